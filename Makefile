@@ -1,0 +1,62 @@
+# The two commands (README.md): `make run` and `make test`. Each installs the
+# Debian packages that are missing, configures and builds (CMake, Release),
+# then runs the daemon or every test.
+
+SHELL := /bin/bash
+BUILD_DIR ?= build
+ASAN_BUILD_DIR ?= build-asan
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+# CI builds with warnings as errors and adds a sanitizer (ASan+UBSan) run.
+ifeq ($(CI),true)
+CMAKE_FLAGS += -DXIAOER_WERROR=ON
+endif
+
+PACKAGES := cmake make g++ pkg-config ccache \
+	libboost1.81-dev libre2-dev nlohmann-json3-dev libspdlog-dev \
+	libyaml-cpp-dev libopencc-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
+
+.PHONY: all deps build build-asan test test-asan run check clean
+
+all: build
+
+# Installs only what is missing, so a prepared machine never touches apt.
+deps:
+	@missing=""; \
+	for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+build-asan: deps
+	cmake -S . -B $(ASAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXIAOER_SANITIZE=ON \
+	  -DXIAOER_BENCHMARKS=OFF $(CMAKE_FLAGS)
+	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+ifeq ($(CI),true)
+	$(MAKE) test-asan
+endif
+
+test-asan: build-asan
+	ctest --test-dir $(ASAN_BUILD_DIR) --output-on-failure -j $(JOBS)
+
+# Lints the shipped intents and shop facts and runs their examples.
+check: build
+	$(BUILD_DIR)/xiaoerd check --intents intents --shop config/shop.yaml
+
+run: build
+	$(BUILD_DIR)/xiaoerd serve --config config/xiaoerd.yaml
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)

@@ -1,0 +1,104 @@
+// The engine's cost per message: normalise, classify, and the whole path
+// (normalise → classify → decide → render) over a file of buyer messages.
+//
+//   build/bench/engine_bench --messages=FILE [benchmark flags]
+//
+// FILE has one message a line (default: bench/sample_messages.txt, written
+// by us; for the published figures, the real messages of
+// ../shared/data/buyer_messages.txt).
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "daemon/engine/engine.hpp"
+
+namespace {
+
+struct Corpus {
+  std::shared_ptr<const xiaoer::engine::Engine> engine;
+  std::vector<std::string> messages;
+};
+
+Corpus& corpus() {
+  static Corpus c;
+  return c;
+}
+
+void BM_Normalize(benchmark::State& state) {
+  const Corpus& c = corpus();
+  std::string out;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    c.engine->normalizer().normalize_into(c.messages[i++ % c.messages.size()], out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Normalize);
+
+void BM_Classify(benchmark::State& state) {
+  const Corpus& c = corpus();
+  std::vector<std::string> normalized;
+  for (const std::string& m : c.messages) normalized.push_back(c.engine->normalizer().normalize(m));
+  const xiaoer::nlu::Context fresh;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto result = xiaoer::nlu::classify(c.engine->intent_set(), normalized[i++ % normalized.size()], fresh);
+    benchmark::DoNotOptimize(result.chosen.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Classify);
+
+void BM_Respond(benchmark::State& state) {
+  const Corpus& c = corpus();
+  const xiaoer::nlu::Context fresh;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto outcome = c.engine->respond(c.messages[i++ % c.messages.size()], fresh, "taobao");
+    benchmark::DoNotOptimize(outcome.text.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Respond);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string messages = std::string(XIAOER_SOURCE_DIR) + "/bench/sample_messages.txt";
+  std::vector<char*> rest;
+  for (int i = 0; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--messages=", 11) == 0) {
+      messages = argv[i] + 11;
+    } else {
+      rest.push_back(argv[i]);
+    }
+  }
+  xiaoer::engine::EngineSources sources;
+  sources.intents_dir = std::string(XIAOER_SOURCE_DIR) + "/intents";
+  sources.shop_file = std::string(XIAOER_SOURCE_DIR) + "/config/shop.yaml";
+  auto loaded = xiaoer::engine::Engine::load(sources);
+  if (!loaded.engine) {
+    for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
+    return 1;
+  }
+  corpus().engine = loaded.engine;
+  std::ifstream in(messages);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) corpus().messages.push_back(line);
+  }
+  if (corpus().messages.empty()) {
+    std::cerr << messages << ": no messages\n";
+    return 1;
+  }
+  std::cerr << "messages: " << corpus().messages.size() << " from " << messages << "\n";
+  int rest_argc = static_cast<int>(rest.size());
+  benchmark::Initialize(&rest_argc, rest.data());
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

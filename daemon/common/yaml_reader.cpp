@@ -1,0 +1,125 @@
+#include "daemon/common/yaml_reader.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace xiaoer::common {
+
+YamlReader::YamlReader(std::string file, Diagnostics& diagnostics)
+    : file_(std::move(file)), diagnostics_(diagnostics) {}
+
+std::optional<YAML::Node> YamlReader::parse(std::string_view text) {
+  try {
+    return YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    diagnostics_.push_back({{file_, e.mark.line + 1, e.mark.column + 1}, e.msg, Severity::kError});
+    return std::nullopt;
+  }
+}
+
+SourceLocation YamlReader::at(const YAML::Node& node) const {
+  if (!node) return {file_, 0, 0};
+  const YAML::Mark mark = node.Mark();
+  if (mark.is_null()) return {file_, 0, 0};
+  return {file_, mark.line + 1, mark.column + 1};
+}
+
+void YamlReader::error(const YAML::Node& node, std::string message) {
+  diagnostics_.push_back({at(node), std::move(message), Severity::kError});
+}
+
+void YamlReader::warning(const YAML::Node& node, std::string message) {
+  diagnostics_.push_back({at(node), std::move(message), Severity::kWarning});
+}
+
+bool YamlReader::check_map(const YAML::Node& node, std::string_view what,
+                           std::initializer_list<std::string_view> allowed) {
+  if (!node.IsMap()) {
+    error(node, std::string(what) + " must be a map");
+    return false;
+  }
+  for (const auto& entry : node) {
+    const std::string key = entry.first.Scalar();
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      std::string known;
+      for (std::string_view k : allowed) known += (known.empty() ? "" : ", ") + std::string(k);
+      error(entry.first, "unknown field '" + key + "' in " + std::string(what) + " (known: " +
+                             known + ")");
+    }
+  }
+  return true;
+}
+
+bool YamlReader::read_string(const YAML::Node& node, std::string_view what, std::string* out) {
+  if (!node.IsScalar()) {
+    error(node, std::string(what) + " must be a string");
+    return false;
+  }
+  *out = node.Scalar();
+  return true;
+}
+
+bool YamlReader::read_int(const YAML::Node& node, std::string_view what, long long min,
+                          long long max, long long* out) {
+  long long value = 0;
+  if (!node.IsScalar() || !YAML::convert<long long>::decode(node, value)) {
+    error(node, std::string(what) + " must be a whole number");
+    return false;
+  }
+  if (value < min || value > max) {
+    error(node, std::string(what) + " must be from " + std::to_string(min) + " to " +
+                    std::to_string(max) + ", not " + std::to_string(value));
+    return false;
+  }
+  *out = value;
+  return true;
+}
+
+bool YamlReader::read_int(const YAML::Node& node, std::string_view what, int min, int max,
+                          int* out) {
+  long long value = 0;
+  if (!read_int(node, what, static_cast<long long>(min), static_cast<long long>(max), &value)) {
+    return false;
+  }
+  *out = static_cast<int>(value);
+  return true;
+}
+
+bool YamlReader::read_bool(const YAML::Node& node, std::string_view what, bool* out) {
+  bool value = false;
+  if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {
+    error(node, std::string(what) + " must be true or false");
+    return false;
+  }
+  *out = value;
+  return true;
+}
+
+std::vector<YamlReader::Located> YamlReader::read_string_list(const YAML::Node& node,
+                                                              std::string_view what) {
+  std::vector<Located> out;
+  if (!node) return out;  // absent: operator bool is the only safe test
+  if (node.IsScalar()) {
+    out.push_back({node.Scalar(), at(node)});
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) {
+      std::string text;
+      if (read_string(item, std::string(what) + " item", &text)) out.push_back({text, at(item)});
+    }
+  } else if (!node.IsNull()) {
+    error(node, std::string(what) + " must be a string or a list of strings");
+  }
+  return out;
+}
+
+bool read_file(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  *out = buffer.str();
+  return !in.bad();
+}
+
+}  // namespace xiaoer::common

@@ -1,0 +1,66 @@
+// YamlReader: typed reads from a yaml-cpp tree that report file:line:col.
+//
+// The loaders of intent files, shop facts and the daemon config all read
+// YAML the same strict way: an unknown field, a wrong type or a value out of
+// range is a diagnostic at the node's place, and reading goes on so that one
+// run reports every error.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/common/diagnostic.hpp"
+
+namespace xiaoer::common {
+
+class YamlReader {
+ public:
+  // Keeps a reference to `diagnostics`, which must outlive the reader.
+  YamlReader(std::string file, Diagnostics& diagnostics);
+
+  // Parses `text` (the contents of the reader's file). On a syntax error,
+  // reports it and returns nullopt.
+  std::optional<YAML::Node> parse(std::string_view text);
+
+  const std::string& file() const { return file_; }
+
+  // The 1-based place of `node` in the file.
+  SourceLocation at(const YAML::Node& node) const;
+
+  void error(const YAML::Node& node, std::string message);
+  void warning(const YAML::Node& node, std::string message);
+
+  // Reports (and returns false) unless `node` is a map; then reports every
+  // key not in `allowed` as an unknown field of `what`.
+  bool check_map(const YAML::Node& node, std::string_view what,
+                 std::initializer_list<std::string_view> allowed);
+
+  // Each read reports a wrong type or range at `node` and returns false,
+  // leaving `*out` unchanged.
+  bool read_string(const YAML::Node& node, std::string_view what, std::string* out);
+  bool read_int(const YAML::Node& node, std::string_view what, long long min, long long max,
+                long long* out);
+  bool read_int(const YAML::Node& node, std::string_view what, int min, int max, int* out);
+  bool read_bool(const YAML::Node& node, std::string_view what, bool* out);
+
+  // A scalar or a list of scalars, with each string's place.
+  struct Located {
+    std::string text;
+    SourceLocation where;
+  };
+  std::vector<Located> read_string_list(const YAML::Node& node, std::string_view what);
+
+ private:
+  std::string file_;
+  Diagnostics& diagnostics_;
+};
+
+// Reads a whole file into `out`; false if it cannot be read.
+bool read_file(const std::string& path, std::string* out);
+
+}  // namespace xiaoer::common

@@ -1,0 +1,198 @@
+#include "daemon/engine/engine.hpp"
+
+#include <algorithm>
+
+#include "daemon/common/utf8.hpp"
+#include "daemon/nlu/intent_loader.hpp"
+
+namespace xiaoer::engine {
+namespace {
+
+using nlu::HandoffReason;
+
+// Which reason wins when two chosen intents hand off.
+int strength(HandoffReason reason) {
+  switch (reason) {
+    case HandoffReason::kComplaint: return 3;
+    case HandoffReason::kAskedForHuman: return 2;
+    case HandoffReason::kIntent: return 1;
+    case HandoffReason::kUnresolved: return 0;
+  }
+  return 0;
+}
+
+// The place of byte `offset` of a template written at `where` (as a quoted
+// scalar: one column for the quote, one per character).
+common::SourceLocation place_in(const common::SourceLocation& where, std::string_view source,
+                                std::size_t offset) {
+  common::SourceLocation at = where;
+  std::size_t pos = 0;
+  int characters = 0;
+  while (pos < offset && pos < source.size()) {
+    common::decode_utf8(source, pos);
+    ++characters;
+  }
+  if (at.column > 0) at.column += 1 + characters;
+  return at;
+}
+
+class TemplateCompiler {
+ public:
+  TemplateCompiler(const reply::ShopFacts& shop, common::Diagnostics& diagnostics)
+      : shop_(shop), compliance_(shop.banned_words), diagnostics_(diagnostics) {}
+
+  std::vector<reply::ReplyTemplate> compile(const std::vector<nlu::SourceText>& texts,
+                                            std::vector<std::string> slots) {
+    std::vector<reply::ReplyTemplate> out;
+    const reply::ReplyTemplate::Vocabulary vocabulary{&shop_, std::move(slots)};
+    for (const nlu::SourceText& text : texts) {
+      if (auto why = compliance_.violation(text.text)) {
+        diagnostics_.push_back({text.where, "reply " + *why + ": '" + text.text + "'"});
+        continue;
+      }
+      reply::ReplyTemplate::Error error;
+      auto compiled = reply::ReplyTemplate::compile(text.text, vocabulary, &error);
+      if (!compiled) {
+        diagnostics_.push_back({place_in(text.where, text.text, error.offset), error.message});
+        continue;
+      }
+      out.push_back(std::move(*compiled));
+    }
+    return out;
+  }
+
+ private:
+  const reply::ShopFacts& shop_;
+  reply::Compliance compliance_;
+  common::Diagnostics& diagnostics_;
+};
+
+void append_part(std::string& text, const std::string& part) {
+  if (part.empty()) return;
+  if (!text.empty()) text += '\n';
+  text += part;
+}
+
+}  // namespace
+
+Engine::LoadResult Engine::load(const EngineSources& sources) {
+  LoadResult result;
+  std::string error;
+  std::shared_ptr<const nlu::Normalizer> normalizer = nlu::Normalizer::from_opencc(sources.opencc_dictionary, &error);
+  if (!normalizer) {
+    result.diagnostics.push_back({{}, error});
+    return result;
+  }
+  nlu::LoadedCatalog catalog = nlu::load_intent_dir(sources.intents_dir, *normalizer);
+  reply::LoadedShopFacts shop = reply::load_shop_facts(sources.shop_file);
+  result.diagnostics = std::move(shop.diagnostics);
+  result.diagnostics.insert(result.diagnostics.end(), catalog.diagnostics.begin(), catalog.diagnostics.end());
+  if (common::has_errors(result.diagnostics)) return result;
+  LoadResult built = build(std::move(normalizer), std::move(catalog.catalog), std::move(shop.facts),
+                           nlu::IntentSet::Options{sources.max_mem});
+  result.engine = std::move(built.engine);
+  result.diagnostics.insert(result.diagnostics.end(), built.diagnostics.begin(), built.diagnostics.end());
+  return result;
+}
+
+Engine::LoadResult Engine::build(std::shared_ptr<const nlu::Normalizer> normalizer, nlu::IntentCatalog catalog,
+                                 reply::ShopFacts shop, const nlu::IntentSet::Options& options) {
+  LoadResult result;
+  std::shared_ptr<Engine> engine(new Engine());
+  engine->normalizer_ = std::move(normalizer);
+  engine->shop_ = std::move(shop);
+  nlu::IntentSet::BuildResult built = nlu::IntentSet::build(std::move(catalog), options);
+  result.diagnostics = std::move(built.diagnostics);
+  if (!built.set) return result;
+  engine->set_ = std::move(built.set);
+
+  TemplateCompiler compiler(engine->shop_, result.diagnostics);
+  for (const nlu::Intent& intent : engine->set_->intents()) {
+    std::vector<std::string> slots;
+    for (const nlu::SlotSpec& slot : intent.slots) slots.push_back(slot.name);
+    engine->templates_.push_back({compiler.compile(intent.replies, slots), compiler.compile(intent.asks, slots)});
+  }
+  const nlu::Fallback& fallback = engine->set_->fallback();
+  engine->fallback_replies_ = compiler.compile(fallback.replies, {});
+  engine->fallback_handoff_ = compiler.compile(fallback.handoff_replies, {});
+  if (common::has_errors(result.diagnostics)) return result;
+  result.engine = std::move(engine);
+  return result;
+}
+
+bool Engine::render_variant(const std::vector<reply::ReplyTemplate>& variants, std::uint32_t rotation,
+                            const common::SlotMap& slots, const reply::CueTexts& cues, std::string& out) const {
+  for (std::size_t k = 0; k < variants.size(); ++k) {
+    if (variants[(rotation + k) % variants.size()].render(shop_, slots, cues, out)) return true;
+  }
+  return false;
+}
+
+Outcome Engine::respond(std::string_view text, const nlu::Context& context, std::string_view channel) const {
+  Outcome outcome;
+  normalizer_->normalize_into(text, outcome.normalized);
+  outcome.classification = nlu::classify(*set_, outcome.normalized, context);
+  const nlu::Classification& classification = outcome.classification;
+  const std::vector<nlu::Intent>& intents = set_->intents();
+  const reply::CueTexts& cues = shop_.emoji.for_channel(channel);
+  const std::uint32_t rotation = context.replies;
+  nlu::Context& next = outcome.next;
+  next.replies = context.replies + 1;
+
+  const auto hand_off = [&](HandoffReason reason) {
+    if (outcome.kind != Outcome::Kind::kHandoff || strength(reason) > strength(outcome.reason)) {
+      outcome.reason = reason;
+    }
+    outcome.kind = Outcome::Kind::kHandoff;
+  };
+  const auto handoff_notice = [&] {
+    std::string notice;
+    render_variant(fallback_handoff_, rotation, {}, cues, notice);
+    return notice;
+  };
+
+  if (classification.chosen.empty()) {
+    next.unresolved = context.unresolved + 1;
+    const int limit = set_->fallback().handoff_after;
+    if (classification.out_of_memory || next.unresolved >= limit) {
+      hand_off(HandoffReason::kUnresolved);
+      outcome.text = handoff_notice();
+      next.unresolved = 0;
+    } else {
+      // Still waiting for what we asked: the question stays open.
+      next.awaiting = context.awaiting;
+      next.slots = context.slots;
+      render_variant(fallback_replies_, rotation, {}, cues, outcome.text);
+    }
+    return outcome;
+  }
+
+  outcome.confidence = classification.confidence;
+  for (std::size_t k = 0; k < classification.chosen.size(); ++k) {
+    const int index = classification.chosen[k];
+    const nlu::Intent& intent = intents[index];
+    const Templates& templates = templates_[index];
+    outcome.intents.push_back(intent.name);
+    outcome.topics.push_back(intent.topic);
+    const bool missing = std::any_of(intent.required_slots.begin(), intent.required_slots.end(),
+                                     [&](const std::string& slot) { return !classification.slots.find(slot); });
+    std::string part;
+    if (missing) {
+      render_variant(templates.asks, rotation + k, classification.slots, cues, part);
+      next.awaiting = intent.name;
+      next.slots = classification.slots;
+    } else {
+      const bool rendered = render_variant(templates.replies, rotation + k, classification.slots, cues, part);
+      if (!rendered) {
+        // No reply fits (a body off the size chart, say): a human decides.
+        hand_off(HandoffReason::kIntent);
+        part = handoff_notice();
+      }
+      if (intent.action != nlu::Action::kReply) hand_off(intent.reason);
+    }
+    append_part(outcome.text, part);
+  }
+  return outcome;
+}
+
+}  // namespace xiaoer::engine

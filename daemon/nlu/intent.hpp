@@ -1,0 +1,84 @@
+// Intent: one thing a buyer may want, as written in an intent file.
+//
+// Plain data, produced by intent_loader and compiled by IntentSet. Every
+// part keeps the place in the file it came from, so that later stages (the
+// RE2 compile, template checks, examples) can name file:line:col.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/common/diagnostic.hpp"
+
+namespace xiaoer::nlu {
+
+using common::SourceLocation;
+
+enum class Action { kReply, kHandoff, kReplyAndHandoff };
+enum class HandoffReason { kIntent, kAskedForHuman, kComplaint, kUnresolved };
+
+std::string_view to_string(Action action);
+std::string_view to_string(HandoffReason reason);
+bool parse_action(std::string_view text, Action* out);
+bool parse_handoff_reason(std::string_view text, HandoffReason* out);
+
+enum class RuleKind { kKeyword, kPattern, kExclude };
+std::string_view to_string(RuleKind kind);
+
+// One keyword, pattern or exclusion. A keyword's text is already normalised.
+struct Rule {
+  RuleKind kind = RuleKind::kPattern;
+  std::string text;
+  int weight = 0;  // 0 for exclusions
+  SourceLocation where;
+};
+
+enum class SlotKind { kPattern, kHeight, kWeight, kOrderNo };
+
+struct SlotSpec {
+  std::string name;
+  SlotKind kind = SlotKind::kPattern;
+  std::string pattern;  // for kPattern: RE2, group 1 (or the whole match) is the value
+  SourceLocation where;
+};
+
+// A line of text in a file: a reply template or an example.
+struct SourceText {
+  std::string text;
+  SourceLocation where;
+};
+
+struct Intent {
+  std::string name;   // "shipping.eta"
+  std::string topic;  // "shipping"
+  std::vector<Rule> rules;
+  std::vector<SlotSpec> slots;
+  std::vector<std::string> required_slots;
+  std::vector<SourceText> asks;     // asked when a required slot is missing
+  std::vector<SourceText> replies;  // variants, rotated
+  std::vector<SourceText> examples;
+  std::vector<SourceText> not_examples;
+  int threshold = 3;
+  int priority = 50;
+  Action action = Action::kReply;
+  HandoffReason reason = HandoffReason::kIntent;
+  bool standalone = false;  // fires only when no other topic does
+  SourceLocation where;
+};
+
+// What the bot does when no intent fires.
+struct Fallback {
+  std::vector<SourceText> replies;          // a clarifying question
+  std::vector<SourceText> handoff_replies;  // said when handing off
+  int handoff_after = 2;                    // unresolved messages in a row
+  SourceLocation where;
+};
+
+// Everything the intent files say, in load order (files sorted by name).
+struct IntentCatalog {
+  std::vector<Intent> intents;
+  Fallback fallback;
+};
+
+}  // namespace xiaoer::nlu

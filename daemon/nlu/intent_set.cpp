@@ -1,0 +1,170 @@
+#include "daemon/nlu/intent_set.hpp"
+
+#include <re2/re2.h>
+
+namespace xiaoer::nlu {
+namespace {
+
+// A rule whose RE2 program is larger than this is worth a second look.
+constexpr int kCostlyProgramSize = 400;
+
+// Gaps such as `.*`, `.+` or `.{0,8}` multiply the states of the set's DFA
+// (every gap keeps a copy of every other pattern's progress alive).
+bool has_wide_gap(std::string_view pattern) {
+  for (std::size_t i = 0; i + 1 < pattern.size(); ++i) {
+    if (pattern[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (pattern[i] != '.') continue;
+    const char next = pattern[i + 1];
+    if (next == '*' || next == '+') return true;
+    if (next == '{') {
+      const std::size_t comma = pattern.find(',', i + 2);
+      const std::size_t close = pattern.find('}', i + 2);
+      if (close == std::string_view::npos) continue;
+      if (comma == std::string_view::npos || comma > close) continue;
+      const std::string_view upper = pattern.substr(comma + 1, close - comma - 1);
+      if (upper.empty()) return true;  // .{n,}
+      int limit = 0;
+      for (char c : upper) limit = limit * 10 + (c - '0');
+      if (limit > 4) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+RE2::Options rule_options(std::int64_t max_mem) {
+  RE2::Options options;
+  options.set_encoding(RE2::Options::EncodingUTF8);
+  options.set_case_sensitive(false);
+  options.set_log_errors(false);
+  options.set_max_mem(max_mem);
+  return options;
+}
+
+IntentSet::IntentSet(std::vector<Intent> intents, Fallback fallback, const Options& options)
+    : intents_(std::move(intents)),
+      fallback_(std::move(fallback)),
+      set_(rule_options(options.max_mem), RE2::UNANCHORED) {}
+
+IntentSet::BuildResult IntentSet::build(IntentCatalog catalog, const Options& options) {
+  BuildResult result;
+  std::shared_ptr<IntentSet> set(
+      new IntentSet(std::move(catalog.intents), std::move(catalog.fallback), options));
+  // Each rule is also compiled alone: for a precise error and its size.
+  const RE2::Options single = rule_options(8 << 20);
+  for (int i = 0; i < static_cast<int>(set->intents_.size()); ++i) {
+    const Intent& intent = set->intents_[i];
+    for (const Rule& rule : intent.rules) {
+      const std::string regex = rule.kind == RuleKind::kKeyword ? RE2::QuoteMeta(rule.text) : rule.text;
+      RE2 alone(regex, single);
+      if (!alone.ok()) {
+        result.diagnostics.push_back(
+            {rule.where, "bad " + std::string(to_string(rule.kind)) + " '" + rule.text + "': " + alone.error()});
+        continue;
+      }
+      set->program_size_ += alone.ProgramSize();
+      if (rule.kind != RuleKind::kKeyword && has_wide_gap(rule.text)) {
+        result.diagnostics.push_back({rule.where,
+                                      "costly pattern '" + rule.text +
+                                          "': wide gaps (.*, .+, .{0,N} with N > 4) multiply the "
+                                          "DFA states of the whole set",
+                                      common::Severity::kWarning});
+      } else if (alone.ProgramSize() > kCostlyProgramSize) {
+        result.diagnostics.push_back({rule.where,
+                                      "costly pattern '" + rule.text + "': program size " +
+                                          std::to_string(alone.ProgramSize()),
+                                      common::Severity::kWarning});
+      }
+      std::string error;
+      if (set->set_.Add(regex, &error) < 0) {
+        result.diagnostics.push_back({rule.where, "cannot add '" + rule.text + "' to the set: " + error});
+        continue;
+      }
+      set->rules_.push_back({i, rule.kind, rule.weight, &rule});
+    }
+    std::vector<CompiledSlot> slots;
+    for (const SlotSpec& spec : intent.slots) {
+      CompiledSlot slot{&spec, nullptr};
+      if (spec.kind == SlotKind::kPattern) {
+        slot.pattern = std::make_unique<RE2>(spec.pattern, single);
+        if (!slot.pattern->ok()) {
+          result.diagnostics.push_back(
+              {spec.where, "bad slot pattern '" + spec.pattern + "': " + slot.pattern->error()});
+          continue;
+        }
+      }
+      slots.push_back(std::move(slot));
+    }
+    set->slots_.push_back(std::move(slots));
+  }
+  if (common::has_errors(result.diagnostics)) return result;
+  if (set->rules_.empty()) {
+    result.diagnostics.push_back({{}, "the intent set has no rules"});
+    return result;
+  }
+  if (!set->set_.Compile()) {
+    result.diagnostics.push_back(
+        {{}, "RE2 could not compile the set within max_mem " + std::to_string(options.max_mem) +
+                 " bytes: raise it or remove costly patterns"});
+    return result;
+  }
+  result.set = std::move(set);
+  return result;
+}
+
+int IntentSet::find(std::string_view name) const {
+  for (int i = 0; i < static_cast<int>(intents_.size()); ++i) {
+    if (intents_[i].name == name) return i;
+  }
+  return -1;
+}
+
+bool IntentSet::match(std::string_view normalized, std::vector<int>* hits) const {
+  hits->clear();
+  RE2::Set::ErrorInfo info{};
+  if (set_.Match(normalized, hits, &info)) return true;
+  // No match at all is kNoError; only a DFA failure is an error.
+  return info.kind == RE2::Set::kNoError;
+}
+
+SlotMap IntentSet::extract_slots(int intent, std::string_view normalized, bool bare_numbers) const {
+  SlotMap slots;
+  std::optional<Body> body;  // computed once, for height and weight alike
+  for (const CompiledSlot& slot : slots_[intent]) {
+    const SlotSpec& spec = *slot.spec;
+    switch (spec.kind) {
+      case SlotKind::kPattern: {
+        std::string value;
+        const bool found = slot.pattern->NumberOfCapturingGroups() > 0
+                               ? RE2::PartialMatch(normalized, *slot.pattern, &value)
+                               : RE2::PartialMatch(normalized, *slot.pattern);
+        if (found) {
+          if (slot.pattern->NumberOfCapturingGroups() == 0) {
+            re2::StringPiece whole;
+            slot.pattern->Match(normalized, 0, normalized.size(), RE2::UNANCHORED, &whole, 1);
+            value = std::string(whole);
+          }
+          if (!value.empty()) slots.set(spec.name, std::move(value));
+        }
+        break;
+      }
+      case SlotKind::kHeight:
+      case SlotKind::kWeight: {
+        if (!body) body = extract_body(normalized, bare_numbers);
+        const std::optional<int>& v = spec.kind == SlotKind::kHeight ? body->height_cm : body->weight_kg;
+        if (v) slots.set(spec.name, std::to_string(*v));
+        break;
+      }
+      case SlotKind::kOrderNo:
+        if (auto order = extract_order_no(normalized)) slots.set(spec.name, std::move(*order));
+        break;
+    }
+  }
+  return slots;
+}
+
+}  // namespace xiaoer::nlu

@@ -1,0 +1,92 @@
+// IntentSet: the compiled, immutable form of an IntentCatalog.
+//
+// Every keyword, pattern and exclusion of every intent is one entry of a
+// single RE2::Set, so matching a message is one pass whatever the number of
+// rules. Slot patterns (which need captures) are compiled per intent and run
+// only for the intents chosen.
+//
+// Only build() makes one: it returns a complete set or every error, never a
+// half-built object. Thread safety: immutable; share freely (RE2 objects are
+// safe for concurrent use).
+#pragma once
+
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "daemon/common/diagnostic.hpp"
+#include "daemon/nlu/intent.hpp"
+#include "daemon/nlu/slots.hpp"
+
+namespace xiaoer::nlu {
+
+class IntentSet {
+ public:
+  struct Options {
+    // RE2's memory budget for the whole set (the DFA cache lives in it).
+    std::int64_t max_mem = 64 << 20;
+  };
+
+  // One entry of the RE2::Set: which intent, which kind, what weight.
+  struct CompiledRule {
+    int intent = 0;
+    RuleKind kind = RuleKind::kPattern;
+    int weight = 0;
+    const Rule* source = nullptr;  // points into intents()
+  };
+
+  struct BuildResult {
+    std::shared_ptr<const IntentSet> set;  // null when diagnostics has errors
+    common::Diagnostics diagnostics;       // errors, and warnings on costly patterns
+  };
+
+  static BuildResult build(IntentCatalog catalog, const Options& options);
+
+  IntentSet(const IntentSet&) = delete;
+  IntentSet& operator=(const IntentSet&) = delete;
+
+  const std::vector<Intent>& intents() const { return intents_; }
+  const Fallback& fallback() const { return fallback_; }
+  const std::vector<CompiledRule>& rules() const { return rules_; }
+
+  // Index of the intent called `name`, or -1.
+  int find(std::string_view name) const;
+
+  // Indices (into rules()) of every rule that matches `normalized`, in no
+  // particular order, written to `hits` (cleared first). Returns false when
+  // RE2's DFA ran out of memory: then `hits` is not to be trusted.
+  bool match(std::string_view normalized, std::vector<int>* hits) const;
+
+  // The slots of intent `intent` found in `normalized`. Built-in height and
+  // weight read bare numbers too when `bare_numbers` is set.
+  SlotMap extract_slots(int intent, std::string_view normalized, bool bare_numbers) const;
+
+  // Total RE2 program size of all rules compiled one by one: a measure of
+  // the set's cost that `xiaoerd check` reports.
+  std::int64_t program_size() const { return program_size_; }
+
+ private:
+  struct CompiledSlot {
+    const SlotSpec* spec;
+    std::unique_ptr<RE2> pattern;  // kPattern only
+  };
+
+  IntentSet(std::vector<Intent> intents, Fallback fallback, const Options& options);
+
+  std::vector<Intent> intents_;
+  Fallback fallback_;
+  std::vector<CompiledRule> rules_;
+  RE2::Set set_;
+  std::vector<std::vector<CompiledSlot>> slots_;  // per intent
+  std::int64_t program_size_ = 0;
+};
+
+// The options every rule is compiled with: UTF-8, case-insensitive, no
+// logging (errors are returned), the given memory budget.
+RE2::Options rule_options(std::int64_t max_mem);
+
+}  // namespace xiaoer::nlu

@@ -1,0 +1,184 @@
+#include "daemon/nlu/normalizer.hpp"
+
+#include <opencc/DictEntry.hpp>
+#include <opencc/Lexicon.hpp>
+#include <opencc/MarisaDict.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+
+#include "daemon/common/utf8.hpp"
+#include "daemon/nlu/emoticons.hpp"
+
+namespace xiaoer::nlu {
+namespace {
+
+using common::kInvalidCodepoint;
+
+// Control characters count as space: they separate words if anything.
+bool is_space(char32_t cp) {
+  return cp <= ' ' || cp == 0x7F || cp == 0x3000 || cp == 0x00A0 || cp == 0x2028 || cp == 0x2029;
+}
+
+// Invisible characters that only get in a pattern's way.
+bool is_invisible(char32_t cp) {
+  return cp == 0xFE0F || cp == 0xFE0E || cp == 0x200B || cp == 0x200C || cp == 0x200D ||
+         cp == 0xFEFF;
+}
+
+bool is_punctuation(char32_t cp) {
+  return cp < 0x80 && cp > ' ' && !((cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z'));
+}
+
+// Chinese punctuation that has an ASCII twin; full-width forms are handled
+// arithmetically in fold().
+char32_t ascii_punctuation(char32_t cp) {
+  switch (cp) {
+    case 0x3001: return ',';   // 、
+    case 0x3002: return '.';   // 。
+    case 0x2026: return '.';   // …
+    case 0x201C: case 0x201D: return '"';
+    case 0x2018: case 0x2019: return '\'';
+    case 0x3010: return '[';   // 【
+    case 0x3011: return ']';   // 】
+    case 0x2014: case 0x2013: return '-';
+    case 0xFF5E: case 0x301C: return '~';
+    default: return cp;
+  }
+}
+
+// The longest emoticon code at the start of `rest`, or nullptr.
+const EmoticonCode* match_emoticon(std::string_view rest) {
+  const EmoticonCode* best = nullptr;
+  for (const EmoticonCode& code : emoticon_codes()) {
+    if (rest.size() >= code.code.size() &&
+        std::equal(code.code.begin(), code.code.end(), rest.begin(),
+                   [](char a, char b) {
+                     const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c + 32) : c; };
+                     return lower(a) == lower(b);
+                   }) &&
+        (best == nullptr || code.code.size() > best->code.size())) {
+      best = &code;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+Normalizer::Normalizer() : bmp_(0x10000) {
+  for (char32_t cp = 0; cp < 0x10000; ++cp) bmp_[cp] = cp;
+}
+
+void Normalizer::add(char32_t traditional, char32_t simplified) {
+  if (traditional == simplified) return;
+  ++mapped_;
+  if (traditional < 0x10000) {
+    bmp_[traditional] = simplified;
+  } else {
+    astral_.emplace_back(traditional, simplified);
+  }
+}
+
+std::shared_ptr<const Normalizer> Normalizer::from_pairs(
+    const std::vector<std::pair<char32_t, char32_t>>& pairs) {
+  std::shared_ptr<Normalizer> n(new Normalizer());
+  for (const auto& [traditional, simplified] : pairs) n->add(traditional, simplified);
+  std::sort(n->astral_.begin(), n->astral_.end());
+  return n;
+}
+
+std::shared_ptr<const Normalizer> Normalizer::from_opencc(const std::string& ocd2_path,
+                                                          std::string* error) {
+  std::FILE* file = std::fopen(ocd2_path.c_str(), "rb");
+  if (file == nullptr) {
+    *error = ocd2_path + ": cannot open OpenCC dictionary (package libopencc-data)";
+    return nullptr;
+  }
+  std::vector<std::pair<char32_t, char32_t>> pairs;
+  try {
+    const opencc::MarisaDictPtr dict = opencc::MarisaDict::NewFromFile(file);
+    std::fclose(file);
+    file = nullptr;
+    for (const auto& entry : *dict->GetLexicon()) {
+      // Only one-character keys with a one-character default: the table is
+      // per character by design (phrases would need OpenCC's segmenter).
+      const std::string key = entry->Key();
+      const std::string value = entry->GetDefault();
+      std::size_t kpos = 0, vpos = 0;
+      const char32_t from = common::decode_utf8(key, kpos);
+      const char32_t to = common::decode_utf8(value, vpos);
+      if (kpos == key.size() && vpos == value.size() && from != kInvalidCodepoint &&
+          to != kInvalidCodepoint) {
+        pairs.emplace_back(from, to);
+      }
+    }
+  } catch (const std::exception& e) {
+    if (file != nullptr) std::fclose(file);
+    *error = ocd2_path + ": not a readable OpenCC dictionary: " + e.what();
+    return nullptr;
+  }
+  if (pairs.empty()) {
+    *error = ocd2_path + ": OpenCC dictionary maps no single characters";
+    return nullptr;
+  }
+  return from_pairs(pairs);
+}
+
+char32_t Normalizer::fold(char32_t cp) const {
+  if (cp >= 0xFF01 && cp <= 0xFF5E) cp -= 0xFEE0;  // full-width ASCII
+  if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+  if (cp < 0x10000) return ascii_punctuation(bmp_[cp]);
+  const auto it = std::lower_bound(astral_.begin(), astral_.end(), std::make_pair(cp, char32_t{0}));
+  return (it != astral_.end() && it->first == cp) ? it->second : cp;
+}
+
+std::string Normalizer::normalize(std::string_view text) const {
+  std::string out;
+  normalize_into(text, out);
+  return out;
+}
+
+void Normalizer::normalize_into(std::string_view text, std::string& out) const {
+  out.clear();
+  out.reserve(text.size());
+  bool pending_space = false;
+  char32_t last = 0;  // last code point written, for folding punctuation runs
+  const auto emit_token = [&](std::string_view token) {
+    if (pending_space && !out.empty()) out += ' ';
+    pending_space = false;
+    out += token;
+    last = 0;
+  };
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    if (text[pos] == '/' || text[pos] == '[') {
+      if (const EmoticonCode* code = match_emoticon(text.substr(pos))) {
+        emit_token(code->canonical);
+        pos += code->code.size();
+        continue;
+      }
+    }
+    const char32_t raw = common::decode_utf8(text, pos);
+    if (raw == kInvalidCodepoint || is_invisible(raw)) continue;
+    if (is_space(raw)) {
+      pending_space = true;
+      continue;
+    }
+    if (raw >= 0x2600) {
+      if (const std::string_view name = emoji_canonical(raw); !name.empty()) {
+        emit_token(name);
+        continue;
+      }
+    }
+    const char32_t cp = fold(raw);
+    if (is_punctuation(cp) && cp == last && !pending_space) continue;
+    if (pending_space && !out.empty()) out += ' ';
+    pending_space = false;
+    common::append_utf8(out, cp);
+    last = cp;
+  }
+}
+
+}  // namespace xiaoer::nlu

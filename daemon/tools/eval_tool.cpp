@@ -1,0 +1,124 @@
+#include "daemon/tools/eval_tool.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <iomanip>
+#include <ostream>
+
+#include "daemon/tools/eval_metrics.hpp"
+#include "daemon/tools/tool_args.hpp"
+
+namespace xiaoer::tools {
+namespace {
+
+std::string join(const std::set<std::string>& topics) {
+  if (topics.empty()) return kNoTopic;
+  std::string out;
+  for (const std::string& t : topics) out += (out.empty() ? "" : ",") + t;
+  return out;
+}
+
+// Reads one labelled line; false (with `error`) when it is not of the form
+// {"text": "...", "intents": ["topic", ...]}.
+bool parse_line(const std::string& raw, EvalLine* line, std::string* error) {
+  const nlohmann::json json = nlohmann::json::parse(raw, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_object()) {
+    *error = "not a JSON object";
+    return false;
+  }
+  const auto text = json.find("text");
+  const auto intents = json.find("intents");
+  if (text == json.end() || !text->is_string()) {
+    *error = "'text' must be a string";
+    return false;
+  }
+  if (intents == json.end() || !intents->is_array()) {
+    *error = "'intents' must be a list of topics";
+    return false;
+  }
+  line->text = text->get<std::string>();
+  for (const auto& topic : *intents) {
+    if (!topic.is_string()) {
+      *error = "'intents' must hold strings";
+      return false;
+    }
+    if (topic.get<std::string>() != kNoTopic) line->gold.insert(topic.get<std::string>());
+  }
+  return true;
+}
+
+void print_report(const EvalSummary& s, const std::vector<EvalLine>& lines, std::ostream& out) {
+  out << std::fixed << std::setprecision(3);
+  out << "topic          precision  recall     f1   gold  predicted\n";
+  for (const auto& [topic, c] : s.topics) {
+    out << std::left << std::setw(14) << topic << std::right << std::setw(10) << c.precision() << std::setw(8)
+        << c.recall() << std::setw(7) << c.f1() << std::setw(7) << c.true_positive + c.false_negative
+        << std::setw(11) << c.true_positive + c.false_positive << "\n";
+  }
+  std::set<std::string> columns;
+  for (const auto& [gold, row] : s.confusion) {
+    for (const auto& [predicted, count] : row) columns.insert(predicted);
+  }
+  out << "\nconfusion (rows: gold, columns: predicted)\n" << std::setw(12) << "";
+  for (const std::string& c : columns) out << std::setw(11) << c;
+  out << "\n";
+  for (const auto& [gold, row] : s.confusion) {
+    out << std::left << std::setw(12) << gold << std::right;
+    for (const std::string& c : columns) {
+      const auto it = row.find(c);
+      out << std::setw(11) << (it == row.end() ? 0 : it->second);
+    }
+    out << "\n";
+  }
+  out << "\nmisclassified (gold → predicted)\n";
+  for (const EvalLine& line : lines) {
+    if (line.gold != line.predicted) {
+      out << "  " << join(line.gold) << " → " << join(line.predicted) << "  " << line.text << "\n";
+    }
+  }
+  out << "\neval: n=" << s.n << " accuracy=" << s.accuracy << " coverage=" << s.coverage << " wrong=" << s.wrong
+      << " handoff=" << s.handoff << "\n";
+}
+
+}  // namespace
+
+int run_eval(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  ToolArgs parsed;
+  if (!parse_tool_args(args, &parsed, err) || parsed.positional.size() != 1) {
+    err << "usage: xiaoerd eval [--intents DIR] [--shop FILE] FILE.jsonl\n";
+    return 2;
+  }
+  const std::string& path = parsed.positional.front();
+  std::ifstream in(path);
+  if (!in) {
+    err << path << ": cannot open\n";
+    return 1;
+  }
+  const auto engine = load_engine(parsed.sources, err, /*warnings=*/false);
+  if (!engine) return 1;
+
+  std::vector<EvalLine> lines;
+  std::string raw;
+  int number = 0, bad = 0;
+  const nlu::Context fresh;
+  while (std::getline(in, raw)) {
+    ++number;
+    if (raw.find_first_not_of(" \t\r") == std::string::npos) continue;
+    EvalLine line;
+    std::string error;
+    if (!parse_line(raw, &line, &error)) {
+      err << path << ":" << number << ": " << error << "\n";
+      ++bad;
+      continue;
+    }
+    const engine::Outcome outcome = engine->respond(line.text, fresh, parsed.channel);
+    line.predicted.insert(outcome.topics.begin(), outcome.topics.end());
+    line.handed_off = outcome.kind == engine::Outcome::Kind::kHandoff;
+    lines.push_back(std::move(line));
+  }
+  print_report(summarize(lines), lines, out);
+  return bad == 0 ? 0 : 1;
+}
+
+}  // namespace xiaoer::tools

@@ -1,0 +1,69 @@
+#include "daemon/nlu/normalizer.hpp"
+
+#include <gtest/gtest.h>
+
+namespace xiaoer::nlu {
+namespace {
+
+std::shared_ptr<const Normalizer> opencc() {
+  std::string error;
+  auto n = Normalizer::from_opencc(std::string(Normalizer::kDefaultDictionary), &error);
+  EXPECT_NE(n, nullptr) << error;
+  return n;
+}
+
+TEST(Normalizer, TraditionalBecomesSimplified) {
+  const auto n = opencc();
+  EXPECT_EQ(n->normalize("請問發什麼快遞"), "请问发什么快递");
+  EXPECT_EQ(n->normalize("衣服會起球嗎"), "衣服会起球吗");
+  EXPECT_GT(n->mapped_characters(), 2000u);
+}
+
+TEST(Normalizer, FullWidthAndCaseFold) {
+  const auto n = opencc();
+  EXPECT_EQ(n->normalize("ＸＬ码有吗？"), "xl码有吗?");
+  EXPECT_EQ(n->normalize("身高１６５ＣＭ"), "身高165cm");
+}
+
+TEST(Normalizer, ChinesePunctuationBecomesAsciiAndRunsFold) {
+  const auto n = opencc();
+  EXPECT_EQ(n->normalize("好的，谢谢。。。"), "好的,谢谢.");
+  EXPECT_EQ(n->normalize("在吗？？？！！"), "在吗?!");
+  EXPECT_EQ(n->normalize("怎么还没到!!!!!"), "怎么还没到!");
+}
+
+TEST(Normalizer, EmoticonsFoldToOneName) {
+  const auto n = opencc();
+  EXPECT_EQ(n->normalize("谢谢/:^_^"), "谢谢[微笑]");
+  EXPECT_EQ(n->normalize("谢谢😊"), "谢谢[微笑]");
+  EXPECT_EQ(n->normalize("谢谢[微笑]"), "谢谢[微笑]");
+  EXPECT_EQ(n->normalize("太差了😡😡"), "太差了[发怒][发怒]");
+  EXPECT_EQ(n->normalize("送朵/:rose"), "送朵[玫瑰]");
+}
+
+TEST(Normalizer, WhitespaceCollapsesAndTrims) {
+  const auto n = opencc();
+  EXPECT_EQ(n->normalize("  亲 \t\n 在吗\u3000 "), "亲 在吗");
+  EXPECT_EQ(n->normalize(""), "");
+}
+
+TEST(Normalizer, MalformedUtf8IsDroppedNotFatal) {
+  const auto n = opencc();
+  EXPECT_EQ(n->normalize(std::string("在\xff\xfe吗")), "在吗");
+  EXPECT_EQ(n->normalize(std::string("\xe5\x9c")), "");  // truncated sequence
+}
+
+TEST(Normalizer, KeepsAnonymisationTokensAndDecimals) {
+  const auto n = opencc();
+  EXPECT_EQ(n->normalize("订单[订单x]"), "订单[订单x]");
+  EXPECT_EQ(n->normalize("1.65米"), "1.65米");
+}
+
+TEST(Normalizer, MissingDictionaryIsAnError) {
+  std::string error;
+  EXPECT_EQ(Normalizer::from_opencc("/nonexistent/TSCharacters.ocd2", &error), nullptr);
+  EXPECT_NE(error.find("/nonexistent/TSCharacters.ocd2"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace xiaoer::nlu
