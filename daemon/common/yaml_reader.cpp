@@ -10,19 +10,38 @@ YamlReader::YamlReader(std::string file, Diagnostics& diagnostics)
     : file_(std::move(file)), diagnostics_(diagnostics) {}
 
 std::optional<YAML::Node> YamlReader::parse(std::string_view text) {
+  text_ = std::string(text);
+  line_starts_ = {0};
+  for (std::size_t i = 0; i < text_.size(); ++i) {
+    if (text_[i] == '\n') line_starts_.push_back(i + 1);
+  }
   try {
-    return YAML::Load(std::string(text));
+    return YAML::Load(text_);
   } catch (const YAML::Exception& e) {
-    diagnostics_.push_back({{file_, e.mark.line + 1, e.mark.column + 1}, e.msg, Severity::kError});
+    diagnostics_.push_back({place(e.mark.line, e.mark.column), e.msg, Severity::kError});
     return std::nullopt;
   }
+}
+
+SourceLocation YamlReader::place(int line, int byte_column) const {
+  if (line < 0 || byte_column < 0) return {file_, 0, 0};
+  int column = byte_column;
+  if (static_cast<std::size_t>(line) < line_starts_.size()) {
+    const std::size_t start = line_starts_[line];
+    const std::size_t end = std::min(text_.size(), start + static_cast<std::size_t>(byte_column));
+    column = 0;
+    for (std::size_t i = start; i < end; ++i) {
+      if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++column;  // not a continuation byte
+    }
+  }
+  return {file_, line + 1, column + 1};
 }
 
 SourceLocation YamlReader::at(const YAML::Node& node) const {
   if (!node) return {file_, 0, 0};
   const YAML::Mark mark = node.Mark();
   if (mark.is_null()) return {file_, 0, 0};
-  return {file_, mark.line + 1, mark.column + 1};
+  return place(mark.line, mark.column);
 }
 
 void YamlReader::error(const YAML::Node& node, std::string message) {

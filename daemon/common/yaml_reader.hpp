@@ -29,7 +29,8 @@ class YamlReader {
 
   const std::string& file() const { return file_; }
 
-  // The 1-based place of `node` in the file.
+  // The 1-based place of `node` in the file; the column counts characters,
+  // not bytes, as an editor does.
   SourceLocation at(const YAML::Node& node) const;
 
   void error(const YAML::Node& node, std::string message);
@@ -56,7 +57,12 @@ class YamlReader {
   std::vector<Located> read_string_list(const YAML::Node& node, std::string_view what);
 
  private:
+  // yaml-cpp counts columns in bytes: convert with the parsed text.
+  SourceLocation place(int line, int byte_column) const;
+
   std::string file_;
+  std::string text_;
+  std::vector<std::size_t> line_starts_;
   Diagnostics& diagnostics_;
 };
 
