@@ -66,6 +66,10 @@ Classification classify(const IntentSet& set, std::string_view normalized, const
   std::sort(result.scores.begin(), result.scores.end(),
             [&](const IntentScore& a, const IntentScore& b) { return better(a, b, intents); });
   result.chosen = choose(result.scores, intents);
+  // Chosen by score, answered by priority: a complaint is soothed before
+  // the question that came with it is answered.
+  std::stable_sort(result.chosen.begin(), result.chosen.end(),
+                   [&](int a, int b) { return intents[a].priority > intents[b].priority; });
 
   // The last turn asked for slots: this message may be just the values.
   const int awaiting = context.awaiting.empty() ? -1 : set.find(context.awaiting);

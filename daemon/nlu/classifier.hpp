@@ -26,7 +26,7 @@ struct IntentScore {
 struct Classification {
   std::vector<int> fired_rules;     // indices into IntentSet::rules(), ascending
   std::vector<IntentScore> scores;  // every intent with a fired rule, best first
-  std::vector<int> chosen;          // at most kMaxTopics intents, distinct topics, best first
+  std::vector<int> chosen;          // at most kMaxTopics intents, distinct topics, by priority
   SlotMap slots;                    // of the chosen intents (with the context's, if continued)
   bool from_context = false;        // chosen[0] continues the intent the last turn asked about
   bool out_of_memory = false;       // RE2's DFA failed: nothing is chosen, hand off
