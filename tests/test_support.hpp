@@ -50,6 +50,9 @@ fallback:
   replies: ['亲，您想问什么呢{smile}']
   handoff_after: 2
   handoff_replies: ['亲，马上为您转人工客服{smile}']
+  queue_replies: ['您排在第{position}位']
+  after_hours_replies: ['现在是下班时间']
+  notice_replies: ['亲，客服马上就来{smile}']
 )";
 
 struct BuiltEngine {

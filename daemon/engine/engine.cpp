@@ -115,6 +115,9 @@ Engine::LoadResult Engine::build(std::shared_ptr<const nlu::Normalizer> normaliz
   const nlu::Fallback& fallback = engine->set_->fallback();
   engine->fallback_replies_ = compiler.compile(fallback.replies, {});
   engine->fallback_handoff_ = compiler.compile(fallback.handoff_replies, {});
+  engine->queue_position_ = compiler.compile(fallback.queue_replies, {"position"});
+  engine->after_hours_ = compiler.compile(fallback.after_hours_replies, {});
+  engine->notice_ = compiler.compile(fallback.notice_replies, {});
   if (common::has_errors(result.diagnostics)) return result;
   result.engine = std::move(engine);
   return result;
@@ -126,6 +129,15 @@ bool Engine::render_variant(const std::vector<reply::ReplyTemplate>& variants, s
     if (variants[(rotation + k) % variants.size()].render(shop_, slots, cues, out)) return true;
   }
   return false;
+}
+
+std::string Engine::queue_text(QueueText kind, int position, std::string_view channel, std::uint32_t rotation) const {
+  const auto& variants = kind == QueueText::kPosition ? queue_position_ : kind == QueueText::kAfterHours ? after_hours_ : notice_;
+  common::SlotMap slots;
+  slots.set("position", std::to_string(position));
+  std::string out;
+  render_variant(variants, rotation, slots, shop_.emoji.for_channel(channel), out);
+  return out;
 }
 
 Outcome Engine::respond(std::string_view text, const nlu::Context& context, std::string_view channel) const {

@@ -72,6 +72,11 @@ class Engine {
 
   Outcome respond(std::string_view text, const nlu::Context& context, std::string_view channel) const;
 
+  // The texts the human queue adds (fallback.yaml): the place in line, the
+  // after-hours note, the courtesy notice. "" when the file has none.
+  enum class QueueText { kPosition, kAfterHours, kNotice };
+  std::string queue_text(QueueText kind, int position, std::string_view channel, std::uint32_t rotation) const;
+
   const nlu::Normalizer& normalizer() const { return *normalizer_; }
   const nlu::IntentSet& intent_set() const { return *set_; }
   const reply::ShopFacts& shop() const { return shop_; }
@@ -95,6 +100,9 @@ class Engine {
   std::vector<Templates> templates_;  // per intent of set_
   std::vector<reply::ReplyTemplate> fallback_replies_;
   std::vector<reply::ReplyTemplate> fallback_handoff_;
+  std::vector<reply::ReplyTemplate> queue_position_;
+  std::vector<reply::ReplyTemplate> after_hours_;
+  std::vector<reply::ReplyTemplate> notice_;
 };
 
 }  // namespace xiaoer::engine

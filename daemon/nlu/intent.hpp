@@ -71,6 +71,9 @@ struct Intent {
 struct Fallback {
   std::vector<SourceText> replies;          // a clarifying question
   std::vector<SourceText> handoff_replies;  // said when handing off
+  std::vector<SourceText> queue_replies;    // the place in line; slot {position}
+  std::vector<SourceText> after_hours_replies;  // added to a handoff outside business hours
+  std::vector<SourceText> notice_replies;   // the courtesy notice while a ticket waits
   int handoff_after = 2;                    // unresolved messages in a row
   SourceLocation where;
 };

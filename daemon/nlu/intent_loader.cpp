@@ -251,7 +251,11 @@ class FileLoader {
   }
 
   void read_fallback(const YAML::Node& node) {
-    if (!reader_.check_map(node, "fallback", {"replies", "handoff_after", "handoff_replies"})) return;
+    if (!reader_.check_map(node, "fallback",
+                           {"replies", "handoff_after", "handoff_replies", "queue_replies", "after_hours_replies",
+                            "notice_replies"})) {
+      return;
+    }
     Fallback& fallback = loaded_.catalog.fallback;
     if (!fallback.where.file.empty()) {
       reader_.error(node, "fallback is already defined in " + fallback.where.to_string());
@@ -261,6 +265,10 @@ class FileLoader {
     fallback.replies = to_source_texts(reader_.read_string_list(node["replies"], "replies"));
     fallback.handoff_replies =
         to_source_texts(reader_.read_string_list(node["handoff_replies"], "handoff_replies"));
+    fallback.queue_replies = to_source_texts(reader_.read_string_list(node["queue_replies"], "queue_replies"));
+    fallback.after_hours_replies =
+        to_source_texts(reader_.read_string_list(node["after_hours_replies"], "after_hours_replies"));
+    fallback.notice_replies = to_source_texts(reader_.read_string_list(node["notice_replies"], "notice_replies"));
     if (const YAML::Node n = node["handoff_after"]) {
       reader_.read_int(n, "handoff_after", 1, 100, &fallback.handoff_after);
     }

@@ -1,0 +1,99 @@
+// Codec: protocol v1 frames ⇄ JSON text (docs/protocol.md). The only user of
+// nlohmann/json on the hot path. Never throws: malformed input becomes an
+// ErrorFrame, and every encoder replaces invalid UTF-8 in its strings with
+// U+FFFD instead of failing.
+//
+// Thread safety: stateless free functions; call from any thread. Nothing
+// keeps a reference to its arguments.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "daemon/proto/frames.hpp"
+
+namespace xiaoer::proto {
+
+struct DecodeLimits {
+  std::size_t max_text_bytes = 4096;  // of `text`, in bytes (after JSON unescaping)
+  std::size_t max_id_bytes = 256;     // of `id`, `chat`, `ticket`, `request_id`, `agent`
+};
+
+// Frames nested deeper than this many arrays/objects are rejected (kBadJson,
+// "nesting too deep") by a byte scan before any parsing.
+inline constexpr int kMaxJsonNesting = 64;
+
+// A gateway frame: a message, or the error to answer with.
+//
+// Checks, in this order (the first failure is the answer):
+//   1. the bytes are valid UTF-8                      else kBadUtf8
+//   2. nesting depth ≤ kMaxJsonNesting                else kBadJson "nesting too deep"
+//   3. the frame is one JSON value                    else kBadJson (with the parser's reason)
+//   4. it is an object                                else kBadRequest
+//   5. "type" is the string "message"                 else kBadRequest "missing 'type'" /
+//                                                          "unknown frame type '…'"
+//   6. id, chat: non-empty strings ≤ max_id_bytes     else kBadRequest naming the field
+//   7. text: a string ≤ max_text_bytes (may be "")    else kBadRequest, or kTooLarge if too long
+//   8. ts: an integer ≥ 0; channel: a string; meta: an object whose buyer_nick and
+//      item_id, when present, are strings           else kBadRequest naming the field
+// A field whose value is null counts as absent. Unknown fields are ignored.
+// The error's in_reply_to is the frame's `id` whenever that is a non-empty
+// string (even when the error is about another field, and even in a frame
+// with invalid UTF-8 elsewhere), "" otherwise.
+using GatewayFrame = std::variant<InboundMessage, ErrorFrame>;
+GatewayFrame decode_gateway_frame(std::string_view frame, const DecodeLimits& limits);
+
+// An agent frame (on /v1/agent): a command, or the error to answer with.
+//   {"type":"list"|"claim"|"release"|"resolve"|"send", "ticket":…, "text":…,
+//    "request_id":…, "agent":…}
+// Steps 1–4 as for gateway frames; then request_id (optional string ≤
+// max_id_bytes), type (one of the five, else "unknown frame type '…'"),
+// ticket (required, non-empty, ≤ max_id_bytes, for all but list), text
+// (required for send: non-empty, ≤ max_text_bytes, else kTooLarge), agent
+// (optional string ≤ max_id_bytes). Fields an op does not use are ignored.
+// The error's in_reply_to is the request_id when readable, "" otherwise.
+using AgentFrame = std::variant<AgentCommand, ErrorFrame>;
+AgentFrame decode_agent_frame(std::string_view frame, const DecodeLimits& limits);
+
+// The JSON body of an HTTP agent call, POST /v1/tickets/{ticket}/{op}:
+// {"agent":…, "text":…}. `op` and `ticket` come from the URL (ticket is
+// checked like the frame field); an empty or all-blank body means {}. Same
+// checks and errors as decode_agent_frame; request_id is taken from the body
+// when present. `op` must not be kList (that is GET /v1/tickets): kBadRequest.
+AgentFrame decode_agent_request(AgentOp op, std::string_view ticket, std::string_view body,
+                                const DecodeLimits& limits);
+
+// A message frame as the gateway would send it (used by clients and tests):
+// ts omitted when 0, channel when "", meta when both meta fields are "".
+std::string encode(const InboundMessage& message);
+
+// The answers to a message and the later pushes, exactly as in docs/protocol.md:
+//   {"type":"reply","in_reply_to","chat","text","intents":[…],"confidence"}
+//   {"type":"handoff","in_reply_to","chat","text","ticket","reason","position"}
+//   {"type":"hold","in_reply_to","chat","ticket"}
+//   {"type":"error","in_reply_to" (omitted when ""),"code","message"}
+//   {"type":"agent_reply","chat","text","agent","ticket"}
+//   {"type":"notice","chat","text","ticket"}
+// A non-finite confidence is written as 0.
+std::string encode(const ReplyFrame& frame);
+std::string encode(const HandoffFrame& frame);
+std::string encode(const HoldFrame& frame);
+std::string encode(const ErrorFrame& frame);
+std::string encode(const AgentReplyFrame& frame);
+std::string encode(const NoticeFrame& frame);
+
+// Agent answers. The ticket object is
+//   {"id","chat","reason","state","agent" (omitted when ""),"priority","position",
+//    "opened_ms","transcript":[{"from","text","ts"}]}
+// encode_agent_ok: {"type":"ok","op":…,"request_id" (omitted when ""),"ticket" (omitted when null)}.
+std::string encode_agent_ok(const AgentCommand& command, const TicketView* ticket);
+std::string encode_queue(const std::vector<TicketView>& tickets);        // {"type":"queue","tickets":[…]}
+// {"type":"ticket","event":event,"ticket":{…}}; event is "opened", "updated",
+// "claimed", "released" or "resolved" (written as given).
+std::string encode_ticket_event(std::string_view event, const TicketView& ticket);
+std::string encode_ticket(const TicketView& ticket);                     // the ticket object alone
+
+}  // namespace xiaoer::proto

@@ -1,0 +1,97 @@
+// Protocol v1 frames (docs/protocol.md): plain structs, one per frame type.
+//
+// The gateway sends `message` frames; the daemon answers each with exactly
+// one of reply / handoff / hold / error (carrying `in_reply_to`), and later
+// pushes agent_reply and notice frames. Agents speak the agent frames.
+//
+// Plain data; the only code that turns them into JSON and back is codec.cpp
+// and agent_codec.cpp.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace xiaoer::proto {
+
+// ---- gateway → daemon -----------------------------------------------------
+
+struct InboundMessage {
+  std::string id;       // unique per message (required)
+  std::string chat;     // "shop7:buyer42" (required)
+  std::string text;     // UTF-8 (required)
+  std::int64_t ts = 0;  // ms since the epoch, 0 when absent
+  std::string channel;  // "taobao", … ("" when absent)
+  std::string buyer_nick;  // meta.buyer_nick, "" when absent
+  std::string item_id;     // meta.item_id, "" when absent
+};
+
+// ---- daemon → gateway -----------------------------------------------------
+
+enum class ErrorCode { kBadJson, kBadRequest, kBadUtf8, kTooLarge, kRateLimited, kUnsupported, kUnavailable };
+std::string_view to_string(ErrorCode code);
+
+struct ReplyFrame {
+  std::string in_reply_to, chat, text;
+  std::vector<std::string> intents;
+  double confidence = 0;
+};
+
+struct HandoffFrame {
+  std::string in_reply_to, chat, text, ticket, reason;
+  int position = 0;  // 1 = next in line
+};
+
+struct HoldFrame {
+  std::string in_reply_to, chat, ticket;
+};
+
+struct ErrorFrame {
+  std::string in_reply_to;  // "" when the frame had no readable id
+  ErrorCode code = ErrorCode::kBadRequest;
+  std::string message;
+};
+
+// A human agent's text for the buyer.
+struct AgentReplyFrame {
+  std::string chat, text, agent, ticket;
+};
+
+// An automatic courtesy text while a ticket waits.
+struct NoticeFrame {
+  std::string chat, text, ticket;
+};
+
+// ---- agents ---------------------------------------------------------------
+
+enum class AgentOp { kList, kClaim, kRelease, kResolve, kSend };
+std::string_view to_string(AgentOp op);
+
+// {"type":"claim","ticket":"T-1","request_id":"r1"}, {"type":"send","ticket":…,"text":…}
+struct AgentCommand {
+  AgentOp op = AgentOp::kList;
+  std::string ticket;      // all but list
+  std::string text;        // send
+  std::string request_id;  // echoed in the answer, optional
+  std::string agent;       // the acting agent's name, optional ("" when absent)
+};
+
+struct TranscriptEntry {
+  std::string from;  // "buyer", "bot", "agent", "notice"
+  std::string text;
+  std::int64_t ts = 0;
+};
+
+// What an agent sees of a ticket.
+struct TicketView {
+  std::string id, chat, reason, state, agent;  // state: "waiting" | "claimed"
+  int priority = 0;                            // higher first
+  int position = 0;                            // in the waiting line; 0 once claimed
+  std::int64_t opened_ms = 0;
+  std::vector<TranscriptEntry> transcript;
+};
+
+}  // namespace xiaoer::proto
