@@ -55,8 +55,8 @@ struct Config {
   int handshake_timeout_s = 10;
   std::int64_t max_outbound_frames = 1024;
   int chat_expire_after_s = 3600;
-  int answered_window = 64;
-  int transcript_lines = 20;
+  int answered_window = 8;
+  int transcript_lines = 8;
   int notice_after_s = 120;
   std::string log_level = "info";
   LogFormat log_format = LogFormat::kText;

@@ -48,6 +48,20 @@ void HumanQueue::leave_line(int priority, std::uint64_t number) {
   }
 }
 
+void HumanQueue::restore(Ticket ticket) {
+  const TicketState state = ticket.state;
+  const std::string agent = ticket.agent;
+  const bool notice_sent = ticket.notice_sent;
+  const std::int64_t last_reply = ticket.last_agent_reply_ms;
+  const std::string id = ticket.id;
+  open(ticket.id, std::move(ticket.chat), std::move(ticket.reason), ticket.priority, ticket.opened_ms,
+       std::move(ticket.transcript));
+  if (state == TicketState::kClaimed) claim(id, agent);
+  Ticket& restored = tickets_.at(id);
+  restored.notice_sent = notice_sent;
+  restored.last_agent_reply_ms = last_reply;
+}
+
 void HumanQueue::add_line(const std::string& ticket_id, TranscriptLine line) {
   const auto it = tickets_.find(ticket_id);
   if (it == tickets_.end()) return;

@@ -30,6 +30,9 @@ class HumanQueue {
   const Ticket& open(std::string id, std::string chat, std::string reason, int priority, std::int64_t now_ms,
                      std::vector<TranscriptLine> transcript);
 
+  // Puts back a ticket exactly as it was (a compacted journal's record).
+  void restore(Ticket ticket);
+
   // Adds a line to the ticket's transcript (the oldest lines drop beyond the cap).
   void add_line(const std::string& ticket_id, TranscriptLine line);
 

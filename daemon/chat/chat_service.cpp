@@ -1,0 +1,410 @@
+#include "daemon/chat/chat_service.hpp"
+
+#include <algorithm>
+
+#include "daemon/chat/journal_records.hpp"
+#include "daemon/proto/codec.hpp"
+
+namespace xiaoer::chat {
+namespace {
+
+using proto::ErrorCode;
+
+constexpr std::string_view kUnavailable = "the journal could not record this change; resend later";
+
+std::string error_frame(std::string_view id, ErrorCode code, std::string message) {
+  return proto::encode(proto::ErrorFrame{std::string(id), code, std::move(message)});
+}
+
+const std::string* find_answered(const ChatState& chat, std::string_view id) {
+  for (auto it = chat.answered.rbegin(); it != chat.answered.rend(); ++it) {
+    if (it->first == id) return &it->second;
+  }
+  return nullptr;
+}
+
+void forget_answered(ChatState& chat, std::string_view id) {
+  std::erase_if(chat.answered, [&](const auto& entry) { return entry.first == id; });
+}
+
+// Token bucket: `burst` messages at once, refilled at `rate` a second.
+bool take_token(ChatState& chat, std::int64_t now, const ChatOptions& o) {
+  if (chat.tokens < 0) {
+    chat.tokens = o.burst;
+    chat.refilled_ms = now;
+  }
+  chat.tokens = std::min<double>(o.burst, chat.tokens + (now - chat.refilled_ms) * o.messages_per_second / 1000.0);
+  chat.refilled_ms = now;
+  if (chat.tokens < 1) return false;
+  chat.tokens -= 1;
+  return true;
+}
+
+bool open_now(const reply::BusinessHours& hours, int minute) {
+  if (hours.open_minute == hours.close_minute) return true;
+  if (hours.open_minute < hours.close_minute) return minute >= hours.open_minute && minute < hours.close_minute;
+  return minute >= hours.open_minute || minute < hours.close_minute;  // past midnight
+}
+
+std::string topic_label(const engine::Outcome& o) {
+  if (o.topics.empty()) return "none";
+  std::string label = o.topics.front();
+  for (std::size_t i = 1; i < o.topics.size(); ++i) label += "+" + o.topics[i];
+  return label;
+}
+
+}  // namespace
+
+ChatService::ChatService(engine::EngineStore& engines, Outbound& outbound, common::Metrics& metrics,
+                         const Clock& clock, ChatOptions options)
+    : engines_(engines),
+      outbound_(outbound),
+      metrics_(metrics),
+      clock_(clock),
+      options_(std::make_shared<const ChatOptions>(options)) {}
+
+ChatOptions ChatService::options() const { return *options_.load(std::memory_order_acquire); }
+
+void ChatService::set_options(ChatOptions options) {
+  options_.store(std::make_shared<const ChatOptions>(options), std::memory_order_release);
+}
+
+void ChatService::attach_journal(queue::Journal& journal) { journal_ = &journal; }
+
+void ChatService::append(std::string record, queue::Journal::Done done) {
+  journal_->append(std::move(record), [this, done = std::move(done)](bool ok) {
+    if (!ok) metrics_.journal_failures.add();
+    done(ok);
+  });
+}
+
+bool ChatService::replay(std::string_view payload, std::string* error) {
+  const auto record = records::parse(payload, error);
+  if (!record) return false;
+  const ChatOptions o = options();
+  const records::Record& r = *record;
+  if (r.type == "answer") {
+    auto& shard = chats_.shard_for(r.chat);
+    std::lock_guard lock(shard.mutex);
+    ChatState& chat = shard.chats[r.chat];
+    push_bounded(chat.answered, {r.id, r.frame}, o.answered_window);
+    chat.context = r.context;
+    chat.last_seen_ms = clock_.now_ms();
+    return true;
+  }
+  if (r.type == "resend") return true;
+  std::lock_guard lock(queue_mutex_);
+  if (r.type == "open") {
+    if (queue_.find(r.ticket) != nullptr || queue_.find_by_chat(r.chat) != nullptr) {
+      *error = "ticket " + r.ticket + " opened twice";
+      return false;
+    }
+    queue_.restore(r.full);
+    return true;
+  }
+  if (queue_.find(r.ticket) == nullptr) {
+    *error = "record '" + r.type + "' for unknown ticket " + r.ticket;
+    return false;
+  }
+  if (r.type == "line") {
+    queue_.add_line(r.ticket, {r.from, r.text, r.ts});
+  } else if (r.type == "claim") {
+    queue_.claim(r.ticket, r.agent);
+  } else if (r.type == "release") {
+    queue_.release(r.ticket, r.agent);
+  } else if (r.type == "agent_reply") {
+    queue_.record_agent_reply(r.ticket, r.agent, r.text, r.ts);
+  } else if (r.type == "resolve") {
+    queue_.resolve(r.ticket);
+  } else if (r.type == "notice") {
+    queue_.mark_notice_sent(r.ticket);
+  }
+  return true;
+}
+
+void ChatService::handle_message(const proto::InboundMessage& m, Answer answer) {
+  const std::int64_t now = clock_.now_ms();
+  const ChatOptions o = options();
+  ChatTable::Shard& shard = chats_.shard_for(m.chat);
+  std::unique_lock lock(shard.mutex);
+  ChatState& chat = shard.chats[m.chat];
+  chat.last_seen_ms = now;
+
+  if (const std::string* frame = find_answered(chat, m.id)) {
+    metrics_.resends.add();
+    append(records::resend(m.chat, m.id), [answer, frame = *frame](bool) { answer(frame); });
+    return;
+  }
+  if (!take_token(chat, now, o)) {
+    lock.unlock();
+    metrics_.answers_by_type.with("error").add();
+    answer(error_frame(m.id, ErrorCode::kRateLimited,
+                       "over " + std::to_string(o.messages_per_second) + " messages a second in this chat"));
+    return;
+  }
+  const nlu::Context before = chat.context;
+  push_bounded(chat.recent, {"buyer", m.text, now}, o.transcript_lines);
+
+  std::unique_lock queue_lock(queue_mutex_);
+  if (const queue::Ticket* ticket = queue_.find_by_chat(m.chat)) {
+    // With a human already: the message joins the ticket.
+    const std::string ticket_id = ticket->id;
+    queue_.add_line(ticket_id, {"buyer", m.text, now});
+    std::string frame = proto::encode(proto::HoldFrame{m.id, m.chat, ticket_id});
+    push_bounded(chat.answered, {m.id, frame}, o.answered_window);
+    append(records::line(ticket_id, {"buyer", m.text, now}), {});
+    append(records::answer(m.chat, m.id, frame, chat.context),
+           [this, answer, frame, chat_id = m.chat, id = m.id](bool ok) {
+             if (ok) {
+               metrics_.answers_by_type.with("hold").add();
+               answer(frame);
+               return;
+             }
+             ChatTable::Shard& s = chats_.shard_for(chat_id);
+             std::lock_guard l(s.mutex);
+             if (auto it = s.chats.find(chat_id); it != s.chats.end()) forget_answered(it->second, id);
+             answer(error_frame(id, ErrorCode::kUnavailable, std::string(kUnavailable)));
+           });
+    return;
+  }
+  queue_lock.unlock();
+
+  const std::shared_ptr<const engine::Engine> engine = engines_.snapshot();
+  engine::Outcome outcome = engine->respond(m.text, chat.context, m.channel);
+  metrics_.messages_by_topic.with(topic_label(outcome)).add();
+  if (outcome.classification.out_of_memory) metrics_.dfa_out_of_memory.add();
+  chat.context = outcome.next;
+
+  if (outcome.kind == engine::Outcome::Kind::kReply) {
+    push_bounded(chat.recent, {"bot", outcome.text, now}, o.transcript_lines);
+    std::string frame = proto::encode(
+        proto::ReplyFrame{m.id, m.chat, outcome.text, std::move(outcome.intents), outcome.confidence});
+    push_bounded(chat.answered, {m.id, frame}, o.answered_window);
+    append(records::answer(m.chat, m.id, frame, chat.context),
+           [this, answer, frame, chat_id = m.chat, id = m.id, before](bool ok) {
+             if (ok) {
+               metrics_.answers_by_type.with("reply").add();
+               answer(frame);
+               return;
+             }
+             ChatTable::Shard& s = chats_.shard_for(chat_id);
+             std::lock_guard l(s.mutex);
+             if (auto it = s.chats.find(chat_id); it != s.chats.end()) {
+               forget_answered(it->second, id);
+               it->second.context = before;
+             }
+             answer(error_frame(id, ErrorCode::kUnavailable, std::string(kUnavailable)));
+           });
+    return;
+  }
+
+  // Handoff: open a ticket with the chat's recent lines.
+  const std::string reason(nlu::to_string(outcome.reason));
+  queue_lock.lock();
+  const std::string ticket_id = "T-" + std::to_string(queue_.next_number());
+  std::vector<queue::TranscriptLine> transcript = chat.recent;
+  transcript.push_back({"bot", outcome.text, now});
+  const int priority = outcome.reason == nlu::HandoffReason::kComplaint ? 1 : 0;
+  const queue::Ticket& ticket = queue_.open(ticket_id, m.chat, reason, priority, now, std::move(transcript));
+  const int position = queue_.position(ticket_id);
+  std::string text = outcome.text;
+  const auto add = [&text](std::string part) {
+    if (part.empty()) return;
+    if (!text.empty()) text += '\n';
+    text += part;
+  };
+  add(engine->queue_text(engine::Engine::QueueText::kPosition, position, m.channel, before.replies));
+  if (!open_now(engine->shop().business_hours, clock_.minute_of_day())) {
+    add(engine->queue_text(engine::Engine::QueueText::kAfterHours, position, m.channel, before.replies));
+  }
+  push_bounded(chat.recent, {"bot", text, now}, o.transcript_lines);
+  std::string frame = proto::encode(proto::HandoffFrame{m.id, m.chat, text, ticket_id, reason, position});
+  push_bounded(chat.answered, {m.id, frame}, o.answered_window);
+  append(records::open(ticket), {});
+  proto::TicketView opened = view(ticket);
+  opened.position = position;
+  append(records::answer(m.chat, m.id, frame, chat.context),
+         [this, answer, frame, reason, ticket_id, opened = std::move(opened), chat_id = m.chat, id = m.id,
+          before](bool ok) {
+           if (ok) {
+             metrics_.answers_by_type.with("handoff").add();
+             metrics_.handoffs_by_reason.with(reason).add();
+             answer(frame);
+             outbound_.to_agents(proto::encode_ticket_event("opened", opened));
+             return;
+           }
+           ChatTable::Shard& s = chats_.shard_for(chat_id);
+           std::lock_guard l(s.mutex);
+           if (auto it = s.chats.find(chat_id); it != s.chats.end()) {
+             forget_answered(it->second, id);
+             it->second.context = before;
+           }
+           {
+             std::lock_guard q(queue_mutex_);
+             queue_.resolve(ticket_id);
+           }
+           answer(error_frame(id, ErrorCode::kUnavailable, std::string(kUnavailable)));
+         });
+}
+
+proto::TicketView ChatService::view(const queue::Ticket& t) const {
+  proto::TicketView v;
+  v.id = t.id;
+  v.chat = t.chat;
+  v.reason = t.reason;
+  v.state = t.state == queue::TicketState::kClaimed ? "claimed" : "waiting";
+  v.agent = t.agent;
+  v.priority = t.priority;
+  v.opened_ms = t.opened_ms;
+  for (const auto& line : t.transcript) v.transcript.push_back({line.from, line.text, line.ts_ms});
+  return v;
+}
+
+std::vector<proto::TicketView> ChatService::tickets() {
+  std::lock_guard lock(queue_mutex_);
+  std::vector<proto::TicketView> out;
+  int position = 0;
+  for (const queue::Ticket* t : queue_.ordered()) {
+    out.push_back(view(*t));
+    if (t->state == queue::TicketState::kWaiting) out.back().position = ++position;
+  }
+  return out;
+}
+
+void ChatService::handle_agent(const proto::AgentCommand& command, const std::string& agent, Answer answer) {
+  const auto fail = [&](ErrorCode code, std::string message) {
+    answer(error_frame(command.request_id, code, std::move(message)));
+  };
+  if (command.op == proto::AgentOp::kList) {
+    answer(proto::encode_queue(tickets()));
+    return;
+  }
+  if (agent.empty()) {
+    fail(ErrorCode::kBadRequest, "no agent name: connect with ?agent=NAME or send \"agent\"");
+    return;
+  }
+  const std::int64_t now = clock_.now_ms();
+  std::lock_guard lock(queue_mutex_);
+  const queue::Ticket* ticket = queue_.find(command.ticket);
+  if (ticket == nullptr) {
+    fail(ErrorCode::kBadRequest, "no open ticket " + command.ticket);
+    return;
+  }
+  const std::string chat = ticket->chat;
+  std::string record;
+  std::string event;
+  switch (command.op) {
+    case proto::AgentOp::kClaim:
+      if (!queue_.claim(command.ticket, agent)) {
+        fail(ErrorCode::kBadRequest, "ticket " + command.ticket + " is already claimed by " + ticket->agent);
+        return;
+      }
+      record = records::claim(command.ticket, agent);
+      event = "claimed";
+      break;
+    case proto::AgentOp::kRelease:
+      if (!queue_.release(command.ticket, agent)) {
+        fail(ErrorCode::kBadRequest, "ticket " + command.ticket + " is not claimed by " + agent);
+        return;
+      }
+      record = records::release(command.ticket, agent);
+      event = "released";
+      break;
+    case proto::AgentOp::kSend:
+      if (!queue_.record_agent_reply(command.ticket, agent, command.text, now)) {
+        fail(ErrorCode::kBadRequest, "claim ticket " + command.ticket + " before sending");
+        return;
+      }
+      record = records::agent_reply(command.ticket, agent, command.text, now);
+      event = "updated";
+      break;
+    case proto::AgentOp::kResolve:
+      if (ticket->state == queue::TicketState::kClaimed && ticket->agent != agent) {
+        fail(ErrorCode::kBadRequest, "ticket " + command.ticket + " is claimed by " + ticket->agent);
+        return;
+      }
+      record = records::resolve(command.ticket);
+      event = "resolved";
+      break;
+    case proto::AgentOp::kList:
+      return;
+  }
+  proto::TicketView after;
+  if (command.op == proto::AgentOp::kResolve) {
+    after = view(*ticket);
+    after.state = "resolved";
+    queue_.resolve(command.ticket);
+  } else {
+    after = view(*queue_.find(command.ticket));
+    after.position = queue_.position(command.ticket);
+  }
+  append(std::move(record), [this, command, agent, chat, answer, event, after = std::move(after)](bool ok) {
+    if (!ok) {
+      // The journal refused: nothing was acknowledged; the agent retries.
+      answer(error_frame(command.request_id, ErrorCode::kUnavailable, std::string(kUnavailable)));
+      return;
+    }
+    answer(proto::encode_agent_ok(command, &after));
+    if (command.op == proto::AgentOp::kSend) {
+      outbound_.to_gateway(chat, proto::encode(proto::AgentReplyFrame{chat, command.text, agent, command.ticket}));
+    }
+    outbound_.to_agents(proto::encode_ticket_event(event, after));
+  });
+}
+
+void ChatService::tick() {
+  const std::int64_t now = clock_.now_ms();
+  const ChatOptions o = options();
+  send_notices(now);
+  chats_.expire(now, o.expire_after_ms);
+  compact_if_due();
+}
+
+void ChatService::send_notices(std::int64_t now) {
+  const std::shared_ptr<const engine::Engine> engine = engines_.snapshot();
+  std::lock_guard lock(queue_mutex_);
+  for (const queue::Ticket* ticket : queue_.due_notices(now, options().notice_after_ms)) {
+    const std::string text = engine->queue_text(engine::Engine::QueueText::kNotice, 0, "default",
+                                                static_cast<std::uint32_t>(ticket->number));
+    const std::string id = ticket->id, chat = ticket->chat;
+    queue_.mark_notice_sent(id);
+    queue_.add_line(id, {"notice", text, now});
+    append(records::notice(id, now), {});
+    append(records::line(id, {"notice", text, now}), [this, id, chat, text](bool ok) {
+      if (ok && !text.empty()) outbound_.to_gateway(chat, proto::encode(proto::NoticeFrame{chat, text, id}));
+    });
+  }
+}
+
+void ChatService::compact_if_due() {
+  if (journal_ == nullptr || journal_->stats().bytes_since_compaction < static_cast<std::uint64_t>(options().compact_after_bytes)) {
+    return;
+  }
+  // Every shard and the queue are held while the snapshot is taken and the
+  // compaction queued, so no change falls between the two.
+  std::vector<std::unique_lock<std::mutex>> locks;
+  for (ChatTable::Shard& shard : chats_.shards()) locks.emplace_back(shard.mutex);
+  std::lock_guard queue_lock(queue_mutex_);
+  std::vector<std::string> snapshot;
+  for (ChatTable::Shard& shard : chats_.shards()) {
+    for (const auto& [chat_id, chat] : shard.chats) {
+      for (const auto& [id, frame] : chat.answered) snapshot.push_back(records::answer(chat_id, id, frame, chat.context));
+    }
+  }
+  for (const queue::Ticket* ticket : queue_.ordered()) snapshot.push_back(records::open(*ticket));
+  journal_->compact(std::move(snapshot), {});
+}
+
+std::size_t ChatService::queue_waiting() {
+  std::lock_guard lock(queue_mutex_);
+  return queue_.waiting();
+}
+
+double ChatService::oldest_waiting_seconds() {
+  const std::int64_t now = clock_.now_ms();
+  std::lock_guard lock(queue_mutex_);
+  const auto oldest = queue_.oldest_waiting_ms();
+  return oldest ? static_cast<double>(now - *oldest) / 1000.0 : 0.0;
+}
+
+}  // namespace xiaoer::chat

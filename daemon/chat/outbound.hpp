@@ -1,0 +1,35 @@
+// Where the chat service sends what is not an answer: frames for a buyer's
+// chat that arrive later (agent_reply, notice), and live ticket events for
+// the agents. Implemented by the app over the network sessions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace xiaoer::chat {
+
+class Outbound {
+ public:
+  virtual ~Outbound() = default;
+  // A frame for the gateway connection that carries `chat`.
+  virtual void to_gateway(const std::string& chat, std::string frame) = 0;
+  // A frame for every connected agent.
+  virtual void to_agents(std::string frame) = 0;
+};
+
+// Wall-clock time for the chat service; a test sets it.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual std::int64_t now_ms() const = 0;
+  // Minutes after local midnight, for business hours.
+  virtual int minute_of_day() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  std::int64_t now_ms() const override;
+  int minute_of_day() const override;
+};
+
+}  // namespace xiaoer::chat

@@ -1,0 +1,183 @@
+#include "daemon/net/http_session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/net/ws_session.hpp"
+
+namespace xiaoer::net {
+namespace {
+
+constexpr std::size_t kHeaderLimit = 8 * 1024;
+constexpr std::size_t kBodyLimit = 64 * 1024;
+
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// Decodes %XX and '+' in a query value.
+std::string url_decode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out += ' ';
+    } else if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+http::response<http::string_body> plain(unsigned status, unsigned version, std::string body, bool keep_alive) {
+  http::response<http::string_body> res{static_cast<http::status>(status), version};
+  res.set(http::field::server, "xiaoerd");
+  res.set(http::field::content_type, "text/plain; charset=utf-8");
+  res.keep_alive(keep_alive);
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace
+
+std::string_view bearer_token(std::string_view authorization) {
+  constexpr std::string_view kScheme = "Bearer ";
+  if (authorization.size() <= kScheme.size()) return {};
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) != std::tolower(static_cast<unsigned char>(kScheme[i]))) {
+      return {};
+    }
+  }
+  std::string_view token = authorization.substr(kScheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  return token;
+}
+
+std::string query_value(std::string_view target, std::string_view key) {
+  const std::size_t q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  std::string_view query = target.substr(q + 1);
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const std::size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == key) return eq == std::string_view::npos ? std::string() : url_decode(pair.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
+HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, MessageHandler& handler, ConnectionRegistry& registry,
+                         SessionLimits limits)
+    : stream_(std::move(socket)), handler_(handler), registry_(registry), limits_(limits) {
+  ++registry_.pending_http;
+}
+
+HttpSession::~HttpSession() { --registry_.pending_http; }
+
+void HttpSession::run() {
+  boost::asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
+}
+
+void HttpSession::do_read() {
+  parser_.emplace();
+  parser_->header_limit(kHeaderLimit);
+  parser_->body_limit(kBodyLimit);
+  // The whole request must arrive within the handshake timeout.
+  stream_.expires_after(limits_.handshake_timeout);
+  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+}
+
+void HttpSession::on_read(beast::error_code ec, std::size_t) {
+  if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == boost::asio::error::operation_aborted) {
+    beast::error_code ignored;
+    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    return;
+  }
+  if (ec) {
+    const bool too_big = ec == http::error::header_limit || ec == http::error::body_limit;
+    respond(plain(too_big ? 413 : 400, 11, too_big ? "request too large\n" : "bad request: " + ec.message() + "\n", false));
+    return;
+  }
+  http::request<http::string_body> request = parser_->release();
+  if (boost::beast::websocket::is_upgrade(request)) {
+    upgrade(std::move(request));
+    return;
+  }
+  HttpRequest plain_request;
+  plain_request.method = std::string(request.method_string());
+  plain_request.target = std::string(request.target());
+  plain_request.body = std::move(request.body());
+  const std::string_view token = bearer_token(request[http::field::authorization]);
+  if (!token.empty()) plain_request.role = handler_.authenticate(token);
+  const HttpResponse answer = handler_.on_http(plain_request);
+  http::response<http::string_body> res{static_cast<http::status>(answer.status), request.version()};
+  res.set(http::field::server, "xiaoerd");
+  res.set(http::field::content_type, answer.content_type);
+  res.keep_alive(request.keep_alive());
+  res.body() = answer.body;
+  res.prepare_payload();
+  respond(std::move(res));
+}
+
+void HttpSession::upgrade(http::request<http::string_body> request) {
+  const std::string_view path = path_of(request.target());
+  std::optional<Role> wanted;
+  if (path == "/v1/gateway") wanted = Role::kGateway;
+  if (path == "/v1/agent") wanted = Role::kAgent;
+  if (!wanted) {
+    respond(plain(404, request.version(), "no websocket endpoint at this path (use /v1/gateway or /v1/agent)\n", false));
+    return;
+  }
+  if (!query_value(request.target(), "token").empty() || !query_value(request.target(), "access_token").empty()) {
+    respond(plain(401, request.version(),
+                  "tokens in the query string are refused (they end up in logs): use the Authorization header\n",
+                  false));
+    return;
+  }
+  const std::string_view token = bearer_token(request[http::field::authorization]);
+  const std::optional<Role> role = token.empty() ? std::nullopt : handler_.authenticate(token);
+  if (!role) {
+    auto res = plain(401, request.version(), "missing or invalid token (Authorization: Bearer <token>)\n", false);
+    res.set(http::field::www_authenticate, "Bearer");
+    respond(std::move(res));
+    return;
+  }
+  if (*role != *wanted) {
+    respond(plain(403, request.version(), "this token's role may not use this endpoint\n", false));
+    return;
+  }
+  if (registry_.size() >= limits_.max_connections) {
+    respond(plain(503, request.version(), "too many connections\n", false));
+    return;
+  }
+  std::string agent = *role == Role::kAgent ? query_value(request.target(), "agent") : std::string();
+  std::make_shared<WsSession>(stream_.release_socket(), *role, std::move(agent), handler_, registry_, limits_)
+      ->accept(std::move(request));
+}
+
+void HttpSession::respond(http::response<http::string_body> response) {
+  response_ = std::make_shared<http::response<http::string_body>>(std::move(response));
+  const bool keep_alive = response_->keep_alive();
+  stream_.expires_after(limits_.handshake_timeout);
+  http::async_write(stream_, *response_,
+                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
+}
+
+void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+  response_.reset();
+  if (ec || !keep_alive) {
+    beast::error_code ignored;
+    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    return;
+  }
+  do_read();
+}
+
+}  // namespace xiaoer::net

@@ -1,0 +1,58 @@
+// HttpSession: a TCP connection before (or instead of) a websocket upgrade.
+//
+// Reads one HTTP request at a time, within a deadline (a slow sender cannot
+// hold the connection: slowloris) and size limits. An upgrade to
+// /v1/gateway or /v1/agent is authenticated with the Authorization: Bearer
+// header (401 without a valid token, 403 for another role's token; a token
+// in the query string is refused) and handed to a WsSession. Anything else
+// is a plain request for the handler (health, metrics, the agent API).
+//
+// Thread safety: runs on its own strand only.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "daemon/net/connection_registry.hpp"
+#include "daemon/net/message_handler.hpp"
+
+namespace xiaoer::net {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket socket, MessageHandler& handler, ConnectionRegistry& registry,
+              SessionLimits limits);
+  ~HttpSession();
+  void run();
+
+ private:
+  void do_read();
+  void on_read(beast::error_code ec, std::size_t bytes);
+  void upgrade(http::request<http::string_body> request);
+  void respond(http::response<http::string_body> response);
+  void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<http::response<http::string_body>> response_;
+  MessageHandler& handler_;
+  ConnectionRegistry& registry_;
+  SessionLimits limits_;
+};
+
+// The token of an "Authorization: Bearer <token>" value, or "".
+std::string_view bearer_token(std::string_view authorization);
+
+// The value of `key` in the query of `target` ("/v1/agent?agent=li" → "li").
+std::string query_value(std::string_view target, std::string_view key);
+
+}  // namespace xiaoer::net

@@ -1,0 +1,70 @@
+#include "daemon/net/listener.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/net/http_session.hpp"
+
+namespace xiaoer::net {
+
+Listener::Listener(boost::asio::io_context& ioc, MessageHandler& handler, ConnectionRegistry& registry,
+                   std::function<SessionLimits()> limits)
+    : ioc_(ioc), acceptor_(boost::asio::make_strand(ioc)), handler_(handler), registry_(registry), limits_(std::move(limits)) {}
+
+bool Listener::open(const boost::asio::ip::tcp::endpoint& endpoint, std::string* error) {
+  boost::beast::error_code ec;
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(boost::asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    *error = "cannot listen on " + endpoint.address().to_string() + ":" + std::to_string(endpoint.port()) + ": " +
+             ec.message();
+    return false;
+  }
+  return true;
+}
+
+boost::asio::ip::tcp::endpoint Listener::local_endpoint() const {
+  boost::beast::error_code ec;
+  return acceptor_.local_endpoint(ec);
+}
+
+void Listener::start() {
+  boost::asio::dispatch(acceptor_.get_executor(), [self = shared_from_this()] { self->do_accept(); });
+}
+
+void Listener::stop() {
+  boost::asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+    boost::beast::error_code ignored;
+    self->acceptor_.close(ignored);
+  });
+}
+
+void Listener::do_accept() {
+  acceptor_.async_accept(boost::asio::make_strand(ioc_),
+                         boost::beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+}
+
+void Listener::on_accept(boost::beast::error_code ec, boost::asio::ip::tcp::socket socket) {
+  if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
+  if (ec) {
+    // Out of descriptors, say: log, pause is not needed, keep accepting.
+    spdlog::warn("accept failed: {}", ec.message());
+  } else {
+    const SessionLimits limits = limits_();
+    if (registry_.size() + registry_.pending_http.load() >= limits.max_connections) {
+      spdlog::warn("connection limit {} reached: refusing a connection", limits.max_connections);
+      boost::beast::error_code ignored;
+      socket.close(ignored);
+    } else {
+      std::make_shared<HttpSession>(std::move(socket), handler_, registry_, limits)->run();
+    }
+  }
+  do_accept();
+}
+
+}  // namespace xiaoer::net

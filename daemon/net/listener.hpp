@@ -1,0 +1,45 @@
+// Listener: accepts TCP connections and gives each an HttpSession on a
+// strand of its own.
+//
+// Thread safety: start() and stop() from any thread; accepting runs on the
+// listener's own strand.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "daemon/net/connection_registry.hpp"
+#include "daemon/net/message_handler.hpp"
+
+namespace xiaoer::net {
+
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  // `limits` is read for every new connection (reloadable).
+  Listener(boost::asio::io_context& ioc, MessageHandler& handler, ConnectionRegistry& registry,
+           std::function<SessionLimits()> limits);
+
+  // Binds and listens; false with `error` set when it cannot.
+  bool open(const boost::asio::ip::tcp::endpoint& endpoint, std::string* error);
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
+  void start();
+  // Stops accepting; open connections are not touched.
+  void stop();
+
+ private:
+  void do_accept();
+  void on_accept(boost::beast::error_code ec, boost::asio::ip::tcp::socket socket);
+
+  boost::asio::io_context& ioc_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  MessageHandler& handler_;
+  ConnectionRegistry& registry_;
+  std::function<SessionLimits()> limits_;
+};
+
+}  // namespace xiaoer::net

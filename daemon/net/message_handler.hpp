@@ -1,0 +1,73 @@
+// What the network layer knows of the rest of the daemon: one handler
+// interface, called by the sessions. No JSON, RE2 or YAML here.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace xiaoer::net {
+
+enum class Role { kGateway, kAgent };
+
+// One websocket connection, as its handler sees it.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Queues a text frame. Safe from any thread; frames go out in call order.
+  // Past the outbound limit the connection is closed (a client that does
+  // not read cannot grow our memory).
+  virtual void send(std::string frame) = 0;
+  // Closes after the frames already queued are written.
+  virtual void close() = 0;
+  virtual std::uint64_t id() const = 0;
+  virtual Role role() const = 0;
+  // For agent connections: the ?agent=NAME of the upgrade ("" if none).
+  virtual const std::string& agent_name() const = 0;
+};
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", …
+  std::string target;  // path and query
+  std::string body;
+  std::optional<Role> role;  // from a valid bearer token, if any
+};
+
+struct HttpResponse {
+  unsigned status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+};
+
+class MessageHandler {
+ public:
+  virtual ~MessageHandler() = default;
+
+  // The role a bearer token grants, or nullopt. Must compare in constant time.
+  virtual std::optional<Role> authenticate(std::string_view token) = 0;
+
+  virtual void on_open(const std::shared_ptr<Connection>& connection) = 0;
+  // A text frame (well-formed UTF-8, within the size limit) and when it was read.
+  virtual void on_text(const std::shared_ptr<Connection>& connection, std::string frame,
+                       std::chrono::steady_clock::time_point received) = 0;
+  virtual void on_close(Connection& connection) = 0;
+
+  // A plain HTTP request (not an upgrade). Called on an I/O thread; may
+  // block briefly.
+  virtual HttpResponse on_http(const HttpRequest& request) = 0;
+};
+
+// Limits the sessions read when they start (reloadable: new connections
+// take the new values).
+struct SessionLimits {
+  std::size_t max_frame_bytes = 64 * 1024;
+  std::size_t max_outbound_frames = 1024;
+  std::chrono::seconds idle_timeout{300};
+  std::chrono::seconds handshake_timeout{10};
+  std::size_t max_connections = 10000;
+};
+
+}  // namespace xiaoer::net

@@ -1,0 +1,173 @@
+#include "daemon/net/ws_session.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <spdlog/spdlog.h>
+
+namespace xiaoer::net {
+
+WsSession::WsSession(boost::asio::ip::tcp::socket socket, Role role, std::string agent_name,
+                     MessageHandler& handler, ConnectionRegistry& registry, const SessionLimits& limits)
+    : ws_(std::move(socket)),
+      role_(role),
+      agent_name_(std::move(agent_name)),
+      handler_(handler),
+      registry_(registry),
+      limits_(limits),
+      id_(registry.next_id()) {
+  configure(true);
+}
+
+WsSession::WsSession(Stream stream, Role role, MessageHandler& handler, ConnectionRegistry& registry,
+                     const SessionLimits& limits)
+    : ws_(std::move(stream)), role_(role), handler_(handler), registry_(registry), limits_(limits), id_(registry.next_id()) {
+  configure(false);
+}
+
+WsSession::~WsSession() = default;
+
+void WsSession::configure(bool server) {
+  // Beast's own timeouts replace the TCP layer's after the handshake.
+  beast::get_lowest_layer(ws_).expires_never();
+  websocket::stream_base::timeout timeout =
+      websocket::stream_base::timeout::suggested(server ? beast::role_type::server : beast::role_type::client);
+  timeout.handshake_timeout = limits_.handshake_timeout;
+  timeout.idle_timeout = limits_.idle_timeout;
+  timeout.keep_alive_pings = true;
+  ws_.set_option(timeout);
+  ws_.read_message_max(limits_.max_frame_bytes);
+  ws_.auto_fragment(false);
+  if (server) {
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "xiaoerd"); }));
+  }
+}
+
+void WsSession::accept(http::request<http::string_body> request) {
+  ws_.async_accept(request, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
+}
+
+void WsSession::on_accept(beast::error_code ec) {
+  if (ec) {
+    spdlog::debug("websocket accept failed: {}", ec.message());
+    finish();
+    return;
+  }
+  opened();
+}
+
+void WsSession::start(std::function<void()> on_end) {
+  on_end_ = std::move(on_end);
+  boost::asio::post(ws_.get_executor(), [self = shared_from_this()] { self->opened(); });
+}
+
+void WsSession::opened() {
+  open_ = true;
+  registry_.add(shared_from_this());
+  handler_.on_open(shared_from_this());
+  do_read();
+}
+
+void WsSession::do_read() {
+  ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
+}
+
+void WsSession::on_read(beast::error_code ec, std::size_t) {
+  if (ec) {
+    if (ec != websocket::error::closed && ec != boost::asio::error::operation_aborted) {
+      spdlog::debug("connection {} read ended: {}", id_, ec.message());
+    }
+    finish();
+    return;
+  }
+  const auto received = std::chrono::steady_clock::now();
+  if (!ws_.got_text()) {
+    buffer_.consume(buffer_.size());
+    do_close(websocket::close_code::unknown_data, "binary frames are not supported; send JSON text");
+    return;
+  }
+  std::string frame = beast::buffers_to_string(buffer_.data());
+  buffer_.consume(buffer_.size());
+  handler_.on_text(shared_from_this(), std::move(frame), received);
+  if (!closing_) do_read();
+}
+
+void WsSession::send(std::string frame) {
+  boost::asio::post(ws_.get_executor(),
+                    [self = shared_from_this(), frame = std::move(frame)]() mutable { self->enqueue(std::move(frame)); });
+}
+
+void WsSession::enqueue(std::string frame) {
+  if (finished_ || close_sent_) return;
+  if (outbound_.size() >= limits_.max_outbound_frames) {
+    spdlog::warn("connection {} does not read its frames ({} queued): closing it", id_, outbound_.size());
+    outbound_.clear();
+    do_close(websocket::close_code::policy_error, "outbound queue full: read your frames");
+    return;
+  }
+  outbound_.push_back(std::move(frame));
+  if (!writing_) do_write();
+}
+
+void WsSession::do_write() {
+  if (outbound_.empty()) {
+    writing_ = false;
+    if (closing_) do_close(websocket::close_code::going_away, "server shutting down");
+    return;
+  }
+  writing_ = true;
+  ws_.text(true);
+  ws_.async_write(boost::asio::buffer(outbound_.front()),
+                  beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
+}
+
+void WsSession::on_write(beast::error_code ec, std::size_t) {
+  if (ec) {
+    spdlog::debug("connection {} write failed: {}", id_, ec.message());
+    writing_ = false;
+    outbound_.clear();
+    finish();
+    return;
+  }
+  outbound_.pop_front();
+  do_write();
+}
+
+void WsSession::close() {
+  boost::asio::post(ws_.get_executor(), [self = shared_from_this()] {
+    self->closing_ = true;
+    if (!self->writing_) self->do_close(websocket::close_code::going_away, "server shutting down");
+  });
+}
+
+void WsSession::do_close(websocket::close_code code, std::string reason) {
+  if (close_sent_ || finished_) return;
+  close_sent_ = true;
+  if (writing_) {
+    // A write is in flight: Beast allows one close alongside it only after
+    // it completes, so cancel by closing the socket instead.
+    beast::get_lowest_layer(ws_).socket().close();
+    return;
+  }
+  ws_.async_close(websocket::close_reason(code, reason), [self = shared_from_this()](beast::error_code) {
+    self->finish();
+  });
+}
+
+void WsSession::finish() {
+  if (finished_) return;
+  finished_ = true;
+  if (open_) {
+    registry_.remove(id_);
+    handler_.on_close(*this);
+  }
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(ws_).socket().close(ignored);
+  if (on_end_) {
+    auto on_end = std::move(on_end_);
+    on_end();
+  }
+}
+
+}  // namespace xiaoer::net

@@ -1,0 +1,90 @@
+// WsSession: one websocket connection (a gateway's or an agent's), server
+// or client side.
+//
+// DESIGN
+// The session owns its stream, read buffer and outbound queue. Every handler
+// binds shared_from_this(), so the session lives while an operation is
+// pending; all of its state is touched only on its strand (the executor of
+// its socket), and send()/close() from other threads post onto it. One read
+// and one write are in flight at most; send() adds to a bounded queue and
+// only the front is written. Binary frames are refused (close 1003), frames
+// over the size limit are refused by Beast (close 1009), malformed UTF-8 in
+// a text frame by Beast too (close 1007). Silent peers are pinged and timed
+// out by Beast's idle timeout.
+//
+// Thread safety: send(), close() and the Connection getters may be called
+// from any thread; everything else runs on the strand.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "daemon/net/connection_registry.hpp"
+#include "daemon/net/message_handler.hpp"
+
+namespace xiaoer::net {
+
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+namespace http = boost::beast::http;
+
+class WsSession final : public Connection, public std::enable_shared_from_this<WsSession> {
+ public:
+  using Stream = websocket::stream<beast::tcp_stream>;
+
+  // Server side: `socket` has sent the upgrade request `request`.
+  WsSession(boost::asio::ip::tcp::socket socket, Role role, std::string agent_name, MessageHandler& handler,
+            ConnectionRegistry& registry, const SessionLimits& limits);
+  // Client side: `stream` has completed its handshake.
+  WsSession(Stream stream, Role role, MessageHandler& handler, ConnectionRegistry& registry,
+            const SessionLimits& limits);
+  ~WsSession() override;
+
+  // Server side: accepts the upgrade, then reads.
+  void accept(http::request<http::string_body> request);
+  // Client side: starts reading. `on_end` runs once the connection is gone.
+  void start(std::function<void()> on_end);
+
+  void send(std::string frame) override;
+  void close() override;
+  std::uint64_t id() const override { return id_; }
+  Role role() const override { return role_; }
+  const std::string& agent_name() const override { return agent_name_; }
+
+ private:
+  void configure(bool server);
+  void on_accept(beast::error_code ec);
+  void opened();
+  void do_read();
+  void on_read(beast::error_code ec, std::size_t bytes);
+  void enqueue(std::string frame);
+  void do_write();
+  void on_write(beast::error_code ec, std::size_t bytes);
+  void do_close(websocket::close_code code, std::string reason);
+  void finish();
+
+  Stream ws_;
+  beast::flat_buffer buffer_;
+  std::deque<std::string> outbound_;
+  bool writing_ = false;
+  bool closing_ = false;      // close once the queue is written
+  bool close_sent_ = false;
+  bool open_ = false;         // handler told of the open
+  bool finished_ = false;
+  Role role_;
+  std::string agent_name_;
+  MessageHandler& handler_;
+  ConnectionRegistry& registry_;
+  SessionLimits limits_;
+  std::uint64_t id_;
+  std::function<void()> on_end_;
+};
+
+}  // namespace xiaoer::net

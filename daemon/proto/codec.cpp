@@ -1,0 +1,567 @@
+#include "daemon/proto/codec.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/common/utf8.hpp"
+
+// How it works.
+//
+// Decoding runs cheap byte scans before nlohmann sees the frame: UTF-8
+// validity (so that a bad byte is reported as bad_utf8, not as a parse
+// error) and nesting depth (nlohmann 3.11 parses with its own stack, but a
+// deep DOM is recursive to copy, compare and dump, and we never need more
+// than a few levels, so a hostile frame never gets built). Then one
+// non-throwing parse into a DOM we own, and the fields are moved out of it.
+// The error paths may do extra work (a second, SAX pass for the parser's
+// reason; a repaired copy to find the id of a frame with bad UTF-8): they
+// are rare, and what they buy is an error a gateway developer can act on.
+//
+// Encoding builds an ordered_json (keys in the documented order, which
+// makes frames easy to read in logs) and dumps it with the `replace` error
+// handler: dump() would otherwise throw on invalid UTF-8.
+
+namespace xiaoer::proto {
+namespace {
+
+using Json = nlohmann::json;                 // parsed input: O(log n) find()
+using OrderedJson = nlohmann::ordered_json;  // output: insertion order
+
+constexpr std::size_t kMaxEchoBytes = 64;        // of input quoted back in an error message
+constexpr std::size_t kMaxParseReasonBytes = 200;  // of the parser's reason in a bad_json message
+
+std::string dump(const OrderedJson& json) {
+  return json.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+}
+
+// The longest prefix of `text` of at most `max_bytes` bytes that ends on a
+// code point boundary (text is valid UTF-8), plus "…" when cut.
+std::string clip(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  std::size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  std::string out(text.substr(0, end));
+  out += "…";
+  return out;
+}
+
+ErrorFrame make_error(ErrorCode code, std::string message, std::string in_reply_to = {}) {
+  ErrorFrame error;
+  error.in_reply_to = std::move(in_reply_to);
+  error.code = code;
+  error.message = std::move(message);
+  return error;
+}
+
+std::string too_long(std::string_view field, std::size_t size, std::size_t limit) {
+  std::string message = "field '";
+  message += field;
+  message += "' is too long (";
+  message += std::to_string(size);
+  message += " bytes, limit ";
+  message += std::to_string(limit);
+  message += ")";
+  return message;
+}
+
+std::string must_be(std::string_view field, std::string_view what) {
+  std::string message = "field '";
+  message += field;
+  message += "' must be ";
+  message += what;
+  return message;
+}
+
+std::string missing(std::string_view field) {
+  std::string message = "missing '";
+  message += field;
+  message += "'";
+  return message;
+}
+
+// True when some point of `frame` is inside more than `max_depth` arrays or
+// objects. Counts '[' and '{' outside strings exactly as the parser would
+// see them up to its first error, so it never under-counts what the parser
+// would build.
+bool nesting_too_deep(std::string_view frame, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (const char c : frame) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        break;
+      case '[':
+      case '{':
+        if (++depth > max_depth) return true;
+        break;
+      case ']':
+      case '}':
+        if (depth > 0) --depth;  // unbalanced: the parser rejects it
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
+// A SAX consumer that builds nothing and keeps the parser's error: used
+// only to explain a frame that failed the DOM parse.
+class ParseErrorCatcher final : public nlohmann::json_sax<Json> {
+ public:
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& error) override {
+    reason_ = error.what();
+    return false;
+  }
+
+  // "parse error at line 1, column 5: syntax error while parsing value - …",
+  // without nlohmann's "[json.exception.parse_error.101] " prefix.
+  std::string_view reason() const {
+    std::string_view reason = reason_;
+    if (const auto end = reason.find("] "); !reason.empty() && reason.front() == '[' && end != reason.npos) {
+      reason.remove_prefix(end + 2);
+    }
+    return reason;
+  }
+
+ private:
+  std::string reason_;
+};
+
+ErrorFrame bad_json(std::string_view frame) {
+  ParseErrorCatcher catcher;
+  Json::sax_parse(frame.begin(), frame.end(), &catcher);
+  std::string message = "invalid JSON";
+  if (const std::string_view reason = catcher.reason(); !reason.empty()) {
+    message += ": ";
+    message += clip(reason, kMaxParseReasonBytes);
+  }
+  return make_error(ErrorCode::kBadJson, std::move(message));
+}
+
+// The string at `key` of `object` when it is a non-empty string, else "".
+std::string readable_string(const Json& object, const char* key) {
+  if (!object.is_object()) return {};
+  const auto it = object.find(key);
+  if (it == object.end()) return {};
+  const std::string* value = it->get_ptr<const std::string*>();
+  return value ? *value : std::string();
+}
+
+// For a frame with invalid UTF-8: its `key` field (the id to answer to),
+// found by parsing a copy with each bad byte replaced by U+FFFD. An id that
+// itself held a bad byte is not readable.
+std::string id_despite_bad_utf8(std::string_view frame, const char* key) {
+  if (nesting_too_deep(frame, kMaxJsonNesting)) return {};
+  std::string repaired;
+  repaired.reserve(frame.size() + 16);
+  std::size_t pos = 0;
+  while (pos < frame.size()) {
+    const std::size_t start = pos;
+    if (common::decode_utf8(frame, pos) == common::kInvalidCodepoint) {
+      repaired += "\xEF\xBF\xBD";
+    } else {
+      repaired.append(frame, start, pos - start);
+    }
+  }
+  const Json root = Json::parse(repaired, nullptr, false);
+  std::string id = readable_string(root, key);
+  if (id.find("\xEF\xBF\xBD") != std::string::npos) return {};
+  return id;
+}
+
+// Offset of the first byte of `frame` that is not valid UTF-8.
+std::size_t first_bad_utf8_byte(std::string_view frame) {
+  std::size_t pos = 0;
+  while (pos < frame.size()) {
+    const std::size_t start = pos;
+    if (common::decode_utf8(frame, pos) == common::kInvalidCodepoint) return start;
+  }
+  return frame.size();
+}
+
+ErrorFrame bad_utf8(std::string_view frame, const char* id_key) {
+  std::string message = "frame is not valid UTF-8 (first bad byte at offset ";
+  message += std::to_string(first_bad_utf8_byte(frame));
+  message += ")";
+  return make_error(ErrorCode::kBadUtf8, std::move(message), id_despite_bad_utf8(frame, id_key));
+}
+
+// Steps 1–4 of decoding: `root` is set to the parsed object, or the error
+// to answer with is returned (its in_reply_to from `id_key` when it can be read).
+bool parse_object(std::string_view frame, const char* id_key, Json& root, ErrorFrame& error) {
+  if (!common::is_valid_utf8(frame)) {
+    error = bad_utf8(frame, id_key);
+    return false;
+  }
+  if (nesting_too_deep(frame, kMaxJsonNesting)) {
+    error = make_error(ErrorCode::kBadJson, "nesting too deep (limit " + std::to_string(kMaxJsonNesting) + ")");
+    return false;
+  }
+  root = Json::parse(frame.begin(), frame.end(), nullptr, false);
+  if (root.is_discarded()) {
+    error = bad_json(frame);
+    return false;
+  }
+  if (!root.is_object()) {
+    error = make_error(ErrorCode::kBadRequest, "frame must be a JSON object");
+    return false;
+  }
+  return true;
+}
+
+enum class Read { kAbsent, kOk, kWrongType };
+
+// Moves the string at `key` of `object` into `out`. Absent or null: kAbsent,
+// `out` untouched.
+Read take_string(Json& object, const char* key, std::string& out) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return Read::kAbsent;
+  std::string* value = it->get_ptr<std::string*>();
+  if (value == nullptr) return Read::kWrongType;
+  out = std::move(*value);
+  return Read::kOk;
+}
+
+// Reads a field into `out` and checks it; returns "" when fine, else the
+// error message (and sets `code`). Required fields must be present;
+// `non_empty` fields must not be ""; `max_bytes` over → `too_long_code`.
+struct StringRule {
+  const char* key;
+  std::string_view name;  // as written in messages ("meta.item_id")
+  bool required;
+  bool non_empty;
+  std::size_t max_bytes;
+  ErrorCode too_long_code;
+};
+
+std::string take_checked(Json& object, const StringRule& rule, std::string& out, ErrorCode& code) {
+  code = ErrorCode::kBadRequest;
+  switch (take_string(object, rule.key, out)) {
+    case Read::kAbsent:
+      return rule.required ? missing(rule.name) : std::string();
+    case Read::kWrongType:
+      return must_be(rule.name, "a string");
+    case Read::kOk:
+      break;
+  }
+  if (rule.non_empty && out.empty()) return must_be(rule.name, "a non-empty string");
+  if (out.size() > rule.max_bytes) {
+    code = rule.too_long_code;
+    return too_long(rule.name, out.size(), rule.max_bytes);
+  }
+  return {};
+}
+
+std::string unknown_type(std::string_view type) {
+  std::string message = "unknown frame type '";
+  message += clip(type, kMaxEchoBytes);
+  message += "'";
+  return message;
+}
+
+// The "type" of a parsed frame, or an error message in `problem`.
+const std::string* frame_type(const Json& root, std::string& problem) {
+  const auto it = root.find("type");
+  if (it == root.end() || it->is_null()) {
+    problem = missing("type");
+    return nullptr;
+  }
+  const std::string* type = it->get_ptr<const std::string*>();
+  if (type == nullptr) problem = must_be("type", "a string");
+  return type;
+}
+
+// ---- agent commands ---------------------------------------------------------
+
+bool parse_op(std::string_view name, AgentOp& op) {
+  for (const AgentOp candidate : {AgentOp::kList, AgentOp::kClaim, AgentOp::kRelease, AgentOp::kResolve, AgentOp::kSend}) {
+    if (name == to_string(candidate)) {
+      op = candidate;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Reads request_id, ticket (unless list or already set), text (send) and
+// agent from `object` into `command`, whose op is set. Returns "" or the
+// error message (and sets `code`).
+std::string take_command_fields(Json& object, AgentCommand& command, bool ticket_from_url,
+                                const DecodeLimits& limits, ErrorCode& code) {
+  std::string problem;
+  if (!ticket_from_url && command.op != AgentOp::kList) {
+    problem = take_checked(object, {"ticket", "ticket", true, true, limits.max_id_bytes, ErrorCode::kBadRequest},
+                           command.ticket, code);
+    if (!problem.empty()) return problem;
+  }
+  if (command.op == AgentOp::kSend) {
+    problem = take_checked(object, {"text", "text", true, true, limits.max_text_bytes, ErrorCode::kTooLarge},
+                           command.text, code);
+    if (!problem.empty()) return problem;
+  }
+  return take_checked(object, {"agent", "agent", false, false, limits.max_id_bytes, ErrorCode::kBadRequest},
+                      command.agent, code);
+}
+
+}  // namespace
+
+// ---- decoding ---------------------------------------------------------------
+
+GatewayFrame decode_gateway_frame(std::string_view frame, const DecodeLimits& limits) {
+  Json root;
+  ErrorFrame error;
+  if (!parse_object(frame, "id", root, error)) return error;
+
+  std::string problem;
+  const std::string* type = frame_type(root, problem);
+  if (type == nullptr) return make_error(ErrorCode::kBadRequest, std::move(problem), readable_string(root, "id"));
+  if (*type != "message") return make_error(ErrorCode::kBadRequest, unknown_type(*type), readable_string(root, "id"));
+
+  InboundMessage message;
+  ErrorCode code = ErrorCode::kBadRequest;
+  // Errors answer to message.id: "" until the id is read, and "" when it
+  // was not a string (a too-long id is readable and echoed).
+  const auto fail = [&](std::string why) -> GatewayFrame { return make_error(code, std::move(why), message.id); };
+
+  problem = take_checked(root, {"id", "id", true, true, limits.max_id_bytes, ErrorCode::kBadRequest}, message.id, code);
+  if (!problem.empty()) return fail(std::move(problem));
+  problem = take_checked(root, {"chat", "chat", true, true, limits.max_id_bytes, ErrorCode::kBadRequest}, message.chat, code);
+  if (!problem.empty()) return fail(std::move(problem));
+  problem = take_checked(root, {"text", "text", true, false, limits.max_text_bytes, ErrorCode::kTooLarge}, message.text, code);
+  if (!problem.empty()) return fail(std::move(problem));
+
+  code = ErrorCode::kBadRequest;
+  if (const auto ts = root.find("ts"); ts != root.end() && !ts->is_null()) {
+    constexpr auto kMaxTs = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    if (const auto* value = ts->get_ptr<const Json::number_unsigned_t*>(); value != nullptr && *value <= kMaxTs) {
+      message.ts = static_cast<std::int64_t>(*value);
+    } else if (const auto* signed_value = ts->get_ptr<const Json::number_integer_t*>();
+               signed_value != nullptr && *signed_value >= 0) {
+      message.ts = *signed_value;
+    } else {
+      return fail(must_be("ts", "a non-negative integer (ms since the epoch)"));
+    }
+  }
+  if (take_string(root, "channel", message.channel) == Read::kWrongType) return fail(must_be("channel", "a string"));
+
+  if (const auto meta = root.find("meta"); meta != root.end() && !meta->is_null()) {
+    if (!meta->is_object()) return fail(must_be("meta", "an object"));
+    if (take_string(*meta, "buyer_nick", message.buyer_nick) == Read::kWrongType) {
+      return fail(must_be("meta.buyer_nick", "a string"));
+    }
+    if (take_string(*meta, "item_id", message.item_id) == Read::kWrongType) {
+      return fail(must_be("meta.item_id", "a string"));
+    }
+  }
+  return message;
+}
+
+AgentFrame decode_agent_frame(std::string_view frame, const DecodeLimits& limits) {
+  Json root;
+  ErrorFrame error;
+  if (!parse_object(frame, "request_id", root, error)) return error;
+
+  AgentCommand command;
+  ErrorCode code = ErrorCode::kBadRequest;
+  std::string problem = take_checked(
+      root, {"request_id", "request_id", false, false, limits.max_id_bytes, ErrorCode::kBadRequest}, command.request_id, code);
+  if (!problem.empty()) return make_error(code, std::move(problem), std::move(command.request_id));
+
+  const std::string* type = frame_type(root, problem);
+  if (type == nullptr) return make_error(ErrorCode::kBadRequest, std::move(problem), std::move(command.request_id));
+  if (!parse_op(*type, command.op)) {
+    return make_error(ErrorCode::kBadRequest, unknown_type(*type), std::move(command.request_id));
+  }
+  problem = take_command_fields(root, command, false, limits, code);
+  if (!problem.empty()) return make_error(code, std::move(problem), std::move(command.request_id));
+  return command;
+}
+
+AgentFrame decode_agent_request(AgentOp op, std::string_view ticket, std::string_view body,
+                                const DecodeLimits& limits) {
+  if (op == AgentOp::kList) return make_error(ErrorCode::kBadRequest, "list is GET /v1/tickets, not a ticket operation");
+  if (!common::is_valid_utf8(ticket)) return make_error(ErrorCode::kBadUtf8, "ticket id is not valid UTF-8");
+  if (ticket.empty()) return make_error(ErrorCode::kBadRequest, must_be("ticket", "a non-empty string"));
+  if (ticket.size() > limits.max_id_bytes) {
+    return make_error(ErrorCode::kBadRequest, too_long("ticket", ticket.size(), limits.max_id_bytes));
+  }
+
+  Json root = Json::object();
+  if (body.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+    ErrorFrame error;
+    if (!parse_object(body, "request_id", root, error)) return error;
+  }
+
+  AgentCommand command;
+  command.op = op;
+  command.ticket = ticket;
+  ErrorCode code = ErrorCode::kBadRequest;
+  std::string problem = take_checked(
+      root, {"request_id", "request_id", false, false, limits.max_id_bytes, ErrorCode::kBadRequest}, command.request_id, code);
+  if (!problem.empty()) return make_error(code, std::move(problem), std::move(command.request_id));
+  problem = take_command_fields(root, command, true, limits, code);
+  if (!problem.empty()) return make_error(code, std::move(problem), std::move(command.request_id));
+  return command;
+}
+
+// ---- encoding ---------------------------------------------------------------
+
+namespace {
+
+OrderedJson ticket_object(const TicketView& ticket) {
+  OrderedJson transcript = OrderedJson::array();
+  transcript.get_ptr<OrderedJson::array_t*>()->reserve(ticket.transcript.size());
+  for (const TranscriptEntry& entry : ticket.transcript) {
+    OrderedJson line = OrderedJson::object();
+    line["from"] = entry.from;
+    line["text"] = entry.text;
+    line["ts"] = entry.ts;
+    transcript.push_back(std::move(line));
+  }
+  OrderedJson json = OrderedJson::object();
+  json["id"] = ticket.id;
+  json["chat"] = ticket.chat;
+  json["reason"] = ticket.reason;
+  json["state"] = ticket.state;
+  if (!ticket.agent.empty()) json["agent"] = ticket.agent;
+  json["priority"] = ticket.priority;
+  json["position"] = ticket.position;
+  json["opened_ms"] = ticket.opened_ms;
+  json["transcript"] = std::move(transcript);
+  return json;
+}
+
+OrderedJson typed(std::string_view type) {
+  OrderedJson json = OrderedJson::object();
+  json["type"] = type;
+  return json;
+}
+
+}  // namespace
+
+std::string encode(const InboundMessage& message) {
+  OrderedJson json = typed("message");
+  json["id"] = message.id;
+  json["chat"] = message.chat;
+  json["text"] = message.text;
+  if (message.ts != 0) json["ts"] = message.ts;
+  if (!message.channel.empty()) json["channel"] = message.channel;
+  if (!message.buyer_nick.empty() || !message.item_id.empty()) {
+    OrderedJson meta = OrderedJson::object();
+    if (!message.buyer_nick.empty()) meta["buyer_nick"] = message.buyer_nick;
+    if (!message.item_id.empty()) meta["item_id"] = message.item_id;
+    json["meta"] = std::move(meta);
+  }
+  return dump(json);
+}
+
+std::string encode(const ReplyFrame& frame) {
+  OrderedJson json = typed("reply");
+  json["in_reply_to"] = frame.in_reply_to;
+  json["chat"] = frame.chat;
+  json["text"] = frame.text;
+  json["intents"] = frame.intents;
+  json["confidence"] = std::isfinite(frame.confidence) ? frame.confidence : 0.0;
+  return dump(json);
+}
+
+std::string encode(const HandoffFrame& frame) {
+  OrderedJson json = typed("handoff");
+  json["in_reply_to"] = frame.in_reply_to;
+  json["chat"] = frame.chat;
+  json["text"] = frame.text;
+  json["ticket"] = frame.ticket;
+  json["reason"] = frame.reason;
+  json["position"] = frame.position;
+  return dump(json);
+}
+
+std::string encode(const HoldFrame& frame) {
+  OrderedJson json = typed("hold");
+  json["in_reply_to"] = frame.in_reply_to;
+  json["chat"] = frame.chat;
+  json["ticket"] = frame.ticket;
+  return dump(json);
+}
+
+std::string encode(const ErrorFrame& frame) {
+  OrderedJson json = typed("error");
+  if (!frame.in_reply_to.empty()) json["in_reply_to"] = frame.in_reply_to;
+  json["code"] = to_string(frame.code);
+  json["message"] = frame.message;
+  return dump(json);
+}
+
+std::string encode(const AgentReplyFrame& frame) {
+  OrderedJson json = typed("agent_reply");
+  json["chat"] = frame.chat;
+  json["text"] = frame.text;
+  json["agent"] = frame.agent;
+  json["ticket"] = frame.ticket;
+  return dump(json);
+}
+
+std::string encode(const NoticeFrame& frame) {
+  OrderedJson json = typed("notice");
+  json["chat"] = frame.chat;
+  json["text"] = frame.text;
+  json["ticket"] = frame.ticket;
+  return dump(json);
+}
+
+std::string encode_agent_ok(const AgentCommand& command, const TicketView* ticket) {
+  OrderedJson json = typed("ok");
+  json["op"] = to_string(command.op);
+  if (!command.request_id.empty()) json["request_id"] = command.request_id;
+  if (ticket != nullptr) json["ticket"] = ticket_object(*ticket);
+  return dump(json);
+}
+
+std::string encode_queue(const std::vector<TicketView>& tickets) {
+  OrderedJson list = OrderedJson::array();
+  list.get_ptr<OrderedJson::array_t*>()->reserve(tickets.size());
+  for (const TicketView& ticket : tickets) list.push_back(ticket_object(ticket));
+  OrderedJson json = typed("queue");
+  json["tickets"] = std::move(list);
+  return dump(json);
+}
+
+std::string encode_ticket_event(std::string_view event, const TicketView& ticket) {
+  OrderedJson json = typed("ticket");
+  json["event"] = event;
+  json["ticket"] = ticket_object(ticket);
+  return dump(json);
+}
+
+std::string encode_ticket(const TicketView& ticket) { return dump(ticket_object(ticket)); }
+
+}  // namespace xiaoer::proto

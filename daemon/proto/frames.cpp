@@ -1,0 +1,29 @@
+#include "daemon/proto/frames.hpp"
+
+namespace xiaoer::proto {
+
+std::string_view to_string(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kBadJson: return "bad_json";
+    case ErrorCode::kBadRequest: return "bad_request";
+    case ErrorCode::kBadUtf8: return "bad_utf8";
+    case ErrorCode::kTooLarge: return "too_large";
+    case ErrorCode::kRateLimited: return "rate_limited";
+    case ErrorCode::kUnsupported: return "unsupported";
+    case ErrorCode::kUnavailable: return "unavailable";
+  }
+  return "unknown";  // only for a value cast from outside the enum
+}
+
+std::string_view to_string(AgentOp op) {
+  switch (op) {
+    case AgentOp::kList: return "list";
+    case AgentOp::kClaim: return "claim";
+    case AgentOp::kRelease: return "release";
+    case AgentOp::kResolve: return "resolve";
+    case AgentOp::kSend: return "send";
+  }
+  return "unknown";  // only for a value cast from outside the enum
+}
+
+}  // namespace xiaoer::proto
