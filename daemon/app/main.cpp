@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/app/app.hpp"
+#include "daemon/tools/chat_tool.hpp"
 #include "daemon/tools/check_tool.hpp"
 #include "daemon/tools/eval_tool.hpp"
 #include "daemon/tools/try_tool.hpp"
@@ -16,8 +18,10 @@ constexpr std::string_view kUsage =
     "usage: xiaoerd COMMAND [OPTIONS]\n"
     "\n"
     "commands:\n"
+    "  serve [--config FILE]                      run the daemon (default config/xiaoerd.yaml)\n"
     "  check [--intents DIR] [--shop FILE]        compile and lint intents and shop facts, run every example\n"
     "  try [--channel NAME] TEXT [TEXT...]        what the bot would do, and why (texts are one chat)\n"
+    "  chat [URL] [--say TEXT]                    chat as a buyer with a running daemon (protocol v1)\n"
     "  eval FILE.jsonl                            precision, recall, F1 and the eval line on labelled lines\n"
     "\n"
     "common options: --intents DIR (default intents), --shop FILE (default config/shop.yaml),\n"
@@ -33,8 +37,15 @@ int main(int argc, char** argv) {
     }
     const std::string command = argv[1];
     const std::vector<std::string> args(argv + 2, argv + argc);
+    if (command == "serve") {
+      if (args.size() == 2 && args[0] == "--config") return xiaoer::app::serve(args[1]);
+      if (args.empty()) return xiaoer::app::serve("config/xiaoerd.yaml");
+      std::cerr << "usage: xiaoerd serve [--config FILE]\n";
+      return 2;
+    }
     if (command == "check") return xiaoer::tools::run_check(args, std::cout, std::cerr);
     if (command == "try") return xiaoer::tools::run_try(args, std::cout, std::cerr);
+    if (command == "chat") return xiaoer::tools::run_chat(args, std::cin, std::cout, std::cerr);
     if (command == "eval") return xiaoer::tools::run_eval(args, std::cout, std::cerr);
     if (command == "help" || command == "--help" || command == "-h") {
       std::cout << kUsage;

@@ -74,7 +74,7 @@ void ChatService::attach_journal(queue::Journal& journal) { journal_ = &journal;
 void ChatService::append(std::string record, queue::Journal::Done done) {
   journal_->append(std::move(record), [this, done = std::move(done)](bool ok) {
     if (!ok) metrics_.journal_failures.add();
-    done(ok);
+    if (done) done(ok);
   });
 }
 

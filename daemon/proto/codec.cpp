@@ -3,9 +3,8 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <utility>
-
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "daemon/common/utf8.hpp"
 
@@ -31,12 +30,10 @@ namespace {
 using Json = nlohmann::json;                 // parsed input: O(log n) find()
 using OrderedJson = nlohmann::ordered_json;  // output: insertion order
 
-constexpr std::size_t kMaxEchoBytes = 64;        // of input quoted back in an error message
+constexpr std::size_t kMaxEchoBytes = 64;          // of input quoted back in an error message
 constexpr std::size_t kMaxParseReasonBytes = 200;  // of the parser's reason in a bad_json message
 
-std::string dump(const OrderedJson& json) {
-  return json.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
-}
+std::string dump(const OrderedJson& json) { return json.dump(-1, ' ', false, OrderedJson::error_handler_t::replace); }
 
 // The longest prefix of `text` of at most `max_bytes` bytes that ends on a
 // code point boundary (text is valid UTF-8), plus "…" when cut.
@@ -103,9 +100,7 @@ bool nesting_too_deep(std::string_view frame, int max_depth) {
       continue;
     }
     switch (c) {
-      case '"':
-        in_string = true;
-        break;
+      case '"': in_string = true; break;
       case '[':
       case '{':
         if (++depth > max_depth) return true;
@@ -114,8 +109,7 @@ bool nesting_too_deep(std::string_view frame, int max_depth) {
       case '}':
         if (depth > 0) --depth;  // unbalanced: the parser rejects it
         break;
-      default:
-        break;
+      default: break;
     }
   }
   return false;
@@ -215,8 +209,9 @@ ErrorFrame bad_utf8(std::string_view frame, const char* id_key) {
   return make_error(ErrorCode::kBadUtf8, std::move(message), id_despite_bad_utf8(frame, id_key));
 }
 
-// Steps 1–4 of decoding: `root` is set to the parsed object, or the error
-// to answer with is returned (its in_reply_to from `id_key` when it can be read).
+// Steps 1–4 of decoding (codec.hpp): true with `root` set to the parsed
+// object, or false with `error` set to the answer (its in_reply_to taken
+// from the field `id_key` when that can be read).
 bool parse_object(std::string_view frame, const char* id_key, Json& root, ErrorFrame& error) {
   if (!common::is_valid_utf8(frame)) {
     error = bad_utf8(frame, id_key);
@@ -251,59 +246,78 @@ Read take_string(Json& object, const char* key, std::string& out) {
   return Read::kOk;
 }
 
-// Reads a field into `out` and checks it; returns "" when fine, else the
-// error message (and sets `code`). Required fields must be present;
-// `non_empty` fields must not be ""; `max_bytes` over → `too_long_code`.
-struct StringRule {
-  const char* key;
-  std::string_view name;  // as written in messages ("meta.item_id")
-  bool required;
-  bool non_empty;
-  std::size_t max_bytes;
-  ErrorCode too_long_code;
+// Why a frame is refused; an empty message means it is not.
+struct Problem {
+  ErrorCode code = ErrorCode::kBadRequest;
+  std::string message;
+
+  explicit operator bool() const { return !message.empty(); }
 };
 
-std::string take_checked(Json& object, const StringRule& rule, std::string& out, ErrorCode& code) {
-  code = ErrorCode::kBadRequest;
+Problem bad_request(std::string message) { return {ErrorCode::kBadRequest, std::move(message)}; }
+
+enum class Presence { kOptional, kRequired };
+
+// What a string field must be.
+struct StringRule {
+  const char* key;
+  Presence presence;
+  bool non_empty;
+  std::size_t max_bytes;
+  ErrorCode too_long_code;  // kTooLarge for text, kBadRequest for identifiers
+};
+
+// `id`, `chat`, `ticket` (required, non-empty) and `request_id`, `agent` (optional).
+StringRule identifier(const char* key, Presence presence, const DecodeLimits& limits) {
+  return {key, presence, presence == Presence::kRequired, limits.max_id_bytes, ErrorCode::kBadRequest};
+}
+
+// `text`: a buyer's may be empty, an agent's may not.
+StringRule text_field(bool non_empty, const DecodeLimits& limits) {
+  return {"text", Presence::kRequired, non_empty, limits.max_text_bytes, ErrorCode::kTooLarge};
+}
+
+// Moves the field `rule.key` of `object` into `out` and checks it against
+// the rule. A string that is too long is still moved into `out`.
+Problem take_checked(Json& object, const StringRule& rule, std::string& out) {
   switch (take_string(object, rule.key, out)) {
-    case Read::kAbsent:
-      return rule.required ? missing(rule.name) : std::string();
-    case Read::kWrongType:
-      return must_be(rule.name, "a string");
-    case Read::kOk:
-      break;
+    case Read::kAbsent: return rule.presence == Presence::kRequired ? bad_request(missing(rule.key)) : Problem{};
+    case Read::kWrongType: return bad_request(must_be(rule.key, "a string"));
+    case Read::kOk: break;
   }
-  if (rule.non_empty && out.empty()) return must_be(rule.name, "a non-empty string");
-  if (out.size() > rule.max_bytes) {
-    code = rule.too_long_code;
-    return too_long(rule.name, out.size(), rule.max_bytes);
-  }
+  if (rule.non_empty && out.empty()) return bad_request(must_be(rule.key, "a non-empty string"));
+  if (out.size() > rule.max_bytes) return {rule.too_long_code, too_long(rule.key, out.size(), rule.max_bytes)};
   return {};
 }
 
-std::string unknown_type(std::string_view type) {
-  std::string message = "unknown frame type '";
-  message += clip(type, kMaxEchoBytes);
-  message += "'";
-  return message;
-}
-
-// The "type" of a parsed frame, or an error message in `problem`.
-const std::string* frame_type(const Json& root, std::string& problem) {
+// The "type" of a parsed object, or nullptr with `problem` set.
+const std::string* frame_type(const Json& root, Problem& problem) {
   const auto it = root.find("type");
   if (it == root.end() || it->is_null()) {
-    problem = missing("type");
+    problem = bad_request(missing("type"));
     return nullptr;
   }
   const std::string* type = it->get_ptr<const std::string*>();
-  if (type == nullptr) problem = must_be("type", "a string");
+  if (type == nullptr) problem = bad_request(must_be("type", "a string"));
   return type;
+}
+
+Problem unknown_type(std::string_view type) {
+  std::string message = "unknown frame type '";
+  message += clip(type, kMaxEchoBytes);
+  message += "'";
+  return bad_request(std::move(message));
+}
+
+ErrorFrame to_error(Problem problem, std::string in_reply_to) {
+  return make_error(problem.code, std::move(problem.message), std::move(in_reply_to));
 }
 
 // ---- agent commands ---------------------------------------------------------
 
 bool parse_op(std::string_view name, AgentOp& op) {
-  for (const AgentOp candidate : {AgentOp::kList, AgentOp::kClaim, AgentOp::kRelease, AgentOp::kResolve, AgentOp::kSend}) {
+  for (const AgentOp candidate :
+       {AgentOp::kList, AgentOp::kClaim, AgentOp::kRelease, AgentOp::kResolve, AgentOp::kSend}) {
     if (name == to_string(candidate)) {
       op = candidate;
       return true;
@@ -312,24 +326,21 @@ bool parse_op(std::string_view name, AgentOp& op) {
   return false;
 }
 
-// Reads request_id, ticket (unless list or already set), text (send) and
-// agent from `object` into `command`, whose op is set. Returns "" or the
-// error message (and sets `code`).
-std::string take_command_fields(Json& object, AgentCommand& command, bool ticket_from_url,
-                                const DecodeLimits& limits, ErrorCode& code) {
-  std::string problem;
-  if (!ticket_from_url && command.op != AgentOp::kList) {
-    problem = take_checked(object, {"ticket", "ticket", true, true, limits.max_id_bytes, ErrorCode::kBadRequest},
-                           command.ticket, code);
-    if (!problem.empty()) return problem;
+enum class TicketSource { kFrame, kUrl };
+
+// Reads what `command.op` needs from `object`: ticket (all but list, unless
+// it came from the URL), text (send), then agent.
+Problem take_command_fields(Json& object, AgentCommand& command, TicketSource ticket_source,
+                            const DecodeLimits& limits) {
+  if (ticket_source == TicketSource::kFrame && command.op != AgentOp::kList) {
+    if (Problem problem = take_checked(object, identifier("ticket", Presence::kRequired, limits), command.ticket)) {
+      return problem;
+    }
   }
   if (command.op == AgentOp::kSend) {
-    problem = take_checked(object, {"text", "text", true, true, limits.max_text_bytes, ErrorCode::kTooLarge},
-                           command.text, code);
-    if (!problem.empty()) return problem;
+    if (Problem problem = take_checked(object, text_field(true, limits), command.text)) return problem;
   }
-  return take_checked(object, {"agent", "agent", false, false, limits.max_id_bytes, ErrorCode::kBadRequest},
-                      command.agent, code);
+  return take_checked(object, identifier("agent", Presence::kOptional, limits), command.agent);
 }
 
 }  // namespace
@@ -341,25 +352,22 @@ GatewayFrame decode_gateway_frame(std::string_view frame, const DecodeLimits& li
   ErrorFrame error;
   if (!parse_object(frame, "id", root, error)) return error;
 
-  std::string problem;
+  Problem problem;
   const std::string* type = frame_type(root, problem);
-  if (type == nullptr) return make_error(ErrorCode::kBadRequest, std::move(problem), readable_string(root, "id"));
-  if (*type != "message") return make_error(ErrorCode::kBadRequest, unknown_type(*type), readable_string(root, "id"));
+  if (type == nullptr) return to_error(std::move(problem), readable_string(root, "id"));
+  if (*type != "message") return to_error(unknown_type(*type), readable_string(root, "id"));
 
+  // From here errors answer to message.id: "" while it is unread or when it
+  // is not a string; a too-long id is readable and echoed.
   InboundMessage message;
-  ErrorCode code = ErrorCode::kBadRequest;
-  // Errors answer to message.id: "" until the id is read, and "" when it
-  // was not a string (a too-long id is readable and echoed).
-  const auto fail = [&](std::string why) -> GatewayFrame { return make_error(code, std::move(why), message.id); };
+  const auto fail = [&message](Problem why) -> GatewayFrame { return to_error(std::move(why), message.id); };
 
-  problem = take_checked(root, {"id", "id", true, true, limits.max_id_bytes, ErrorCode::kBadRequest}, message.id, code);
-  if (!problem.empty()) return fail(std::move(problem));
-  problem = take_checked(root, {"chat", "chat", true, true, limits.max_id_bytes, ErrorCode::kBadRequest}, message.chat, code);
-  if (!problem.empty()) return fail(std::move(problem));
-  problem = take_checked(root, {"text", "text", true, false, limits.max_text_bytes, ErrorCode::kTooLarge}, message.text, code);
-  if (!problem.empty()) return fail(std::move(problem));
+  if (Problem p = take_checked(root, identifier("id", Presence::kRequired, limits), message.id))
+    return fail(std::move(p));
+  if (Problem p = take_checked(root, identifier("chat", Presence::kRequired, limits), message.chat))
+    return fail(std::move(p));
+  if (Problem p = take_checked(root, text_field(false, limits), message.text)) return fail(std::move(p));
 
-  code = ErrorCode::kBadRequest;
   if (const auto ts = root.find("ts"); ts != root.end() && !ts->is_null()) {
     constexpr auto kMaxTs = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
     if (const auto* value = ts->get_ptr<const Json::number_unsigned_t*>(); value != nullptr && *value <= kMaxTs) {
@@ -368,18 +376,19 @@ GatewayFrame decode_gateway_frame(std::string_view frame, const DecodeLimits& li
                signed_value != nullptr && *signed_value >= 0) {
       message.ts = *signed_value;
     } else {
-      return fail(must_be("ts", "a non-negative integer (ms since the epoch)"));
+      return fail(bad_request(must_be("ts", "a non-negative integer (ms since the epoch)")));
     }
   }
-  if (take_string(root, "channel", message.channel) == Read::kWrongType) return fail(must_be("channel", "a string"));
-
+  if (take_string(root, "channel", message.channel) == Read::kWrongType) {
+    return fail(bad_request(must_be("channel", "a string")));
+  }
   if (const auto meta = root.find("meta"); meta != root.end() && !meta->is_null()) {
-    if (!meta->is_object()) return fail(must_be("meta", "an object"));
+    if (!meta->is_object()) return fail(bad_request(must_be("meta", "an object")));
     if (take_string(*meta, "buyer_nick", message.buyer_nick) == Read::kWrongType) {
-      return fail(must_be("meta.buyer_nick", "a string"));
+      return fail(bad_request(must_be("meta.buyer_nick", "a string")));
     }
     if (take_string(*meta, "item_id", message.item_id) == Read::kWrongType) {
-      return fail(must_be("meta.item_id", "a string"));
+      return fail(bad_request(must_be("meta.item_id", "a string")));
     }
   }
   return message;
@@ -390,25 +399,25 @@ AgentFrame decode_agent_frame(std::string_view frame, const DecodeLimits& limits
   ErrorFrame error;
   if (!parse_object(frame, "request_id", root, error)) return error;
 
+  // Errors answer to command.request_id once it is read.
   AgentCommand command;
-  ErrorCode code = ErrorCode::kBadRequest;
-  std::string problem = take_checked(
-      root, {"request_id", "request_id", false, false, limits.max_id_bytes, ErrorCode::kBadRequest}, command.request_id, code);
-  if (!problem.empty()) return make_error(code, std::move(problem), std::move(command.request_id));
-
-  const std::string* type = frame_type(root, problem);
-  if (type == nullptr) return make_error(ErrorCode::kBadRequest, std::move(problem), std::move(command.request_id));
-  if (!parse_op(*type, command.op)) {
-    return make_error(ErrorCode::kBadRequest, unknown_type(*type), std::move(command.request_id));
+  if (Problem p = take_checked(root, identifier("request_id", Presence::kOptional, limits), command.request_id)) {
+    return to_error(std::move(p), std::move(command.request_id));
   }
-  problem = take_command_fields(root, command, false, limits, code);
-  if (!problem.empty()) return make_error(code, std::move(problem), std::move(command.request_id));
+  Problem problem;
+  const std::string* type = frame_type(root, problem);
+  if (type == nullptr) return to_error(std::move(problem), std::move(command.request_id));
+  if (!parse_op(*type, command.op)) return to_error(unknown_type(*type), std::move(command.request_id));
+  if (Problem p = take_command_fields(root, command, TicketSource::kFrame, limits)) {
+    return to_error(std::move(p), std::move(command.request_id));
+  }
   return command;
 }
 
 AgentFrame decode_agent_request(AgentOp op, std::string_view ticket, std::string_view body,
                                 const DecodeLimits& limits) {
-  if (op == AgentOp::kList) return make_error(ErrorCode::kBadRequest, "list is GET /v1/tickets, not a ticket operation");
+  if (op == AgentOp::kList)
+    return make_error(ErrorCode::kBadRequest, "list is GET /v1/tickets, not a ticket operation");
   if (!common::is_valid_utf8(ticket)) return make_error(ErrorCode::kBadUtf8, "ticket id is not valid UTF-8");
   if (ticket.empty()) return make_error(ErrorCode::kBadRequest, must_be("ticket", "a non-empty string"));
   if (ticket.size() > limits.max_id_bytes) {
@@ -424,12 +433,12 @@ AgentFrame decode_agent_request(AgentOp op, std::string_view ticket, std::string
   AgentCommand command;
   command.op = op;
   command.ticket = ticket;
-  ErrorCode code = ErrorCode::kBadRequest;
-  std::string problem = take_checked(
-      root, {"request_id", "request_id", false, false, limits.max_id_bytes, ErrorCode::kBadRequest}, command.request_id, code);
-  if (!problem.empty()) return make_error(code, std::move(problem), std::move(command.request_id));
-  problem = take_command_fields(root, command, true, limits, code);
-  if (!problem.empty()) return make_error(code, std::move(problem), std::move(command.request_id));
+  if (Problem p = take_checked(root, identifier("request_id", Presence::kOptional, limits), command.request_id)) {
+    return to_error(std::move(p), std::move(command.request_id));
+  }
+  if (Problem p = take_command_fields(root, command, TicketSource::kUrl, limits)) {
+    return to_error(std::move(p), std::move(command.request_id));
+  }
   return command;
 }
 

@@ -87,7 +87,7 @@ struct TranscriptEntry {
 
 // What an agent sees of a ticket.
 struct TicketView {
-  std::string id, chat, reason, state, agent;  // state: "waiting" | "claimed"
+  std::string id, chat, reason, state, agent;  // state: "waiting" | "claimed" | "resolved"; agent "" if unclaimed
   int priority = 0;                            // higher first
   int position = 0;                            // in the waiting line; 0 once claimed
   std::int64_t opened_ms = 0;

@@ -1,0 +1,367 @@
+#include "daemon/app/app.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include "daemon/app/config.hpp"
+#include "daemon/app/dispatcher.hpp"
+#include "daemon/app/logging.hpp"
+#include "daemon/app/sd_notify.hpp"
+#include "daemon/chat/chat_service.hpp"
+#include "daemon/engine/engine_store.hpp"
+#include "daemon/net/connection_registry.hpp"
+#include "daemon/net/gateway_client.hpp"
+#include "daemon/net/listener.hpp"
+
+namespace xiaoer::app {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kTickInterval = 1s;
+constexpr auto kDrainGrace = 5s;
+
+engine::EngineSources engine_sources(const Config& c) {
+  return {c.intents_dir, c.shop_file, c.opencc_dictionary, c.engine_max_mem};
+}
+
+chat::ChatOptions chat_options(const Config& c) {
+  chat::ChatOptions o;
+  o.answered_window = c.answered_window;
+  o.transcript_lines = c.transcript_lines;
+  o.expire_after_ms = static_cast<std::int64_t>(c.chat_expire_after_s) * 1000;
+  o.messages_per_second = c.messages_per_chat_per_second;
+  o.burst = c.message_burst;
+  o.notice_after_ms = static_cast<std::int64_t>(c.notice_after_s) * 1000;
+  o.compact_after_bytes = c.compact_after_bytes;
+  return o;
+}
+
+net::SessionLimits session_limits(const Config& c) {
+  net::SessionLimits l;
+  l.max_frame_bytes = static_cast<std::size_t>(c.max_frame_bytes);
+  l.max_outbound_frames = static_cast<std::size_t>(c.max_outbound_frames);
+  l.idle_timeout = std::chrono::seconds(c.idle_timeout_s);
+  l.handshake_timeout = std::chrono::seconds(c.handshake_timeout_s);
+  l.max_connections = static_cast<std::size_t>(c.max_connections);
+  return l;
+}
+
+proto::DecodeLimits decode_limits(const Config& c) {
+  proto::DecodeLimits l;
+  l.max_text_bytes = static_cast<std::size_t>(c.max_text_bytes);
+  return l;
+}
+
+void print(const common::Diagnostics& diagnostics) {
+  for (const auto& d : diagnostics) {
+    if (d.severity == common::Severity::kError) {
+      spdlog::error("{}", d.to_string());
+    } else {
+      spdlog::warn("{}", d.to_string());
+    }
+  }
+}
+
+// Tokens from their sources; false (logged) if either is missing.
+bool load_tokens(const Config& c, Tokens* out) {
+  std::string error;
+  out->gateway = resolve_token(c.gateway_token, &error);
+  if (out->gateway.empty()) {
+    spdlog::error("gateway token: {}", error);
+    return false;
+  }
+  out->agent = resolve_token(c.agent_token, &error);
+  if (out->agent.empty()) {
+    spdlog::error("agent token: {}", error);
+    return false;
+  }
+  if (out->gateway == out->agent) {
+    spdlog::error("the gateway and agent tokens must differ (a token's role is how it is told apart)");
+    return false;
+  }
+  return true;
+}
+
+// Everything `serve` runs, in the order it is built.
+class Daemon {
+ public:
+  Daemon(std::string config_path, Config config, std::shared_ptr<const engine::Engine> engine, Tokens tokens)
+      : config_path_(std::move(config_path)),
+        config_(std::move(config)),
+        engines_(std::move(engine)),
+        dispatcher_(nullptr, metrics_),
+        service_(engines_, dispatcher_, metrics_, clock_, chat_options(config_)),
+        limits_(std::make_shared<const net::SessionLimits>(session_limits(config_))),
+        ioc_(threads()),
+        signals_(ioc_, SIGINT, SIGTERM, SIGHUP),
+        tick_timer_(ioc_),
+        watchdog_timer_(ioc_),
+        drain_timer_(ioc_),
+        notifier_(SdNotifier::from_environment()) {
+    dispatcher_.attach(service_);
+    dispatcher_.set_tokens(std::move(tokens));
+    dispatcher_.set_limits(decode_limits(config_));
+  }
+
+  int run() {
+    if (!open_journal()) return 1;
+    add_gauges();
+    const auto limits = [this] { return *limits_.load(); };
+    listener_ = std::make_shared<net::Listener>(ioc_, dispatcher_, registry_, limits);
+    boost::system::error_code ec;
+    const auto address = boost::asio::ip::make_address(config_.listen_address, ec);
+    if (ec) {
+      spdlog::error("listen.address '{}' is not an IP address", config_.listen_address);
+      return 1;
+    }
+    std::string error;
+    if (!listener_->open({address, config_.port}, &error)) {
+      spdlog::error("{}", error);
+      return 1;
+    }
+    const auto endpoint = listener_->local_endpoint();
+    listener_->start();
+    spdlog::info("listening on {}:{} (gateway ws://{}:{}/v1/gateway, agents /v1/agent)", endpoint.address().to_string(),
+                 endpoint.port(), endpoint.address().to_string(), endpoint.port());
+    if (config_.gateway_mode == GatewayMode::kClient && !start_client()) return 1;
+
+    signals_.async_wait([this](const boost::system::error_code& e, int signal) { on_signal(e, signal); });
+    schedule_tick();
+    schedule_watchdog();
+    dispatcher_.set_ready(true);
+    notifier_.ready("serving");
+
+    std::vector<std::thread> workers;
+    for (int i = 1; i < threads(); ++i) workers.emplace_back([this] { ioc_.run(); });
+    ioc_.run();
+    for (auto& t : workers) t.join();
+    reload_pool_.join();
+    journal_->flush();
+    spdlog::info("stopped");
+    return 0;
+  }
+
+ private:
+  int threads() const {
+    return config_.threads > 0 ? config_.threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  }
+
+  bool open_journal() {
+    queue::JournalOptions options;
+    options.path = config_.journal_path;
+    options.sync = config_.journal_sync;
+    queue::ReplayReport report;
+    std::string error;
+    std::size_t rejected = 0;
+    journal_ = queue::Journal::open(
+        options,
+        [&](std::string_view record) {
+          std::string why;
+          if (!service_.replay(record, &why) && ++rejected <= 20) spdlog::warn("journal record not applied: {}", why);
+        },
+        &report, &error);
+    if (!journal_) {
+      spdlog::error("journal: {}", error);
+      return false;
+    }
+    for (const auto& problem : report.problems) spdlog::warn("journal {}: {}", config_.journal_path, problem);
+    spdlog::info("journal {}: {} records replayed, {} bad lines skipped, {} not applied, {} tickets open",
+                 config_.journal_path, report.records, report.bad_lines, rejected, service_.tickets().size());
+    journal_->set_sync_observer([this](std::chrono::microseconds d) {
+      metrics_.journal_sync_latency.observe(static_cast<double>(d.count()) / 1e6);
+    });
+    service_.attach_journal(*journal_);
+    return true;
+  }
+
+  void add_gauges() {
+    metrics_.gauges.push_back({"xiaoer_queue_waiting", "Tickets waiting for an agent.",
+                               [this] { return static_cast<double>(service_.queue_waiting()); }});
+    metrics_.gauges.push_back({"xiaoer_queue_oldest_waiting_seconds", "Age of the oldest waiting ticket.",
+                               [this] { return service_.oldest_waiting_seconds(); }});
+    metrics_.gauges.push_back(
+        {"xiaoer_chats", "Chats held in memory.", [this] { return static_cast<double>(service_.chats()); }});
+    metrics_.gauges.push_back({"xiaoer_outbox_frames", "Frames waiting for a gateway to connect.",
+                               [this] { return static_cast<double>(dispatcher_.outbox_size()); }});
+  }
+
+  bool start_client() {
+    const auto url = net::parse_ws_url(config_.gateway_url);
+    if (!url) {
+      spdlog::error("gateway.url '{}' is not a ws:// URL (wss:// needs a local TLS proxy in client mode)",
+                    config_.gateway_url);
+      return false;
+    }
+    net::GatewayClient::Options options;
+    options.url = *url;
+    Tokens tokens;
+    if (!load_tokens(config_, &tokens)) return false;
+    options.token = tokens.gateway;
+    options.reconnect_min = std::chrono::milliseconds(config_.reconnect_min_ms);
+    options.reconnect_max = std::chrono::milliseconds(config_.reconnect_max_ms);
+    client_ = std::make_shared<net::GatewayClient>(ioc_, options, dispatcher_, registry_,
+                                                   [this] { return *limits_.load(); });
+    client_->start();
+    return true;
+  }
+
+  void on_signal(const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    if (signal == SIGHUP) {
+      boost::asio::post(reload_pool_, [this] { reload(); });
+    } else if (!draining_.exchange(true)) {
+      spdlog::info("signal {}: draining", signal);
+      drain();
+      return;
+    }
+    signals_.async_wait([this](const boost::system::error_code& e, int s) { on_signal(e, s); });
+  }
+
+  void reload() {
+    notifier_.reloading();
+    const auto done = [this](bool ok) {
+      (ok ? metrics_.reloads_ok : metrics_.reloads_failed).add();
+      notifier_.ready(ok ? "serving (reloaded)" : "serving (reload failed, old set kept)");
+    };
+    LoadedConfig loaded = load_config(config_path_);
+    if (common::has_errors(loaded.diagnostics)) {
+      print(loaded.diagnostics);
+      spdlog::error("reload: the config has errors; keeping the running set");
+      return done(false);
+    }
+    const Config& next = loaded.config;
+    Tokens tokens;
+    if (!load_tokens(next, &tokens)) {
+      spdlog::error("reload: tokens missing; keeping the running set");
+      return done(false);
+    }
+    engine::Engine::LoadResult engine = engine::Engine::load(engine_sources(next));
+    print(engine.diagnostics);
+    if (!engine.engine) {
+      spdlog::error("reload: intents or shop facts have errors; keeping the running set");
+      return done(false);
+    }
+    engines_.publish(engine.engine);
+    dispatcher_.set_tokens(std::move(tokens));
+    dispatcher_.set_limits(decode_limits(next));
+    service_.set_options(chat_options(next));
+    limits_.store(std::make_shared<const net::SessionLimits>(session_limits(next)));
+    setup_logging(next.log_level, next.log_format);
+    if (next.listen_address != config_.listen_address || next.port != config_.port ||
+        next.journal_path != config_.journal_path || next.gateway_mode != config_.gateway_mode ||
+        next.gateway_url != config_.gateway_url || next.threads != config_.threads) {
+      spdlog::warn("reload: listen, threads, gateway and journal settings take effect at the next restart");
+    }
+    spdlog::info("reload: {} intents, {} rules in service", engine.engine->intent_set().intents().size(),
+                 engine.engine->intent_set().rules().size());
+    done(true);
+  }
+
+  void drain() {
+    dispatcher_.set_ready(false);
+    notifier_.stopping();
+    listener_->stop();
+    if (client_) client_->stop();
+    // The journal delivers the answers in flight (its callbacks post them to
+    // their sessions); then every connection closes after its queue.
+    boost::asio::post(reload_pool_, [this] {
+      journal_->flush();
+      boost::asio::post(ioc_, [this] {
+        registry_.close_all();
+        drain_deadline_ = std::chrono::steady_clock::now() + kDrainGrace;
+        wait_for_connections();
+      });
+    });
+  }
+
+  void wait_for_connections() {
+    if (registry_.size() == 0 || std::chrono::steady_clock::now() >= drain_deadline_) {
+      if (registry_.size() > 0) spdlog::warn("{} connections did not close in time", registry_.size());
+      ioc_.stop();
+      return;
+    }
+    drain_timer_.expires_after(20ms);
+    drain_timer_.async_wait([this](const boost::system::error_code&) { wait_for_connections(); });
+  }
+
+  void schedule_tick() {
+    tick_timer_.expires_after(kTickInterval);
+    tick_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      service_.tick();
+      schedule_tick();
+    });
+  }
+
+  // WATCHDOG=1 comes from the event loop itself: a stuck loop stops it.
+  void schedule_watchdog() {
+    const auto interval = notifier_.watchdog_interval();
+    if (!interval) return;
+    watchdog_timer_.expires_after(*interval);
+    watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      notifier_.watchdog();
+      schedule_watchdog();
+    });
+  }
+
+  std::string config_path_;
+  Config config_;
+  common::Metrics metrics_;
+  chat::SystemClock clock_;
+  engine::EngineStore engines_;
+  Dispatcher dispatcher_;
+  chat::ChatService service_;
+  std::unique_ptr<queue::Journal> journal_;
+  net::ConnectionRegistry registry_;
+  std::atomic<std::shared_ptr<const net::SessionLimits>> limits_;
+  boost::asio::io_context ioc_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer tick_timer_;
+  boost::asio::steady_timer watchdog_timer_;
+  boost::asio::steady_timer drain_timer_;
+  boost::asio::thread_pool reload_pool_{1};
+  std::shared_ptr<net::Listener> listener_;
+  std::shared_ptr<net::GatewayClient> client_;
+  SdNotifier notifier_;
+  std::atomic<bool> draining_{false};
+  std::chrono::steady_clock::time_point drain_deadline_;
+};
+
+}  // namespace
+
+int serve(const std::string& config_path) {
+  LoadedConfig loaded = load_config(config_path);
+  setup_logging(loaded.config.log_level, loaded.config.log_format);
+  if (common::has_errors(loaded.diagnostics)) {
+    print(loaded.diagnostics);
+    spdlog::error("{}: fix the errors above", config_path);
+    return 1;
+  }
+  Tokens tokens;
+  if (!load_tokens(loaded.config, &tokens)) return 1;
+  engine::Engine::LoadResult engine = engine::Engine::load(engine_sources(loaded.config));
+  print(engine.diagnostics);
+  if (!engine.engine) {
+    spdlog::error("intents or shop facts have errors: not starting (run xiaoerd check)");
+    return 1;
+  }
+  spdlog::info("xiaoerd: {} intents, {} rules", engine.engine->intent_set().intents().size(),
+               engine.engine->intent_set().rules().size());
+  Daemon daemon(config_path, std::move(loaded.config), std::move(engine.engine), std::move(tokens));
+  return daemon.run();
+}
+
+}  // namespace xiaoer::app

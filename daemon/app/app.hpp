@@ -1,0 +1,20 @@
+// App: `xiaoerd serve`, start-up to shutdown in a straight line.
+//
+// Start-up: load config → logging → tokens → intents and shop facts (fail
+// fast) → replay the journal → bind → threads → signals → READY=1.
+// SIGHUP reloads config, tokens, intents and shop facts on a worker thread
+// and swaps them in only if all of them load (else the old set stays and the
+// reason is logged). SIGTERM/SIGINT drain: stop accepting, let the journal
+// deliver every answer in flight, close the connections, exit 0.
+//
+// Thread safety: run() is called once, from main().
+#pragma once
+
+#include <string>
+
+namespace xiaoer::app {
+
+// Runs the daemon with the config at `config_path`; returns the exit code.
+int serve(const std::string& config_path);
+
+}  // namespace xiaoer::app

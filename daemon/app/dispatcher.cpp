@@ -1,0 +1,224 @@
+#include "daemon/app/dispatcher.hpp"
+
+#include <openssl/crypto.h>
+
+#include <future>
+#include <spdlog/spdlog.h>
+
+namespace xiaoer::app {
+namespace {
+
+constexpr auto kHttpAgentTimeout = std::chrono::seconds(10);
+
+net::HttpResponse json_response(unsigned status, std::string body) {
+  return {status, "application/json", std::move(body)};
+}
+
+net::HttpResponse api_error(unsigned status, proto::ErrorCode code, std::string message) {
+  return json_response(status, proto::encode(proto::ErrorFrame{"", code, std::move(message)}));
+}
+
+// The status for an agent answer frame: 200 for ok/queue, else by code.
+unsigned status_of(const std::string& frame) {
+  if (frame.find("\"type\":\"error\"") == std::string::npos) return 200;
+  if (frame.find("\"code\":\"unavailable\"") != std::string::npos) return 503;
+  return 400;
+}
+
+}  // namespace
+
+bool same_secret(std::string_view a, std::string_view b) {
+  if (a.size() != b.size() || a.empty()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+Dispatcher::Dispatcher(chat::ChatService* service, common::Metrics& metrics)
+    : service_(service),
+      metrics_(metrics),
+      tokens_(std::make_shared<const Tokens>()),
+      limits_(std::make_shared<const proto::DecodeLimits>()) {}
+
+void Dispatcher::set_tokens(Tokens tokens) { tokens_.store(std::make_shared<const Tokens>(std::move(tokens))); }
+
+void Dispatcher::set_limits(proto::DecodeLimits limits) {
+  limits_.store(std::make_shared<const proto::DecodeLimits>(limits));
+}
+
+std::optional<net::Role> Dispatcher::authenticate(std::string_view token) {
+  const auto tokens = tokens_.load();
+  // Both comparisons always run: the time taken says nothing of which matched.
+  const bool gateway = same_secret(token, tokens->gateway);
+  const bool agent = same_secret(token, tokens->agent);
+  if (gateway) return net::Role::kGateway;
+  if (agent) return net::Role::kAgent;
+  metrics_.connections_refused.add();
+  return std::nullopt;
+}
+
+void Dispatcher::on_open(const std::shared_ptr<net::Connection>& connection) {
+  std::deque<std::pair<std::string, std::string>> waiting;
+  {
+    std::lock_guard lock(connections_mutex_);
+    if (connection->role() == net::Role::kGateway) {
+      gateways_[connection->id()] = connection;
+      waiting.swap(outbox_);
+    } else {
+      agents_[connection->id()] = connection;
+    }
+  }
+  if (connection->role() == net::Role::kGateway) {
+    ++metrics_.connections_gateway;
+    for (auto& [chat, frame] : waiting) connection->send(std::move(frame));
+  } else {
+    ++metrics_.connections_agent;
+  }
+  spdlog::info("{} connection {} opened{}", connection->role() == net::Role::kGateway ? "gateway" : "agent",
+               connection->id(), connection->agent_name().empty() ? "" : " (agent " + connection->agent_name() + ")");
+}
+
+void Dispatcher::on_close(net::Connection& connection) {
+  {
+    std::lock_guard lock(connections_mutex_);
+    (connection.role() == net::Role::kGateway ? gateways_ : agents_).erase(connection.id());
+  }
+  --(connection.role() == net::Role::kGateway ? metrics_.connections_gateway : metrics_.connections_agent);
+  spdlog::info("connection {} closed", connection.id());
+}
+
+void Dispatcher::on_text(const std::shared_ptr<net::Connection>& connection, std::string frame,
+                         std::chrono::steady_clock::time_point received) {
+  if (connection->role() == net::Role::kGateway) {
+    on_gateway_text(connection, frame, received);
+  } else {
+    on_agent_text(connection, frame);
+  }
+}
+
+void Dispatcher::on_gateway_text(const std::shared_ptr<net::Connection>& connection, const std::string& frame,
+                                 std::chrono::steady_clock::time_point received) {
+  proto::GatewayFrame decoded = proto::decode_gateway_frame(frame, *limits_.load());
+  if (auto* error = std::get_if<proto::ErrorFrame>(&decoded)) {
+    metrics_.answers_by_type.with("error").add();
+    connection->send(proto::encode(*error));
+    return;
+  }
+  auto& message = std::get<proto::InboundMessage>(decoded);
+  {
+    RouteShard& shard = route_shard(message.chat);
+    std::lock_guard lock(shard.mutex);
+    auto& route = shard.connection_of_chat[message.chat];
+    route = connection->id();
+  }
+  service_->handle_message(message, [connection, received, this](std::string answer) {
+    connection->send(std::move(answer));
+    metrics_.answer_latency.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count());
+  });
+}
+
+void Dispatcher::on_agent_text(const std::shared_ptr<net::Connection>& connection, const std::string& frame) {
+  proto::AgentFrame decoded = proto::decode_agent_frame(frame, *limits_.load());
+  if (auto* error = std::get_if<proto::ErrorFrame>(&decoded)) {
+    connection->send(proto::encode(*error));
+    return;
+  }
+  const auto& command = std::get<proto::AgentCommand>(decoded);
+  const std::string agent = command.agent.empty() ? connection->agent_name() : command.agent;
+  service_->handle_agent(command, agent, [connection](std::string answer) { connection->send(std::move(answer)); });
+}
+
+Dispatcher::RouteShard& Dispatcher::route_shard(const std::string& chat) {
+  return routes_[std::hash<std::string>{}(chat) % kRouteShards];
+}
+
+void Dispatcher::to_gateway(const std::string& chat, std::string frame) {
+  std::uint64_t preferred = 0;
+  {
+    RouteShard& shard = route_shard(chat);
+    std::lock_guard lock(shard.mutex);
+    if (auto it = shard.connection_of_chat.find(chat); it != shard.connection_of_chat.end()) preferred = it->second;
+  }
+  std::shared_ptr<net::Connection> target;
+  {
+    std::lock_guard lock(connections_mutex_);
+    if (auto it = gateways_.find(preferred); it != gateways_.end()) target = it->second.lock();
+    for (auto it = gateways_.begin(); !target && it != gateways_.end(); ++it) target = it->second.lock();
+    if (!target) {
+      if (outbox_.size() >= kMaxOutbox) {
+        spdlog::error("no gateway connected and the outbox is full: dropping a frame for chat {}", chat);
+        return;
+      }
+      outbox_.emplace_back(chat, std::move(frame));
+      return;
+    }
+  }
+  target->send(std::move(frame));
+}
+
+void Dispatcher::to_agents(std::string frame) {
+  std::vector<std::shared_ptr<net::Connection>> targets;
+  {
+    std::lock_guard lock(connections_mutex_);
+    for (const auto& [id, weak] : agents_) {
+      if (auto c = weak.lock()) targets.push_back(std::move(c));
+    }
+  }
+  for (const auto& c : targets) c->send(frame);
+}
+
+std::size_t Dispatcher::outbox_size() {
+  std::lock_guard lock(connections_mutex_);
+  return outbox_.size();
+}
+
+net::HttpResponse Dispatcher::on_http(const net::HttpRequest& request) {
+  const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
+  if (path == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n"};
+  if (path == "/readyz") {
+    return ready_ ? net::HttpResponse{200, "text/plain; charset=utf-8", "ready\n"}
+                  : net::HttpResponse{503, "text/plain; charset=utf-8", "not ready\n"};
+  }
+  if (path == "/metrics") return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_.render_prometheus()};
+  if (path == "/v1/tickets" || path.rfind("/v1/tickets/", 0) == 0) {
+    if (request.role != net::Role::kAgent) {
+      return api_error(401, proto::ErrorCode::kBadRequest, "agent token required (Authorization: Bearer <token>)");
+    }
+    return agent_api(request);
+  }
+  return {404, "text/plain; charset=utf-8", "not found\n"};
+}
+
+net::HttpResponse Dispatcher::agent_api(const net::HttpRequest& request) {
+  const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
+  if (path == "/v1/tickets") {
+    if (request.method != "GET") return api_error(405, proto::ErrorCode::kBadRequest, "use GET /v1/tickets");
+    return json_response(200, proto::encode_queue(service_->tickets()));
+  }
+  // /v1/tickets/{id}/{op}
+  const std::string_view rest = path.substr(std::string_view("/v1/tickets/").size());
+  const std::size_t slash = rest.find('/');
+  const std::string_view ticket = rest.substr(0, slash);
+  const std::string_view op_name = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+  std::optional<proto::AgentOp> op;
+  for (proto::AgentOp candidate : {proto::AgentOp::kClaim, proto::AgentOp::kRelease, proto::AgentOp::kResolve,
+                                   proto::AgentOp::kSend}) {
+    if (op_name == proto::to_string(candidate)) op = candidate;
+  }
+  if (!op || request.method != "POST") {
+    return api_error(404, proto::ErrorCode::kBadRequest, "use POST /v1/tickets/{id}/claim|release|resolve|send");
+  }
+  proto::AgentFrame decoded = proto::decode_agent_request(*op, ticket, request.body, *limits_.load());
+  if (auto* error = std::get_if<proto::ErrorFrame>(&decoded)) return json_response(400, proto::encode(*error));
+  const auto& command = std::get<proto::AgentCommand>(decoded);
+  auto promise = std::make_shared<std::promise<std::string>>();
+  std::future<std::string> answer = promise->get_future();
+  service_->handle_agent(command, command.agent, [promise](std::string frame) { promise->set_value(std::move(frame)); });
+  if (answer.wait_for(kHttpAgentTimeout) != std::future_status::ready) {
+    return api_error(503, proto::ErrorCode::kUnavailable, "the journal did not answer in time");
+  }
+  std::string frame = answer.get();
+  const unsigned status = status_of(frame);
+  return json_response(status, std::move(frame));
+}
+
+}  // namespace xiaoer::app

@@ -1,0 +1,90 @@
+// Dispatcher: the daemon's MessageHandler. Decodes frames, passes them to
+// the chat service, routes what comes back to the right connection, and
+// serves the plain HTTP endpoints (health, readiness, metrics, agent API).
+//
+// Gateway routing: agent replies and notices for chat C go to the gateway
+// connection that last carried a message of C, else to any gateway
+// connection; with none connected they wait in a bounded outbox and go to
+// the next gateway that connects.
+//
+// Thread safety: all members may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "daemon/chat/chat_service.hpp"
+#include "daemon/chat/outbound.hpp"
+#include "daemon/common/metrics.hpp"
+#include "daemon/net/message_handler.hpp"
+#include "daemon/proto/codec.hpp"
+
+namespace xiaoer::app {
+
+struct Tokens {
+  std::string gateway;
+  std::string agent;
+};
+
+class Dispatcher final : public net::MessageHandler, public chat::Outbound {
+ public:
+  Dispatcher(chat::ChatService* service, common::Metrics& metrics);
+
+  // The chat service is made after the dispatcher (it needs the outbound).
+  void attach(chat::ChatService& service) { service_ = &service; }
+  void set_tokens(Tokens tokens);
+  void set_limits(proto::DecodeLimits limits);
+  // While draining, /readyz answers 503.
+  void set_ready(bool ready) { ready_ = ready; }
+
+  // net::MessageHandler
+  std::optional<net::Role> authenticate(std::string_view token) override;
+  void on_open(const std::shared_ptr<net::Connection>& connection) override;
+  void on_text(const std::shared_ptr<net::Connection>& connection, std::string frame,
+               std::chrono::steady_clock::time_point received) override;
+  void on_close(net::Connection& connection) override;
+  net::HttpResponse on_http(const net::HttpRequest& request) override;
+
+  // chat::Outbound
+  void to_gateway(const std::string& chat, std::string frame) override;
+  void to_agents(std::string frame) override;
+
+  std::size_t outbox_size();
+
+ private:
+  static constexpr std::size_t kRouteShards = 16;
+  static constexpr std::size_t kMaxOutbox = 100000;
+
+  struct RouteShard {
+    std::mutex mutex;
+    std::unordered_map<std::string, std::uint64_t> connection_of_chat;
+  };
+
+  void on_gateway_text(const std::shared_ptr<net::Connection>& connection, const std::string& frame,
+                       std::chrono::steady_clock::time_point received);
+  void on_agent_text(const std::shared_ptr<net::Connection>& connection, const std::string& frame);
+  net::HttpResponse agent_api(const net::HttpRequest& request);
+  RouteShard& route_shard(const std::string& chat);
+
+  chat::ChatService* service_;
+  common::Metrics& metrics_;
+  std::atomic<std::shared_ptr<const Tokens>> tokens_;
+  std::atomic<std::shared_ptr<const proto::DecodeLimits>> limits_;
+  std::atomic<bool> ready_{false};
+
+  std::mutex connections_mutex_;
+  std::unordered_map<std::uint64_t, std::weak_ptr<net::Connection>> gateways_;
+  std::unordered_map<std::uint64_t, std::weak_ptr<net::Connection>> agents_;
+  std::deque<std::pair<std::string, std::string>> outbox_;  // (chat, frame) while no gateway is connected
+  std::array<RouteShard, kRouteShards> routes_;
+};
+
+// Constant-time comparison, so a token cannot be guessed byte by byte.
+bool same_secret(std::string_view a, std::string_view b);
+
+}  // namespace xiaoer::app
