@@ -116,6 +116,11 @@ class Daemon {
   }
 
   int run() {
+    if (!config_.tls_cert.empty()) {
+      spdlog::error("tls: this build serves plain ws:// only; terminate TLS at a reverse proxy "
+                    "(deploy/nginx-xiaoerd.conf, docs/operations.md) and leave tls.cert and tls.key empty");
+      return 1;
+    }
     if (!open_journal()) return 1;
     add_gauges();
     const auto limits = [this] { return *limits_.load(); };

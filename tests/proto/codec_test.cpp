@@ -5,10 +5,9 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace xiaoer::proto {
 namespace {
@@ -159,8 +158,8 @@ TEST(Codec, DecodesAMinimalMessage) {
 }
 
 TEST(Codec, NullOptionalFieldsCountAsAbsent) {
-  const InboundMessage m = decode_message(
-      R"({"type":"message","id":"1","chat":"c","text":"hi","ts":null,"channel":null,"meta":null})");
+  const InboundMessage m =
+      decode_message(R"({"type":"message","id":"1","chat":"c","text":"hi","ts":null,"channel":null,"meta":null})");
   EXPECT_EQ(m.ts, 0);
   EXPECT_EQ(m.channel, "");
   const InboundMessage n =
@@ -170,9 +169,9 @@ TEST(Codec, NullOptionalFieldsCountAsAbsent) {
 }
 
 TEST(Codec, IgnoresUnknownFields) {
-  const InboundMessage m = decode_message(
-      R"({"v":2,"type":"message","id":"1","chat":"c","text":"hi","extra":{"deep":[1,2,{"x":null}]},)"
-      R"("meta":{"buyer_nick":"n","level":5,"tags":["vip"]}})");
+  const InboundMessage m =
+      decode_message(R"({"v":2,"type":"message","id":"1","chat":"c","text":"hi","extra":{"deep":[1,2,{"x":null}]},)"
+                     R"("meta":{"buyer_nick":"n","level":5,"tags":["vip"]}})");
   EXPECT_EQ(m.text, "hi");
   EXPECT_EQ(m.buyer_nick, "n");
 }
@@ -187,8 +186,8 @@ TEST(Codec, AcceptsTheLimitsExactly) {
   const std::string id(kLimits.max_id_bytes, 'i');
   const std::string chat(kLimits.max_id_bytes, 'c');
   const std::string text(kLimits.max_text_bytes, 't');
-  const InboundMessage m = decode_message(R"({"type":"message","id":")" + id + R"(","chat":")" + chat +
-                                          R"(","text":")" + text + R"("})");
+  const InboundMessage m =
+      decode_message(R"({"type":"message","id":")" + id + R"(","chat":")" + chat + R"(","text":")" + text + R"("})");
   EXPECT_EQ(m.id, id);
   EXPECT_EQ(m.chat, chat);
   EXPECT_EQ(m.text, text);
@@ -320,8 +319,8 @@ TEST(Codec, RejectsMissingAndWrongTypedFields) {
   const FieldCase cases[] = {
       {R"({"type":"message","chat":"c","text":"hi"})", ErrorCode::kBadRequest, "missing 'id'", ""},
       {R"({"type":"message","id":null,"chat":"c","text":"hi"})", ErrorCode::kBadRequest, "missing 'id'", ""},
-      {R"({"type":"message","id":1001,"chat":"c","text":"hi"})", ErrorCode::kBadRequest,
-       "field 'id' must be a string", ""},
+      {R"({"type":"message","id":1001,"chat":"c","text":"hi"})", ErrorCode::kBadRequest, "field 'id' must be a string",
+       ""},
       {R"({"type":"message","id":"","chat":"c","text":"hi"})", ErrorCode::kBadRequest,
        "field 'id' must be a non-empty string", ""},
       {R"({"type":"message","id":"m1","text":"hi"})", ErrorCode::kBadRequest, "missing 'chat'", "m1"},
@@ -330,8 +329,8 @@ TEST(Codec, RejectsMissingAndWrongTypedFields) {
       {R"({"type":"message","id":"m1","chat":"","text":"hi"})", ErrorCode::kBadRequest,
        "field 'chat' must be a non-empty string", "m1"},
       {R"({"type":"message","id":"m1","chat":"c"})", ErrorCode::kBadRequest, "missing 'text'", "m1"},
-      {R"({"type":"message","id":"m1","chat":"c","text":42})", ErrorCode::kBadRequest,
-       "field 'text' must be a string", "m1"},
+      {R"({"type":"message","id":"m1","chat":"c","text":42})", ErrorCode::kBadRequest, "field 'text' must be a string",
+       "m1"},
       {R"({"type":"message","id":"m1","chat":"c","text":{"t":"hi"}})", ErrorCode::kBadRequest,
        "field 'text' must be a string", "m1"},
       {R"({"type":"message","id":"m1","chat":"c","text":"hi","ts":"1763800000000"})", ErrorCode::kBadRequest,
@@ -404,11 +403,11 @@ TEST(Codec, RejectsInvalidUtf8Bytes) {
   EXPECT_EQ(e.in_reply_to, "");
 
   // Overlong form, surrogate, over U+10FFFF, outside any string, and in a frame that is not JSON either.
-  for (const std::string& frame : {std::string("{\"type\":\"message\",\"id\":\"m1\",\"chat\":\"\xc0\xaf\",\"text\":\"\"}"),
-                                  std::string("{\"type\":\"message\",\"id\":\"m1\",\"chat\":\"c\",\"text\":\"\xed\xa0\x80\"}"),
-                                  std::string("{\"type\":\"message\",\"id\":\"m1\",\"chat\":\"c\",\"text\":\"\xf4\x90\x80\x80\"}"),
-                                  std::string("\xff{\"type\":\"message\",\"id\":\"m1\"}"),
-                                  std::string("{\"id\":\"m1\",\xfe")}) {
+  for (const std::string& frame :
+       {std::string("{\"type\":\"message\",\"id\":\"m1\",\"chat\":\"\xc0\xaf\",\"text\":\"\"}"),
+        std::string("{\"type\":\"message\",\"id\":\"m1\",\"chat\":\"c\",\"text\":\"\xed\xa0\x80\"}"),
+        std::string("{\"type\":\"message\",\"id\":\"m1\",\"chat\":\"c\",\"text\":\"\xf4\x90\x80\x80\"}"),
+        std::string("\xff{\"type\":\"message\",\"id\":\"m1\"}"), std::string("{\"id\":\"m1\",\xfe")}) {
     e = decode_error(frame);
     EXPECT_EQ(e.code, ErrorCode::kBadUtf8) << frame;
   }
@@ -483,7 +482,8 @@ TEST(Codec, DecodingNeverThrowsOnGarbage) {
       "\x80\x80\x80",
       "\xf8\x88\x80\x80\x80",
   };
-  const std::string valid = R"({"type":"message","id":"m-1","chat":"shop:b","text":"亲😊","ts":1,"meta":{"item_id":"9"}})";
+  const std::string valid =
+      R"({"type":"message","id":"m-1","chat":"shop:b","text":"亲😊","ts":1,"meta":{"item_id":"9"}})";
   for (std::size_t i = 0; i <= valid.size(); ++i) hostile.push_back(valid.substr(0, i));  // every prefix
   for (int c = 0; c < 256; ++c) hostile.emplace_back(1, static_cast<char>(c));
   std::uint64_t state = 0x9E3779B97F4A7C15ull;
@@ -587,7 +587,9 @@ TEST(Codec, EveryErrorCodeEncodesAsItsName) {
 TEST(Codec, DecodeErrorsEncodeToValidFrames) {
   const ErrorFrame e = decode_error(R"({"type":"message","id":"m1","chat":"c","text":5})");
   const Json json = parse(encode(e));
-  EXPECT_EQ(json, Json({{"type", "error"}, {"in_reply_to", "m1"}, {"code", "bad_request"},
+  EXPECT_EQ(json, Json({{"type", "error"},
+                        {"in_reply_to", "m1"},
+                        {"code", "bad_request"},
                         {"message", "field 'text' must be a string"}}));
 }
 
@@ -673,17 +675,17 @@ TEST(Codec, RejectsBadAgentCommands) {
   const FieldCase cases[] = {
       {R"({"ticket":"T-1","request_id":"r1"})", ErrorCode::kBadRequest, "missing 'type'", "r1"},
       {R"({"type":1,"request_id":"r1"})", ErrorCode::kBadRequest, "field 'type' must be a string", "r1"},
-      {R"({"type":"delete","ticket":"T-1","request_id":"r1"})", ErrorCode::kBadRequest,
-       "unknown frame type 'delete'", "r1"},
-      {R"({"type":"message","id":"m1","chat":"c","text":"hi"})", ErrorCode::kBadRequest,
-       "unknown frame type 'message'", ""},
+      {R"({"type":"delete","ticket":"T-1","request_id":"r1"})", ErrorCode::kBadRequest, "unknown frame type 'delete'",
+       "r1"},
+      {R"({"type":"message","id":"m1","chat":"c","text":"hi"})", ErrorCode::kBadRequest, "unknown frame type 'message'",
+       ""},
       {R"({"type":"claim","request_id":"r1"})", ErrorCode::kBadRequest, "missing 'ticket'", "r1"},
-      {R"({"type":"release","ticket":12,"request_id":"r1"})", ErrorCode::kBadRequest,
-       "field 'ticket' must be a string", "r1"},
+      {R"({"type":"release","ticket":12,"request_id":"r1"})", ErrorCode::kBadRequest, "field 'ticket' must be a string",
+       "r1"},
       {R"({"type":"resolve","ticket":""})", ErrorCode::kBadRequest, "field 'ticket' must be a non-empty string", ""},
       {R"({"type":"send","ticket":"T-1","request_id":"r2"})", ErrorCode::kBadRequest, "missing 'text'", "r2"},
-      {R"({"type":"send","ticket":"T-1","text":""})", ErrorCode::kBadRequest,
-       "field 'text' must be a non-empty string", ""},
+      {R"({"type":"send","ticket":"T-1","text":""})", ErrorCode::kBadRequest, "field 'text' must be a non-empty string",
+       ""},
       {R"({"type":"send","ticket":"T-1","text":["hi"]})", ErrorCode::kBadRequest, "field 'text' must be a string", ""},
       {R"({"type":"claim","ticket":"T-1","agent":7,"request_id":"r3"})", ErrorCode::kBadRequest,
        "field 'agent' must be a string", "r3"},
@@ -699,14 +701,16 @@ TEST(Codec, RejectsBadAgentCommands) {
   }
   EXPECT_EQ(decode_agent_error("{\"type\":\"claim\"").code, ErrorCode::kBadJson);
 
-  const ErrorFrame utf8 = decode_agent_error("{\"type\":\"send\",\"ticket\":\"T-1\",\"text\":\"\xff\",\"request_id\":\"r4\"}");
+  const ErrorFrame utf8 =
+      decode_agent_error("{\"type\":\"send\",\"ticket\":\"T-1\",\"text\":\"\xff\",\"request_id\":\"r4\"}");
   EXPECT_EQ(utf8.code, ErrorCode::kBadUtf8);
   EXPECT_EQ(utf8.in_reply_to, "r4");
 }
 
 TEST(Codec, AgentTextAndIdsAreBounded) {
   const std::string long_text(kLimits.max_text_bytes + 1, 't');
-  ErrorFrame e = decode_agent_error(R"({"type":"send","ticket":"T-1","request_id":"r1","text":")" + long_text + R"("})");
+  ErrorFrame e =
+      decode_agent_error(R"({"type":"send","ticket":"T-1","request_id":"r1","text":")" + long_text + R"("})");
   EXPECT_EQ(e.code, ErrorCode::kTooLarge);
   EXPECT_EQ(e.in_reply_to, "r1");
 
@@ -763,8 +767,8 @@ TEST(Codec, RejectsBadAgentHttpBodies) {
 TEST(Codec, EncodesTicketObject) {
   const TicketView ticket = sample_ticket();
   const std::string encoded = encode_ticket(ticket);
-  EXPECT_EQ(keys_in_order(encoded), (Keys{"id", "chat", "reason", "state", "agent", "priority", "position",
-                                          "opened_ms", "transcript"}));
+  EXPECT_EQ(keys_in_order(encoded),
+            (Keys{"id", "chat", "reason", "state", "agent", "priority", "position", "opened_ms", "transcript"}));
   expect_ticket_object(parse(encoded), ticket);
 }
 

@@ -1,0 +1,58 @@
+#include "daemon/chat/journal_records.hpp"
+
+#include <gtest/gtest.h>
+
+namespace xiaoer::chat::records {
+namespace {
+
+TEST(JournalRecords, AnswerRoundTripsWithContext) {
+  nlu::Context context;
+  context.awaiting = "size.recommend";
+  context.slots.set("height", "165");
+  context.unresolved = 1;
+  context.replies = 7;
+  const std::string line = answer("shop:b1", "m-1", R"({"type":"reply"})", context);
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  std::string error;
+  const auto r = parse(line, &error);
+  ASSERT_TRUE(r) << error;
+  EXPECT_EQ(r->type, "answer");
+  EXPECT_EQ(r->chat, "shop:b1");
+  EXPECT_EQ(r->frame, R"({"type":"reply"})");
+  EXPECT_EQ(r->context, context);
+}
+
+TEST(JournalRecords, OpenCarriesTheWholeTicket) {
+  queue::Ticket t;
+  t.id = std::string("T-3");
+  t.chat = std::string("c");
+  t.reason = std::string("complaint");
+  t.priority = 1;
+  t.opened_ms = 5;
+  t.state = queue::TicketState::kClaimed;
+  t.agent = std::string("li");
+  t.notice_sent = true;
+  t.transcript = {{"buyer", "太差了\n真的", 4}};
+  std::string error;
+  const auto r = parse(open(t), &error);
+  ASSERT_TRUE(r) << error;
+  EXPECT_EQ(r->full.id, "T-3");
+  EXPECT_EQ(r->full.state, queue::TicketState::kClaimed);
+  EXPECT_EQ(r->full.agent, "li");
+  EXPECT_TRUE(r->full.notice_sent);
+  ASSERT_EQ(r->full.transcript.size(), 1u);
+  EXPECT_EQ(r->full.transcript[0].text, "太差了\n真的");
+}
+
+TEST(JournalRecords, RejectsWhatIsNotARecord) {
+  std::string error;
+  EXPECT_FALSE(parse("not json", &error));
+  EXPECT_FALSE(parse(R"({"t":"explode"})", &error));
+  EXPECT_NE(error.find("unknown record type"), std::string::npos);
+  EXPECT_FALSE(parse(R"({"t":"claim"})", &error));
+  EXPECT_NE(error.find("missing a field"), std::string::npos);
+  EXPECT_TRUE(parse(claim("T-1", "li"), &error));
+}
+
+}  // namespace
+}  // namespace xiaoer::chat::records
