@@ -1,0 +1,112 @@
+// DaemonProcess: the real `xiaoerd serve` binary, started in a temp dir for
+// one black-box test.
+//
+// The constructor makes a private temp dir holding the config, the two token
+// files and the journal. start() forks and execs XIAOER_DAEMON_PATH with that
+// config, reads its stdout (a pipe, also its stderr) until the line
+// "listening on 127.0.0.1:PORT" and remembers PORT. A reader thread keeps
+// draining the pipe afterwards, so the daemon never blocks on its log, and
+// keeps the text for failure messages (log()). The destructor stops the
+// daemon (SIGTERM, then SIGKILL after a bound) and removes the temp dir.
+//
+// A daemon can be stopped and started again over the same dir and journal
+// (restart tests). The child gets PR_SET_PDEATHSIG(SIGKILL): if the test
+// process dies, so does its daemon.
+//
+// Thread safety: use from the test's thread only (log() may be called from
+// any thread).
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace xiaoer::it {
+
+// What goes into the temp config. Defaults are chosen for fast, quiet tests:
+// two I/O threads, a generous per-chat rate (only the flood test lowers it).
+struct DaemonConfig {
+  std::string mode = "server";  // gateway.mode
+  std::string url;              // gateway.url (client mode)
+  int reconnect_min_ms = 50;
+  int reconnect_max_ms = 200;
+  std::string intents_dir;  // "" = the repo's intents/
+  int notice_after_s = 120;
+  double messages_per_second = 1000;
+  int burst = 1000;
+  int frame_bytes = 65536;
+  int text_bytes = 4096;
+  int threads = 2;
+  std::string log_level = "info";
+};
+
+class DaemonProcess {
+ public:
+  static constexpr const char* kGatewayToken = "it-gateway-token-6f1c2a";
+  static constexpr const char* kAgentToken = "it-agent-token-93be7d";
+
+  // Makes the temp dir and writes the config; the daemon is not started.
+  explicit DaemonProcess(DaemonConfig config = {});
+  ~DaemonProcess();
+  DaemonProcess(const DaemonProcess&) = delete;
+  DaemonProcess& operator=(const DaemonProcess&) = delete;
+
+  // Starts the daemon; true once it printed its listening line (within
+  // `timeout`). `env` adds NAME=VALUE entries to its environment
+  // (NOTIFY_SOCKET, WATCHDOG_* and the XIAOER_*_TOKEN variables of the test's
+  // own environment are never passed on). On failure, *error says why.
+  bool start(std::string* error, const std::vector<std::string>& env = {},
+             std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+  // Rewrites the config file (for the next start or a SIGHUP).
+  void write_config(const DaemonConfig& config);
+
+  // Sends `signal` to the running daemon.
+  void signal(int signal);
+
+  // Waits for the daemon to exit; its wait status, or nullopt on timeout.
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout);
+
+  // SIGTERM, wait up to `grace`, then SIGKILL. Returns the wait status of the
+  // exit (-1 if no daemon was running). Joins the log reader.
+  int stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
+
+  // SIGKILL at once and reap it.
+  void kill9();
+
+  bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+  unsigned short port() const { return port_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path config_path() const { return dir_ / "xiaoerd.yaml"; }
+
+  // Everything the daemon(s) printed so far.
+  std::string log() const;
+  // Waits until the log holds `needle` (searching from byte `from`); true if
+  // it does within `timeout`.
+  bool wait_for_log(const std::string& needle, std::chrono::milliseconds timeout, std::size_t from = 0);
+
+ private:
+  void reap(int status);
+  void read_output(int fd);
+
+  DaemonConfig config_;
+  std::filesystem::path dir_;
+  pid_t pid_ = -1;
+  unsigned short port_ = 0;
+  std::thread reader_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::string log_;
+  bool eof_ = false;
+};
+
+}  // namespace xiaoer::it
