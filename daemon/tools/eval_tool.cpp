@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <fstream>
 #include <iomanip>
 #include <ostream>
@@ -84,9 +85,25 @@ void print_report(const EvalSummary& s, const std::vector<EvalLine>& lines, std:
 }  // namespace
 
 int run_eval(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  // --min-accuracy and --max-wrong turn the report into a check (for CI).
+  std::vector<std::string> rest;
+  double min_accuracy = 0, max_wrong = 1;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    double* bound = args[i] == "--min-accuracy" ? &min_accuracy : args[i] == "--max-wrong" ? &max_wrong : nullptr;
+    if (bound == nullptr) {
+      rest.push_back(args[i]);
+      continue;
+    }
+    char* end = nullptr;
+    if (i + 1 >= args.size() || (*bound = std::strtod(args[i + 1].c_str(), &end), *end != '\0')) {
+      err << args[i] << " needs a number\n";
+      return 2;
+    }
+    ++i;
+  }
   ToolArgs parsed;
-  if (!parse_tool_args(args, &parsed, err) || parsed.positional.size() != 1) {
-    err << "usage: xiaoerd eval [--intents DIR] [--shop FILE] FILE.jsonl\n";
+  if (!parse_tool_args(rest, &parsed, err) || parsed.positional.size() != 1) {
+    err << "usage: xiaoerd eval [--intents DIR] [--shop FILE] [--min-accuracy A] [--max-wrong W] FILE.jsonl\n";
     return 2;
   }
   const std::string& path = parsed.positional.front();
@@ -117,7 +134,12 @@ int run_eval(const std::vector<std::string>& args, std::ostream& out, std::ostre
     line.handed_off = outcome.kind == engine::Outcome::Kind::kHandoff;
     lines.push_back(std::move(line));
   }
-  print_report(summarize(lines), lines, out);
+  const EvalSummary summary = summarize(lines);
+  print_report(summary, lines, out);
+  if (summary.accuracy < min_accuracy || summary.wrong > max_wrong) {
+    err << "eval: below the bar (accuracy ≥ " << min_accuracy << ", wrong ≤ " << max_wrong << ")\n";
+    return 1;
+  }
   return bad == 0 ? 0 : 1;
 }
 
