@@ -23,6 +23,7 @@
 #include "daemon/net/connection_registry.hpp"
 #include "daemon/net/gateway_client.hpp"
 #include "daemon/net/listener.hpp"
+#include "daemon/net/tls_context.hpp"
 
 namespace xiaoer::app {
 namespace {
@@ -116,15 +117,19 @@ class Daemon {
   }
 
   int run() {
+    std::shared_ptr<boost::asio::ssl::context> tls;
     if (!config_.tls_cert.empty()) {
-      spdlog::error("tls: this build serves plain ws:// only; terminate TLS at a reverse proxy "
-                    "(deploy/nginx-xiaoerd.conf, docs/operations.md) and leave tls.cert and tls.key empty");
-      return 1;
+      std::string tls_error;
+      tls = net::make_server_tls(config_.tls_cert, config_.tls_key, &tls_error);
+      if (!tls) {
+        spdlog::error("tls: {}", tls_error);
+        return 1;
+      }
     }
     if (!open_journal()) return 1;
     add_gauges();
     const auto limits = [this] { return *limits_.load(); };
-    listener_ = std::make_shared<net::Listener>(ioc_, dispatcher_, registry_, limits);
+    listener_ = std::make_shared<net::Listener>(ioc_, dispatcher_, registry_, limits, tls);
     boost::system::error_code ec;
     const auto address = boost::asio::ip::make_address(config_.listen_address, ec);
     if (ec) {
@@ -138,8 +143,9 @@ class Daemon {
     }
     const auto endpoint = listener_->local_endpoint();
     listener_->start();
-    spdlog::info("listening on {}:{} (gateway ws://{}:{}/v1/gateway, agents /v1/agent)", endpoint.address().to_string(),
-                 endpoint.port(), endpoint.address().to_string(), endpoint.port());
+    const char* scheme = tls ? "wss" : "ws";
+    spdlog::info("listening on {}:{} (gateway {}://{}:{}/v1/gateway, agents /v1/agent)", endpoint.address().to_string(),
+                 endpoint.port(), scheme, endpoint.address().to_string(), endpoint.port());
     if (config_.gateway_mode == GatewayMode::kClient && !start_client()) return 1;
 
     signals_.async_wait([this](const boost::system::error_code& e, int signal) { on_signal(e, signal); });

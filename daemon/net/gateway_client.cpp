@@ -93,7 +93,7 @@ void GatewayClient::on_handshake(beast::error_code ec) {
   ++connections_;
   delay_ = options_.reconnect_min;
   spdlog::info("connected to the gateway at {}:{}{}", options_.url.host, options_.url.port, options_.url.target);
-  auto session = std::make_shared<WsSession>(std::move(*ws_), Role::kGateway, handler_, registry_, limits_());
+  auto session = std::make_shared<PlainWsSession>(std::move(*ws_), Role::kGateway, handler_, registry_, limits_());
   ws_.reset();
   session->start([self = shared_from_this()] {
     boost::asio::post(self->strand_, [self] { self->retry("the gateway connection ended"); });

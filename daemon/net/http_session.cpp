@@ -73,31 +73,62 @@ std::string query_value(std::string_view target, std::string_view key) {
   return {};
 }
 
-HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, MessageHandler& handler, ConnectionRegistry& registry,
-                         SessionLimits limits)
-    : stream_(std::move(socket)), handler_(handler), registry_(registry), limits_(limits) {
+template <class Stream>
+HttpSession<Stream>::HttpSession(Stream stream, MessageHandler& handler, ConnectionRegistry& registry,
+                                 SessionLimits limits)
+    : stream_(std::move(stream)), handler_(handler), registry_(registry), limits_(limits) {
   ++registry_.pending_http;
 }
 
-HttpSession::~HttpSession() { --registry_.pending_http; }
-
-void HttpSession::run() {
-  boost::asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
+template <class Stream>
+HttpSession<Stream>::~HttpSession() {
+  --registry_.pending_http;
 }
 
-void HttpSession::do_read() {
+template <class Stream>
+void HttpSession<Stream>::run() {
+  boost::asio::dispatch(stream_.get_executor(), [self = self()] {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      self->do_read();
+    } else {
+      beast::get_lowest_layer(self->stream_).expires_after(self->limits_.handshake_timeout);
+      self->stream_.async_handshake(boost::asio::ssl::stream_base::server,
+                                    beast::bind_front_handler(&HttpSession::on_handshake, self));
+    }
+  });
+}
+
+template <class Stream>
+void HttpSession<Stream>::on_handshake(beast::error_code ec) {
+  if (ec) {
+    spdlog::debug("TLS handshake failed: {}", ec.message());
+    close();
+    return;
+  }
+  do_read();
+}
+
+template <class Stream>
+void HttpSession<Stream>::close() {
+  beast::error_code ignored;
+  beast::get_lowest_layer(stream_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(stream_).socket().close(ignored);
+}
+
+template <class Stream>
+void HttpSession<Stream>::do_read() {
   parser_.emplace();
   parser_->header_limit(kHeaderLimit);
   parser_->body_limit(kBodyLimit);
   // The whole request must arrive within the handshake timeout.
-  stream_.expires_after(limits_.handshake_timeout);
-  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+  beast::get_lowest_layer(stream_).expires_after(limits_.handshake_timeout);
+  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, self()));
 }
 
-void HttpSession::on_read(beast::error_code ec, std::size_t) {
+template <class Stream>
+void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
   if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == boost::asio::error::operation_aborted) {
-    beast::error_code ignored;
-    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    close();
     return;
   }
   if (ec) {
@@ -126,7 +157,8 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   respond(std::move(res));
 }
 
-void HttpSession::upgrade(http::request<http::string_body> request) {
+template <class Stream>
+void HttpSession<Stream>::upgrade(http::request<http::string_body> request) {
   const std::string_view path = path_of(request.target());
   std::optional<Role> wanted;
   if (path == "/v1/gateway") wanted = Role::kGateway;
@@ -158,26 +190,31 @@ void HttpSession::upgrade(http::request<http::string_body> request) {
     return;
   }
   std::string agent = *role == Role::kAgent ? query_value(request.target(), "agent") : std::string();
-  std::make_shared<WsSession>(stream_.release_socket(), *role, std::move(agent), handler_, registry_, limits_)
+  beast::get_lowest_layer(stream_).expires_never();
+  std::make_shared<WsSession<Stream>>(std::move(stream_), *role, std::move(agent), handler_, registry_, limits_)
       ->accept(std::move(request));
 }
 
-void HttpSession::respond(http::response<http::string_body> response) {
+template <class Stream>
+void HttpSession<Stream>::respond(http::response<http::string_body> response) {
   response_ = std::make_shared<http::response<http::string_body>>(std::move(response));
   const bool keep_alive = response_->keep_alive();
-  stream_.expires_after(limits_.handshake_timeout);
+  beast::get_lowest_layer(stream_).expires_after(limits_.handshake_timeout);
   http::async_write(stream_, *response_,
-                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
+                    beast::bind_front_handler(&HttpSession::on_write, self(), keep_alive));
 }
 
-void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+template <class Stream>
+void HttpSession<Stream>::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
   response_.reset();
   if (ec || !keep_alive) {
-    beast::error_code ignored;
-    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    close();
     return;
   }
   do_read();
 }
+
+template class HttpSession<beast::tcp_stream>;
+template class HttpSession<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace xiaoer::net

@@ -7,12 +7,16 @@
 // in the query string is refused) and handed to a WsSession. Anything else
 // is a plain request for the handler (health, metrics, the agent API).
 //
+// Stream is beast::tcp_stream, or beast::ssl_stream of it: then the TLS
+// handshake comes first, within the same deadline.
+//
 // Thread safety: runs on its own strand only.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <functional>
 #include <memory>
@@ -26,21 +30,24 @@ namespace xiaoer::net {
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+template <class Stream>
+class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket socket, MessageHandler& handler, ConnectionRegistry& registry,
-              SessionLimits limits);
+  HttpSession(Stream stream, MessageHandler& handler, ConnectionRegistry& registry, SessionLimits limits);
   ~HttpSession();
   void run();
 
  private:
+  void on_handshake(beast::error_code ec);
   void do_read();
   void on_read(beast::error_code ec, std::size_t bytes);
   void upgrade(http::request<http::string_body> request);
   void respond(http::response<http::string_body> response);
   void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
+  void close();
+  std::shared_ptr<HttpSession> self() { return this->shared_from_this(); }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<http::response<http::string_body>> response_;
@@ -48,6 +55,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   ConnectionRegistry& registry_;
   SessionLimits limits_;
 };
+
+extern template class HttpSession<beast::tcp_stream>;
+extern template class HttpSession<beast::ssl_stream<beast::tcp_stream>>;
 
 // The token of an "Authorization: Bearer <token>" value, or "".
 std::string_view bearer_token(std::string_view authorization);

@@ -11,8 +11,13 @@
 namespace xiaoer::net {
 
 Listener::Listener(boost::asio::io_context& ioc, MessageHandler& handler, ConnectionRegistry& registry,
-                   std::function<SessionLimits()> limits)
-    : ioc_(ioc), acceptor_(boost::asio::make_strand(ioc)), handler_(handler), registry_(registry), limits_(std::move(limits)) {}
+                   std::function<SessionLimits()> limits, std::shared_ptr<boost::asio::ssl::context> tls)
+    : ioc_(ioc),
+      acceptor_(boost::asio::make_strand(ioc)),
+      handler_(handler),
+      registry_(registry),
+      limits_(std::move(limits)),
+      tls_(std::move(tls)) {}
 
 bool Listener::open(const boost::asio::ip::tcp::endpoint& endpoint, std::string* error) {
   boost::beast::error_code ec;
@@ -60,8 +65,13 @@ void Listener::on_accept(boost::beast::error_code ec, boost::asio::ip::tcp::sock
       spdlog::warn("connection limit {} reached: refusing a connection", limits.max_connections);
       boost::beast::error_code ignored;
       socket.close(ignored);
+    } else if (tls_) {
+      using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+      std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), *tls_), handler_, registry_, limits)->run();
     } else {
-      std::make_shared<HttpSession>(std::move(socket), handler_, registry_, limits)->run();
+      std::make_shared<HttpSession<boost::beast::tcp_stream>>(boost::beast::tcp_stream(std::move(socket)), handler_,
+                                                              registry_, limits)
+          ->run();
     }
   }
   do_accept();

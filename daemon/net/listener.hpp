@@ -1,5 +1,5 @@
 // Listener: accepts TCP connections and gives each an HttpSession on a
-// strand of its own.
+// strand of its own (a TLS one when a TLS context is given).
 //
 // Thread safety: start() and stop() from any thread; accepting runs on the
 // listener's own strand.
@@ -7,6 +7,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core.hpp>
 
 #include <functional>
@@ -22,7 +23,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
  public:
   // `limits` is read for every new connection (reloadable).
   Listener(boost::asio::io_context& ioc, MessageHandler& handler, ConnectionRegistry& registry,
-           std::function<SessionLimits()> limits);
+           std::function<SessionLimits()> limits, std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
 
   // Binds and listens; false with `error` set when it cannot.
   bool open(const boost::asio::ip::tcp::endpoint& endpoint, std::string* error);
@@ -40,6 +41,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   MessageHandler& handler_;
   ConnectionRegistry& registry_;
   std::function<SessionLimits()> limits_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
 };
 
 }  // namespace xiaoer::net

@@ -6,9 +6,10 @@
 
 namespace xiaoer::net {
 
-WsSession::WsSession(boost::asio::ip::tcp::socket socket, Role role, std::string agent_name,
-                     MessageHandler& handler, ConnectionRegistry& registry, const SessionLimits& limits)
-    : ws_(std::move(socket)),
+template <class NextLayer>
+WsSession<NextLayer>::WsSession(NextLayer next, Role role, std::string agent_name, MessageHandler& handler,
+                                ConnectionRegistry& registry, const SessionLimits& limits)
+    : ws_(std::move(next)),
       role_(role),
       agent_name_(std::move(agent_name)),
       handler_(handler),
@@ -18,15 +19,18 @@ WsSession::WsSession(boost::asio::ip::tcp::socket socket, Role role, std::string
   configure(true);
 }
 
-WsSession::WsSession(Stream stream, Role role, MessageHandler& handler, ConnectionRegistry& registry,
+template <class NextLayer>
+WsSession<NextLayer>::WsSession(Stream stream, Role role, MessageHandler& handler, ConnectionRegistry& registry,
                      const SessionLimits& limits)
     : ws_(std::move(stream)), role_(role), handler_(handler), registry_(registry), limits_(limits), id_(registry.next_id()) {
   configure(false);
 }
 
-WsSession::~WsSession() = default;
+template <class NextLayer>
+WsSession<NextLayer>::~WsSession() = default;
 
-void WsSession::configure(bool server) {
+template <class NextLayer>
+void WsSession<NextLayer>::configure(bool server) {
   // Beast's own timeouts replace the TCP layer's after the handshake.
   beast::get_lowest_layer(ws_).expires_never();
   websocket::stream_base::timeout timeout =
@@ -43,11 +47,13 @@ void WsSession::configure(bool server) {
   }
 }
 
-void WsSession::accept(http::request<http::string_body> request) {
-  ws_.async_accept(request, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
+template <class NextLayer>
+void WsSession<NextLayer>::accept(http::request<http::string_body> request) {
+  ws_.async_accept(request, beast::bind_front_handler(&WsSession<NextLayer>::on_accept, self()));
 }
 
-void WsSession::on_accept(beast::error_code ec) {
+template <class NextLayer>
+void WsSession<NextLayer>::on_accept(beast::error_code ec) {
   if (ec) {
     spdlog::debug("websocket accept failed: {}", ec.message());
     finish();
@@ -56,23 +62,27 @@ void WsSession::on_accept(beast::error_code ec) {
   opened();
 }
 
-void WsSession::start(std::function<void()> on_end) {
+template <class NextLayer>
+void WsSession<NextLayer>::start(std::function<void()> on_end) {
   on_end_ = std::move(on_end);
-  boost::asio::post(ws_.get_executor(), [self = shared_from_this()] { self->opened(); });
+  boost::asio::post(ws_.get_executor(), [self = self()] { self->opened(); });
 }
 
-void WsSession::opened() {
+template <class NextLayer>
+void WsSession<NextLayer>::opened() {
   open_ = true;
-  registry_.add(shared_from_this());
-  handler_.on_open(shared_from_this());
+  registry_.add(self());
+  handler_.on_open(self());
   do_read();
 }
 
-void WsSession::do_read() {
-  ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
+template <class NextLayer>
+void WsSession<NextLayer>::do_read() {
+  ws_.async_read(buffer_, beast::bind_front_handler(&WsSession<NextLayer>::on_read, self()));
 }
 
-void WsSession::on_read(beast::error_code ec, std::size_t) {
+template <class NextLayer>
+void WsSession<NextLayer>::on_read(beast::error_code ec, std::size_t) {
   if (ec) {
     if (ec != websocket::error::closed && ec != boost::asio::error::operation_aborted) {
       spdlog::debug("connection {} read ended: {}", id_, ec.message());
@@ -88,16 +98,18 @@ void WsSession::on_read(beast::error_code ec, std::size_t) {
   }
   std::string frame = beast::buffers_to_string(buffer_.data());
   buffer_.consume(buffer_.size());
-  handler_.on_text(shared_from_this(), std::move(frame), received);
+  handler_.on_text(self(), std::move(frame), received);
   if (!closing_) do_read();
 }
 
-void WsSession::send(std::string frame) {
+template <class NextLayer>
+void WsSession<NextLayer>::send(std::string frame) {
   boost::asio::post(ws_.get_executor(),
-                    [self = shared_from_this(), frame = std::move(frame)]() mutable { self->enqueue(std::move(frame)); });
+                    [self = self(), frame = std::move(frame)]() mutable { self->enqueue(std::move(frame)); });
 }
 
-void WsSession::enqueue(std::string frame) {
+template <class NextLayer>
+void WsSession<NextLayer>::enqueue(std::string frame) {
   if (finished_ || close_sent_) return;
   if (outbound_.size() >= limits_.max_outbound_frames) {
     spdlog::warn("connection {} does not read its frames ({} queued): closing it", id_, outbound_.size());
@@ -109,7 +121,8 @@ void WsSession::enqueue(std::string frame) {
   if (!writing_) do_write();
 }
 
-void WsSession::do_write() {
+template <class NextLayer>
+void WsSession<NextLayer>::do_write() {
   if (outbound_.empty()) {
     writing_ = false;
     if (closing_) do_close(websocket::close_code::going_away, "server shutting down");
@@ -118,10 +131,11 @@ void WsSession::do_write() {
   writing_ = true;
   ws_.text(true);
   ws_.async_write(boost::asio::buffer(outbound_.front()),
-                  beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
+                  beast::bind_front_handler(&WsSession<NextLayer>::on_write, self()));
 }
 
-void WsSession::on_write(beast::error_code ec, std::size_t) {
+template <class NextLayer>
+void WsSession<NextLayer>::on_write(beast::error_code ec, std::size_t) {
   if (ec) {
     spdlog::debug("connection {} write failed: {}", id_, ec.message());
     writing_ = false;
@@ -133,14 +147,16 @@ void WsSession::on_write(beast::error_code ec, std::size_t) {
   do_write();
 }
 
-void WsSession::close() {
-  boost::asio::post(ws_.get_executor(), [self = shared_from_this()] {
+template <class NextLayer>
+void WsSession<NextLayer>::close() {
+  boost::asio::post(ws_.get_executor(), [self = self()] {
     self->closing_ = true;
     if (!self->writing_) self->do_close(websocket::close_code::going_away, "server shutting down");
   });
 }
 
-void WsSession::do_close(websocket::close_code code, std::string reason) {
+template <class NextLayer>
+void WsSession<NextLayer>::do_close(websocket::close_code code, std::string reason) {
   if (close_sent_ || finished_) return;
   close_sent_ = true;
   if (writing_) {
@@ -149,12 +165,13 @@ void WsSession::do_close(websocket::close_code code, std::string reason) {
     beast::get_lowest_layer(ws_).socket().close();
     return;
   }
-  ws_.async_close(websocket::close_reason(code, reason), [self = shared_from_this()](beast::error_code) {
+  ws_.async_close(websocket::close_reason(code, reason), [self = self()](beast::error_code) {
     self->finish();
   });
 }
 
-void WsSession::finish() {
+template <class NextLayer>
+void WsSession<NextLayer>::finish() {
   if (finished_) return;
   finished_ = true;
   if (open_) {
@@ -169,5 +186,8 @@ void WsSession::finish() {
     on_end();
   }
 }
+
+template class WsSession<beast::tcp_stream>;
+template class WsSession<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace xiaoer::net

@@ -12,6 +12,8 @@
 // a text frame by Beast too (close 1007). Silent peers are pinged and timed
 // out by Beast's idle timeout.
 //
+// NextLayer is beast::tcp_stream (ws://) or beast::ssl_stream of it (wss://).
+//
 // Thread safety: send(), close() and the Connection getters may be called
 // from any thread; everything else runs on the strand.
 #pragma once
@@ -19,6 +21,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include <deque>
@@ -35,12 +38,13 @@ namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 namespace http = boost::beast::http;
 
-class WsSession final : public Connection, public std::enable_shared_from_this<WsSession> {
+template <class NextLayer>
+class WsSession final : public Connection, public std::enable_shared_from_this<WsSession<NextLayer>> {
  public:
-  using Stream = websocket::stream<beast::tcp_stream>;
+  using Stream = websocket::stream<NextLayer>;
 
-  // Server side: `socket` has sent the upgrade request `request`.
-  WsSession(boost::asio::ip::tcp::socket socket, Role role, std::string agent_name, MessageHandler& handler,
+  // Server side: `next` has sent the upgrade request given to accept().
+  WsSession(NextLayer next, Role role, std::string agent_name, MessageHandler& handler,
             ConnectionRegistry& registry, const SessionLimits& limits);
   // Client side: `stream` has completed its handshake.
   WsSession(Stream stream, Role role, MessageHandler& handler, ConnectionRegistry& registry,
@@ -69,6 +73,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   void on_write(beast::error_code ec, std::size_t bytes);
   void do_close(websocket::close_code code, std::string reason);
   void finish();
+  std::shared_ptr<WsSession> self() { return this->shared_from_this(); }
 
   Stream ws_;
   beast::flat_buffer buffer_;
@@ -86,5 +91,10 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   std::uint64_t id_;
   std::function<void()> on_end_;
 };
+
+using PlainWsSession = WsSession<beast::tcp_stream>;
+using TlsWsSession = WsSession<beast::ssl_stream<beast::tcp_stream>>;
+extern template class WsSession<beast::tcp_stream>;
+extern template class WsSession<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace xiaoer::net

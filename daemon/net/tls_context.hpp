@@ -1,0 +1,17 @@
+// The server's TLS context: TLS 1.2 and 1.3 only, the configured
+// certificate chain and private key (PEM).
+#pragma once
+
+#include <boost/asio/ssl/context.hpp>
+
+#include <memory>
+#include <string>
+
+namespace xiaoer::net {
+
+// Null with `error` naming the file when the certificate or key cannot be
+// loaded or do not match.
+std::shared_ptr<boost::asio::ssl::context> make_server_tls(const std::string& cert_file, const std::string& key_file,
+                                                           std::string* error);
+
+}  // namespace xiaoer::net
