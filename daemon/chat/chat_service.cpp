@@ -151,20 +151,8 @@ void ChatService::handle_message(const proto::InboundMessage& m, Answer answer) 
     const std::string ticket_id = ticket->id;
     queue_.add_line(ticket_id, {"buyer", m.text, now});
     std::string frame = proto::encode(proto::HoldFrame{m.id, m.chat, ticket_id});
-    push_bounded(chat.answered, {m.id, frame}, o.answered_window);
     append(records::line(ticket_id, {"buyer", m.text, now}), {});
-    append(records::answer(m.chat, m.id, frame, chat.context),
-           [this, answer, frame, chat_id = m.chat, id = m.id](bool ok) {
-             if (ok) {
-               metrics_.answers_by_type.with("hold").add();
-               answer(frame);
-               return;
-             }
-             ChatTable::Shard& s = chats_.shard_for(chat_id);
-             std::lock_guard l(s.mutex);
-             if (auto it = s.chats.find(chat_id); it != s.chats.end()) forget_answered(it->second, id);
-             answer(error_frame(id, ErrorCode::kUnavailable, std::string(kUnavailable)));
-           });
+    commit_answer(m, chat, std::move(frame), "hold", before, std::move(answer), {}, {});
     return;
   }
   queue_lock.unlock();
@@ -179,22 +167,7 @@ void ChatService::handle_message(const proto::InboundMessage& m, Answer answer) 
     push_bounded(chat.recent, {"bot", outcome.text, now}, o.transcript_lines);
     std::string frame = proto::encode(
         proto::ReplyFrame{m.id, m.chat, outcome.text, std::move(outcome.intents), outcome.confidence});
-    push_bounded(chat.answered, {m.id, frame}, o.answered_window);
-    append(records::answer(m.chat, m.id, frame, chat.context),
-           [this, answer, frame, chat_id = m.chat, id = m.id, before](bool ok) {
-             if (ok) {
-               metrics_.answers_by_type.with("reply").add();
-               answer(frame);
-               return;
-             }
-             ChatTable::Shard& s = chats_.shard_for(chat_id);
-             std::lock_guard l(s.mutex);
-             if (auto it = s.chats.find(chat_id); it != s.chats.end()) {
-               forget_answered(it->second, id);
-               it->second.context = before;
-             }
-             answer(error_frame(id, ErrorCode::kUnavailable, std::string(kUnavailable)));
-           });
+    commit_answer(m, chat, std::move(frame), "reply", before, std::move(answer), {}, {});
     return;
   }
 
@@ -219,30 +192,44 @@ void ChatService::handle_message(const proto::InboundMessage& m, Answer answer) 
   }
   push_bounded(chat.recent, {"bot", text, now}, o.transcript_lines);
   std::string frame = proto::encode(proto::HandoffFrame{m.id, m.chat, text, ticket_id, reason, position});
-  push_bounded(chat.answered, {m.id, frame}, o.answered_window);
   append(records::open(ticket), {});
   proto::TicketView opened = view(ticket);
   opened.position = position;
+  commit_answer(
+      m, chat, std::move(frame), "handoff", before, std::move(answer),
+      [this, reason, opened = std::move(opened)] {
+        metrics_.handoffs_by_reason.with(reason).add();
+        outbound_.to_agents(proto::encode_ticket_event("opened", opened));
+      },
+      [this, ticket_id] {
+        std::lock_guard q(queue_mutex_);
+        queue_.resolve(ticket_id);
+      });
+}
+
+void ChatService::commit_answer(const proto::InboundMessage& m, ChatState& chat, std::string frame,
+                                std::string_view type, const nlu::Context& before, Answer answer,
+                                std::function<void()> on_durable, std::function<void()> undo) {
+  push_bounded(chat.answered, {m.id, frame}, options().answered_window);
   append(records::answer(m.chat, m.id, frame, chat.context),
-         [this, answer, frame, reason, ticket_id, opened = std::move(opened), chat_id = m.chat, id = m.id,
-          before](bool ok) {
+         [this, frame, type = std::string(type), before, answer = std::move(answer), on_durable = std::move(on_durable),
+          undo = std::move(undo), chat_id = m.chat, id = m.id](bool ok) {
            if (ok) {
-             metrics_.answers_by_type.with("handoff").add();
-             metrics_.handoffs_by_reason.with(reason).add();
+             metrics_.answers_by_type.with(type).add();
              answer(frame);
-             outbound_.to_agents(proto::encode_ticket_event("opened", opened));
+             if (on_durable) on_durable();
              return;
            }
-           ChatTable::Shard& s = chats_.shard_for(chat_id);
-           std::lock_guard l(s.mutex);
-           if (auto it = s.chats.find(chat_id); it != s.chats.end()) {
-             forget_answered(it->second, id);
-             it->second.context = before;
-           }
+           // Not on disk, so not acknowledged: the message is as if unseen.
            {
-             std::lock_guard q(queue_mutex_);
-             queue_.resolve(ticket_id);
+             ChatTable::Shard& shard = chats_.shard_for(chat_id);
+             std::lock_guard lock(shard.mutex);
+             if (auto it = shard.chats.find(chat_id); it != shard.chats.end()) {
+               forget_answered(it->second, id);
+               it->second.context = before;
+             }
            }
+           if (undo) undo();
            answer(error_frame(id, ErrorCode::kUnavailable, std::string(kUnavailable)));
          });
 }

@@ -56,7 +56,8 @@ class ChatService {
   using Answer = std::function<void(std::string frame)>;
 
   // Keeps references to every argument; they must outlive the service.
-  // The journal is attached after replay (attach_journal).
+  // The journal is attached after replay (attach_journal) and must be
+  // destroyed before the service: its last callbacks use the service.
   ChatService(engine::EngineStore& engines, Outbound& outbound, common::Metrics& metrics, const Clock& clock,
               ChatOptions options);
 
@@ -91,6 +92,13 @@ class ChatService {
   void send_notices(std::int64_t now);
   void compact_if_due();
   void append(std::string record, queue::Journal::Done done);
+  // Keeps `frame` as the answer to m.id and journals it; `answer` gets it
+  // once durable (then `on_durable` runs). If the journal fails, the chat's
+  // context goes back to `before`, `undo` runs, and `answer` gets an
+  // `unavailable` error. Called with the chat's shard locked.
+  void commit_answer(const proto::InboundMessage& m, ChatState& chat, std::string frame, std::string_view type,
+                     const nlu::Context& before, Answer answer, std::function<void()> on_durable,
+                     std::function<void()> undo);
 
   engine::EngineStore& engines_;
   Outbound& outbound_;

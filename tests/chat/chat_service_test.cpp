@@ -51,16 +51,18 @@ class ChatServiceTest : public ::testing::Test {
     fs::remove_all(dir_);
     start();
   }
+  // The journal goes first: its destructor runs the last callbacks, which
+  // use the service.
   void TearDown() override {
-    service_.reset();
     journal_.reset();
+    service_.reset();
     fs::remove_all(dir_);
   }
 
   // (Re)starts the service over the journal in dir_, as the daemon does.
   void start(ChatOptions options = {}) {
-    service_.reset();
     journal_.reset();
+    service_.reset();
     service_ = std::make_unique<ChatService>(*engines_, outbound_, metrics_, clock_, options);
     queue::ReplayReport report;
     std::string error;
