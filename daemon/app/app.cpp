@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <csignal>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -354,6 +355,9 @@ class Daemon {
 }  // namespace
 
 int serve(const std::string& config_path) {
+  // Errors, not signals: a closed peer is EPIPE, a file-size limit EFBIG.
+  std::signal(SIGPIPE, SIG_IGN);
+  std::signal(SIGXFSZ, SIG_IGN);
   LoadedConfig loaded = load_config(config_path);
   setup_logging(loaded.config.log_level, loaded.config.log_format);
   if (common::has_errors(loaded.diagnostics)) {

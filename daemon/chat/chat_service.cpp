@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
+
 #include "daemon/chat/journal_records.hpp"
 #include "daemon/proto/codec.hpp"
 
@@ -10,7 +12,8 @@ namespace {
 
 using proto::ErrorCode;
 
-constexpr std::string_view kUnavailable = "the journal could not record this change; resend later";
+constexpr std::string_view kUnavailable =
+    "the human queue cannot record this change now (journal write failed, e.g. disk full); resend later";
 
 std::string error_frame(std::string_view id, ErrorCode code, std::string message) {
   return proto::encode(proto::ErrorFrame{std::string(id), code, std::move(message)});
@@ -152,7 +155,7 @@ void ChatService::handle_message(const proto::InboundMessage& m, Answer answer) 
     queue_.add_line(ticket_id, {"buyer", m.text, now});
     std::string frame = proto::encode(proto::HoldFrame{m.id, m.chat, ticket_id});
     append(records::line(ticket_id, {"buyer", m.text, now}), {});
-    commit_answer(m, chat, std::move(frame), "hold", before, std::move(answer), {}, {});
+    commit_answer(m, chat, std::move(frame), "hold", before, std::move(answer), {}, {}, /*must_be_durable=*/true);
     return;
   }
   queue_lock.unlock();
@@ -167,7 +170,9 @@ void ChatService::handle_message(const proto::InboundMessage& m, Answer answer) 
     push_bounded(chat.recent, {"bot", outcome.text, now}, o.transcript_lines);
     std::string frame = proto::encode(
         proto::ReplyFrame{m.id, m.chat, outcome.text, std::move(outcome.intents), outcome.confidence});
-    commit_answer(m, chat, std::move(frame), "reply", before, std::move(answer), {}, {});
+    // A bot reply changes no ticket: if the disk is full it still goes out
+    // (not durable, so a resend after a crash may be answered anew).
+    commit_answer(m, chat, std::move(frame), "reply", before, std::move(answer), {}, {}, /*must_be_durable=*/false);
     return;
   }
 
@@ -204,23 +209,26 @@ void ChatService::handle_message(const proto::InboundMessage& m, Answer answer) 
       [this, ticket_id] {
         std::lock_guard q(queue_mutex_);
         queue_.resolve(ticket_id);
-      });
+      },
+      /*must_be_durable=*/true);
 }
 
 void ChatService::commit_answer(const proto::InboundMessage& m, ChatState& chat, std::string frame,
                                 std::string_view type, const nlu::Context& before, Answer answer,
-                                std::function<void()> on_durable, std::function<void()> undo) {
+                                std::function<void()> on_durable, std::function<void()> undo,
+                                bool must_be_durable) {
   push_bounded(chat.answered, {m.id, frame}, options().answered_window);
   append(records::answer(m.chat, m.id, frame, chat.context),
          [this, frame, type = std::string(type), before, answer = std::move(answer), on_durable = std::move(on_durable),
-          undo = std::move(undo), chat_id = m.chat, id = m.id](bool ok) {
-           if (ok) {
+          undo = std::move(undo), chat_id = m.chat, id = m.id, must_be_durable](bool ok) {
+           if (ok || !must_be_durable) {
              metrics_.answers_by_type.with(type).add();
              answer(frame);
              if (on_durable) on_durable();
              return;
            }
            // Not on disk, so not acknowledged: the message is as if unseen.
+           spdlog::error("journal write failed: {} for chat {} refused with 'unavailable'", type, chat_id);
            {
              ChatTable::Shard& shard = chats_.shard_for(chat_id);
              std::lock_guard lock(shard.mutex);

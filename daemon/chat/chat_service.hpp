@@ -11,8 +11,9 @@
 // the journal's callback, once the change is durable: nothing is
 // acknowledged that a kill -9 could lose. A resend appends a marker record
 // for the same reason: its answer waits for everything before it.
-// If the journal cannot write (disk full), the change is undone and the
-// gateway gets an `unavailable` error to resend later.
+// If the journal cannot write (disk full), a change to the queue (handoff,
+// hold) is undone and the gateway gets an `unavailable` error to resend
+// later; bot replies still go out, so the bot keeps serving.
 //
 // Lock order: chat shard, then queue. Callbacks run on the journal thread
 // and take locks of their own; the journal never calls back under its lock.
@@ -93,12 +94,14 @@ class ChatService {
   void compact_if_due();
   void append(std::string record, queue::Journal::Done done);
   // Keeps `frame` as the answer to m.id and journals it; `answer` gets it
-  // once durable (then `on_durable` runs). If the journal fails, the chat's
-  // context goes back to `before`, `undo` runs, and `answer` gets an
-  // `unavailable` error. Called with the chat's shard locked.
+  // once durable (then `on_durable` runs). If the journal fails and the
+  // answer `must_be_durable` (it changed the queue), the chat's context goes
+  // back to `before`, `undo` runs, and `answer` gets an `unavailable` error;
+  // otherwise the frame goes out all the same. Called with the chat's shard
+  // locked.
   void commit_answer(const proto::InboundMessage& m, ChatState& chat, std::string frame, std::string_view type,
                      const nlu::Context& before, Answer answer, std::function<void()> on_durable,
-                     std::function<void()> undo);
+                     std::function<void()> undo, bool must_be_durable);
 
   engine::EngineStore& engines_;
   Outbound& outbound_;

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <csignal>
 #include <filesystem>
+#include <sys/resource.h>
 #include <future>
 #include <unistd.h>
 
@@ -235,6 +237,46 @@ TEST_F(ChatServiceTest, CompactionKeepsTheLiveState) {
   EXPECT_EQ(send_raw("c1", "m1", "发什么快递"), answered);
   ASSERT_EQ(service_->tickets().size(), 1u);
   EXPECT_EQ(service_->tickets()[0].id, ticket);
+}
+
+// A full disk, made with a file-size limit on this process: the journal's
+// writes fail as they would with ENOSPC.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(std::uintmax_t bytes) {
+    ::getrlimit(RLIMIT_FSIZE, &saved_);
+    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit limited = saved_;
+    limited.rlim_cur = bytes;
+    ::setrlimit(RLIMIT_FSIZE, &limited);
+  }
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &saved_);
+    std::signal(SIGXFSZ, old_handler_);
+  }
+
+ private:
+  rlimit saved_{};
+  void (*old_handler_)(int) = nullptr;
+};
+
+TEST_F(ChatServiceTest, DiskFullRefusesHandoffsButTheBotKeepsAnswering) {
+  send("c0", "m1", "发什么快递");
+  journal_->flush();
+  {
+    const FileSizeLimit full(fs::file_size(dir_ / "journal.log"));
+    const json refused = send("c1", "m1", "转人工");
+    EXPECT_EQ(refused["type"], "error");
+    EXPECT_EQ(refused["code"], "unavailable");
+    EXPECT_NE(refused["message"].get<std::string>().find("disk full"), std::string::npos);
+    EXPECT_TRUE(service_->tickets().empty());  // undone, not half-made
+    EXPECT_EQ(send("c2", "m1", "发什么快递")["type"], "reply");
+    EXPECT_GE(metrics_.journal_failures.value(), 2u);
+  }
+  // Space is back: the resent handoff goes through.
+  const json accepted = send("c1", "m1", "转人工");
+  EXPECT_EQ(accepted["type"], "handoff");
+  EXPECT_EQ(service_->tickets().size(), 1u);
 }
 
 }  // namespace
