@@ -9,6 +9,11 @@
 #include "daemon/net/http_session.hpp"
 
 namespace xiaoer::net {
+namespace {
+
+constexpr std::size_t kOverLimitMargin = 64;
+
+}  // namespace
 
 Listener::Listener(boost::asio::io_context& ioc, MessageHandler& handler, ConnectionRegistry& registry,
                    std::function<SessionLimits()> limits, std::shared_ptr<boost::asio::ssl::context> tls)
@@ -61,8 +66,12 @@ void Listener::on_accept(boost::beast::error_code ec, boost::asio::ip::tcp::sock
     spdlog::warn("accept failed: {}", ec.message());
   } else {
     const SessionLimits limits = limits_();
-    if (registry_.size() + registry_.pending_http.load() >= limits.max_connections) {
-      spdlog::warn("connection limit {} reached: refusing a connection", limits.max_connections);
+    // Up to a margin past the limit a connection still gets an HTTP answer
+    // (503 for an upgrade; /healthz and /metrics keep working); past the
+    // margin it is closed at once, so a flood cannot hold descriptors.
+    if (registry_.size() + registry_.pending_http.load() >= limits.max_connections + kOverLimitMargin) {
+      spdlog::warn("connection limit {} exceeded by {}: closing a connection unanswered", limits.max_connections,
+                   kOverLimitMargin);
       boost::beast::error_code ignored;
       socket.close(ignored);
     } else if (tls_) {

@@ -80,7 +80,9 @@ void DaemonProcess::write_config(const DaemonConfig& c) {
     << "  text_bytes: " << c.text_bytes << "\n"
     << "  messages_per_chat_per_second: " << c.messages_per_second << "\n"
     << "  burst: " << c.burst << "\n"
-    << "  handshake_timeout_s: 5\n"
+    << "  connections: " << c.connections << "\n"
+    << "  idle_timeout_s: " << c.idle_timeout_s << "\n"
+    << "  handshake_timeout_s: " << c.handshake_timeout_s << "\n"
     << "log: {level: " << c.log_level << ", format: text}\n";
   write_file(config_path(), y.str());
 }

@@ -44,6 +44,9 @@ struct DaemonConfig {
   int burst = 1000;
   int frame_bytes = 65536;
   int text_bytes = 4096;
+  int connections = 10000;
+  int idle_timeout_s = 300;
+  int handshake_timeout_s = 5;
   int threads = 2;
   std::string log_level = "info";
 };

@@ -91,7 +91,10 @@ Handshake WsClient::connect(unsigned short port, std::string_view path, std::str
     result.error = "handshake timed out";
     return result;
   }
-  result.status = static_cast<int>(response.result_int());
+  // A websocket-level failure means an HTTP answer was read; a transport
+  // failure (reset, end of stream) means none came.
+  const bool answered = !ec || ec.category() == websocket::make_error_code(websocket::error::closed).category();
+  result.status = answered ? static_cast<int>(response.result_int()) : 0;
   if (ec) {
     result.error = "handshake: " + ec.message();
     ended_ = true;
@@ -104,6 +107,9 @@ Handshake WsClient::connect(unsigned short port, std::string_view path, std::str
 
 bool WsClient::write(std::string_view data, bool text, Millis timeout) {
   if (ended_) return false;
+  // Like a real peer, keep a read pending while writing: a close frame the
+  // other side sends meanwhile is seen even if the write then fails.
+  start_read();
   bool done = false;
   beast::error_code ec;
   ws_.text(text);
@@ -140,7 +146,10 @@ std::optional<std::string> WsClient::read_text(Millis timeout) {
   reading_ = false;
   if (read_ec_) {
     ended_ = true;
-    close_code_ = read_ec_ == websocket::error::closed ? static_cast<int>(ws_.reason().code) : 1006;
+    // A close frame that came in counts even when answering it then failed
+    // (the peer may reset the connection right after its close frame).
+    const auto code = static_cast<int>(ws_.reason().code);
+    close_code_ = read_ec_ == websocket::error::closed || code != 0 ? code : 1006;
     return std::nullopt;
   }
   std::string frame = beast::buffers_to_string(buffer_.data());

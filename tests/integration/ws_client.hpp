@@ -76,6 +76,8 @@ class WsClient {
   std::optional<int> wait_closed(Millis timeout = kDefaultTimeout);
 
   bool is_open() const { return !ended_; }
+  // Why the connection ended, for failure messages ("" while open).
+  std::string end_reason() const { return ended_ ? read_ec_.message() : std::string(); }
   // A websocket close (code 1000), bounded.
   void close(Millis timeout = Millis(2000));
   // Closes the TCP socket at once, no close frame (a crashed or cut peer).
