@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_inputs.hpp"
 #include "daemon/engine/engine.hpp"
 
 namespace {
@@ -69,35 +70,12 @@ BENCHMARK(BM_Respond);
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string messages = std::string(XIAOER_SOURCE_DIR) + "/bench/sample_messages.txt";
-  std::vector<char*> rest;
-  for (int i = 0; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--messages=", 11) == 0) {
-      messages = argv[i] + 11;
-    } else {
-      rest.push_back(argv[i]);
-    }
-  }
-  xiaoer::engine::EngineSources sources;
-  sources.intents_dir = std::string(XIAOER_SOURCE_DIR) + "/intents";
-  sources.shop_file = std::string(XIAOER_SOURCE_DIR) + "/config/shop.yaml";
-  auto loaded = xiaoer::engine::Engine::load(sources);
-  if (!loaded.engine) {
-    for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
-    return 1;
-  }
-  corpus().engine = loaded.engine;
-  std::ifstream in(messages);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) corpus().messages.push_back(line);
-  }
-  if (corpus().messages.empty()) {
-    std::cerr << messages << ": no messages\n";
-    return 1;
-  }
-  std::cerr << "messages: " << corpus().messages.size() << " from " << messages << "\n";
-  int rest_argc = static_cast<int>(rest.size());
-  benchmark::Initialize(&rest_argc, rest.data());
+  xiaoer::bench::BenchInputs inputs;
+  if (!xiaoer::bench::load_bench_inputs(argc, argv, &inputs)) return 1;
+  corpus().engine = inputs.engine;
+  corpus().messages = std::move(inputs.messages);
+  int rest_argc = static_cast<int>(inputs.benchmark_args.size());
+  benchmark::Initialize(&rest_argc, inputs.benchmark_args.data());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -2,20 +2,35 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/common/json_writer.hpp"
+
 namespace xiaoer::chat::records {
 namespace {
 
 using nlohmann::json;
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-json context_json(const nlu::Context& c) {
-  json slots = json::array();
-  for (const auto& [name, value] : c.slots.entries()) slots.push_back({name, value});
-  return {{"awaiting", c.awaiting}, {"slots", slots}, {"unresolved", c.unresolved}, {"replies", c.replies}};
+// Writes {"t": type, ...}: records are written on every message, so
+// without building a DOM (common::JsonWriter).
+template <typename Body>
+std::string record(std::string_view type, Body&& body) {
+  std::string out;
+  out.reserve(384);
+  common::JsonWriter w(out);
+  w.begin_object().field("t", type);
+  body(w);
+  w.end_object();
+  return out;
 }
 
-json line_json(const queue::TranscriptLine& line) { return {{"from", line.from}, {"text", line.text}, {"ts", line.ts_ms}}; }
+void write_context(common::JsonWriter& w, const nlu::Context& c) {
+  w.key("ctx").begin_object().field("awaiting", c.awaiting).key("slots").begin_array();
+  for (const auto& [name, value] : c.slots.entries()) w.begin_array().value(name).value(value).end_array();
+  w.end_array().key("unresolved").value(c.unresolved).key("replies").value(c.replies).end_object();
+}
+
+void write_line(common::JsonWriter& w, const queue::TranscriptLine& line) {
+  w.field("from", line.from).field("text", line.text).key("ts").value(line.ts_ms);
+}
 
 std::string str(const json& j, const char* key) {
   const auto it = j.find(key);
@@ -32,52 +47,59 @@ queue::TranscriptLine line_from(const json& j) { return {str(j, "from"), str(j, 
 }  // namespace
 
 std::string answer(std::string_view chat, std::string_view id, std::string_view frame, const nlu::Context& context) {
-  return dump({{"t", "answer"}, {"chat", chat}, {"id", id}, {"frame", frame}, {"ctx", context_json(context)}});
+  return record("answer", [&](common::JsonWriter& w) {
+    w.field("chat", chat).field("id", id).field("frame", frame);
+    write_context(w, context);
+  });
 }
 
 std::string resend(std::string_view chat, std::string_view id) {
-  return dump({{"t", "resend"}, {"chat", chat}, {"id", id}});
+  return record("resend", [&](common::JsonWriter& w) { w.field("chat", chat).field("id", id); });
 }
 
 std::string open(const queue::Ticket& t) {
-  json transcript = json::array();
-  for (const auto& l : t.transcript) transcript.push_back(line_json(l));
-  return dump({{"t", "open"},
-               {"ticket", t.id},
-               {"chat", t.chat},
-               {"reason", t.reason},
-               {"priority", t.priority},
-               {"ts", t.opened_ms},
-               {"state", t.state == queue::TicketState::kClaimed ? "claimed" : "waiting"},
-               {"agent", t.agent},
-               {"notice_sent", t.notice_sent},
-               {"last_agent_reply_ms", t.last_agent_reply_ms},
-               {"transcript", transcript}});
+  return record("open", [&](common::JsonWriter& w) {
+    w.field("ticket", t.id).field("chat", t.chat).field("reason", t.reason);
+    w.key("priority").value(t.priority).key("ts").value(t.opened_ms);
+    w.field("state", t.state == queue::TicketState::kClaimed ? "claimed" : "waiting").field("agent", t.agent);
+    w.key("notice_sent").value(t.notice_sent).key("last_agent_reply_ms").value(t.last_agent_reply_ms);
+    w.key("transcript").begin_array();
+    for (const auto& l : t.transcript) {
+      w.begin_object();
+      write_line(w, l);
+      w.end_object();
+    }
+    w.end_array();
+  });
 }
 
 std::string line(std::string_view ticket, const queue::TranscriptLine& l) {
-  json j = line_json(l);
-  j["t"] = "line";
-  j["ticket"] = ticket;
-  return dump(j);
+  return record("line", [&](common::JsonWriter& w) {
+    w.field("ticket", ticket);
+    write_line(w, l);
+  });
 }
 
 std::string claim(std::string_view ticket, std::string_view agent) {
-  return dump({{"t", "claim"}, {"ticket", ticket}, {"agent", agent}});
+  return record("claim", [&](common::JsonWriter& w) { w.field("ticket", ticket).field("agent", agent); });
 }
 
 std::string release(std::string_view ticket, std::string_view agent) {
-  return dump({{"t", "release"}, {"ticket", ticket}, {"agent", agent}});
+  return record("release", [&](common::JsonWriter& w) { w.field("ticket", ticket).field("agent", agent); });
 }
 
 std::string agent_reply(std::string_view ticket, std::string_view agent, std::string_view text, std::int64_t ts) {
-  return dump({{"t", "agent_reply"}, {"ticket", ticket}, {"agent", agent}, {"text", text}, {"ts", ts}});
+  return record("agent_reply", [&](common::JsonWriter& w) {
+    w.field("ticket", ticket).field("agent", agent).field("text", text).key("ts").value(ts);
+  });
 }
 
-std::string resolve(std::string_view ticket) { return dump({{"t", "resolve"}, {"ticket", ticket}}); }
+std::string resolve(std::string_view ticket) {
+  return record("resolve", [&](common::JsonWriter& w) { w.field("ticket", ticket); });
+}
 
 std::string notice(std::string_view ticket, std::int64_t ts) {
-  return dump({{"t", "notice"}, {"ticket", ticket}, {"ts", ts}});
+  return record("notice", [&](common::JsonWriter& w) { w.field("ticket", ticket).key("ts").value(ts); });
 }
 
 std::optional<Record> parse(std::string_view payload, std::string* error) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "daemon/common/json_writer.hpp"
 #include "daemon/common/utf8.hpp"
 
 // How it works.
@@ -20,20 +21,18 @@
 // reason; a repaired copy to find the id of a frame with bad UTF-8): they
 // are rare, and what they buy is an error a gateway developer can act on.
 //
-// Encoding builds an ordered_json (keys in the documented order, which
-// makes frames easy to read in logs) and dumps it with the `replace` error
-// handler: dump() would otherwise throw on invalid UTF-8.
+// Encoding appends directly with common::JsonWriter (keys in the documented
+// order, which makes frames easy to read in logs; invalid UTF-8 replaced by
+// U+FFFD): no DOM is built for a frame sent on every message.
 
 namespace xiaoer::proto {
 namespace {
 
-using Json = nlohmann::json;                 // parsed input: O(log n) find()
-using OrderedJson = nlohmann::ordered_json;  // output: insertion order
+using Json = nlohmann::json;  // parsed input: O(log n) find()
 
 constexpr std::size_t kMaxEchoBytes = 64;          // of input quoted back in an error message
 constexpr std::size_t kMaxParseReasonBytes = 200;  // of the parser's reason in a bad_json message
 
-std::string dump(const OrderedJson& json) { return json.dump(-1, ' ', false, OrderedJson::error_handler_t::replace); }
 
 // The longest prefix of `text` of at most `max_bytes` bytes that ends on a
 // code point boundary (text is valid UTF-8), plus "…" when cut.
@@ -446,131 +445,129 @@ AgentFrame decode_agent_request(AgentOp op, std::string_view ticket, std::string
 
 namespace {
 
-OrderedJson ticket_object(const TicketView& ticket) {
-  OrderedJson transcript = OrderedJson::array();
-  transcript.get_ptr<OrderedJson::array_t*>()->reserve(ticket.transcript.size());
+void write_ticket(common::JsonWriter& w, const TicketView& ticket) {
+  w.begin_object()
+      .field("id", ticket.id)
+      .field("chat", ticket.chat)
+      .field("reason", ticket.reason)
+      .field("state", ticket.state);
+  if (!ticket.agent.empty()) w.field("agent", ticket.agent);
+  w.key("priority").value(ticket.priority);
+  w.key("position").value(ticket.position);
+  w.key("opened_ms").value(ticket.opened_ms);
+  w.key("transcript").begin_array();
   for (const TranscriptEntry& entry : ticket.transcript) {
-    OrderedJson line = OrderedJson::object();
-    line["from"] = entry.from;
-    line["text"] = entry.text;
-    line["ts"] = entry.ts;
-    transcript.push_back(std::move(line));
+    w.begin_object().field("from", entry.from).field("text", entry.text).key("ts").value(entry.ts).end_object();
   }
-  OrderedJson json = OrderedJson::object();
-  json["id"] = ticket.id;
-  json["chat"] = ticket.chat;
-  json["reason"] = ticket.reason;
-  json["state"] = ticket.state;
-  if (!ticket.agent.empty()) json["agent"] = ticket.agent;
-  json["priority"] = ticket.priority;
-  json["position"] = ticket.position;
-  json["opened_ms"] = ticket.opened_ms;
-  json["transcript"] = std::move(transcript);
-  return json;
+  w.end_array().end_object();
 }
 
-OrderedJson typed(std::string_view type) {
-  OrderedJson json = OrderedJson::object();
-  json["type"] = type;
-  return json;
+// A frame: {"type": type, ...fields written by `body`}.
+template <typename Body>
+std::string frame(std::string_view type, Body&& body) {
+  std::string out;
+  out.reserve(256);
+  common::JsonWriter w(out);
+  w.begin_object().field("type", type);
+  body(w);
+  w.end_object();
+  return out;
 }
 
 }  // namespace
 
 std::string encode(const InboundMessage& message) {
-  OrderedJson json = typed("message");
-  json["id"] = message.id;
-  json["chat"] = message.chat;
-  json["text"] = message.text;
-  if (message.ts != 0) json["ts"] = message.ts;
-  if (!message.channel.empty()) json["channel"] = message.channel;
-  if (!message.buyer_nick.empty() || !message.item_id.empty()) {
-    OrderedJson meta = OrderedJson::object();
-    if (!message.buyer_nick.empty()) meta["buyer_nick"] = message.buyer_nick;
-    if (!message.item_id.empty()) meta["item_id"] = message.item_id;
-    json["meta"] = std::move(meta);
-  }
-  return dump(json);
+  return frame("message", [&](common::JsonWriter& w) {
+    w.field("id", message.id).field("chat", message.chat).field("text", message.text);
+    if (message.ts != 0) w.key("ts").value(message.ts);
+    if (!message.channel.empty()) w.field("channel", message.channel);
+    if (!message.buyer_nick.empty() || !message.item_id.empty()) {
+      w.key("meta").begin_object();
+      if (!message.buyer_nick.empty()) w.field("buyer_nick", message.buyer_nick);
+      if (!message.item_id.empty()) w.field("item_id", message.item_id);
+      w.end_object();
+    }
+  });
 }
 
-std::string encode(const ReplyFrame& frame) {
-  OrderedJson json = typed("reply");
-  json["in_reply_to"] = frame.in_reply_to;
-  json["chat"] = frame.chat;
-  json["text"] = frame.text;
-  json["intents"] = frame.intents;
-  json["confidence"] = std::isfinite(frame.confidence) ? frame.confidence : 0.0;
-  return dump(json);
+std::string encode(const ReplyFrame& reply) {
+  return frame("reply", [&](common::JsonWriter& w) {
+    w.field("in_reply_to", reply.in_reply_to).field("chat", reply.chat).field("text", reply.text);
+    w.key("intents").begin_array();
+    for (const std::string& intent : reply.intents) w.value(intent);
+    w.end_array();
+    w.key("confidence").value(reply.confidence);
+  });
 }
 
-std::string encode(const HandoffFrame& frame) {
-  OrderedJson json = typed("handoff");
-  json["in_reply_to"] = frame.in_reply_to;
-  json["chat"] = frame.chat;
-  json["text"] = frame.text;
-  json["ticket"] = frame.ticket;
-  json["reason"] = frame.reason;
-  json["position"] = frame.position;
-  return dump(json);
+std::string encode(const HandoffFrame& handoff) {
+  return frame("handoff", [&](common::JsonWriter& w) {
+    w.field("in_reply_to", handoff.in_reply_to)
+        .field("chat", handoff.chat)
+        .field("text", handoff.text)
+        .field("ticket", handoff.ticket)
+        .field("reason", handoff.reason)
+        .key("position")
+        .value(handoff.position);
+  });
 }
 
-std::string encode(const HoldFrame& frame) {
-  OrderedJson json = typed("hold");
-  json["in_reply_to"] = frame.in_reply_to;
-  json["chat"] = frame.chat;
-  json["ticket"] = frame.ticket;
-  return dump(json);
+std::string encode(const HoldFrame& hold) {
+  return frame("hold", [&](common::JsonWriter& w) {
+    w.field("in_reply_to", hold.in_reply_to).field("chat", hold.chat).field("ticket", hold.ticket);
+  });
 }
 
-std::string encode(const ErrorFrame& frame) {
-  OrderedJson json = typed("error");
-  if (!frame.in_reply_to.empty()) json["in_reply_to"] = frame.in_reply_to;
-  json["code"] = to_string(frame.code);
-  json["message"] = frame.message;
-  return dump(json);
+std::string encode(const ErrorFrame& error) {
+  return frame("error", [&](common::JsonWriter& w) {
+    if (!error.in_reply_to.empty()) w.field("in_reply_to", error.in_reply_to);
+    w.field("code", to_string(error.code)).field("message", error.message);
+  });
 }
 
-std::string encode(const AgentReplyFrame& frame) {
-  OrderedJson json = typed("agent_reply");
-  json["chat"] = frame.chat;
-  json["text"] = frame.text;
-  json["agent"] = frame.agent;
-  json["ticket"] = frame.ticket;
-  return dump(json);
+std::string encode(const AgentReplyFrame& reply) {
+  return frame("agent_reply", [&](common::JsonWriter& w) {
+    w.field("chat", reply.chat).field("text", reply.text).field("agent", reply.agent).field("ticket", reply.ticket);
+  });
 }
 
-std::string encode(const NoticeFrame& frame) {
-  OrderedJson json = typed("notice");
-  json["chat"] = frame.chat;
-  json["text"] = frame.text;
-  json["ticket"] = frame.ticket;
-  return dump(json);
+std::string encode(const NoticeFrame& notice) {
+  return frame("notice", [&](common::JsonWriter& w) {
+    w.field("chat", notice.chat).field("text", notice.text).field("ticket", notice.ticket);
+  });
 }
 
 std::string encode_agent_ok(const AgentCommand& command, const TicketView* ticket) {
-  OrderedJson json = typed("ok");
-  json["op"] = to_string(command.op);
-  if (!command.request_id.empty()) json["request_id"] = command.request_id;
-  if (ticket != nullptr) json["ticket"] = ticket_object(*ticket);
-  return dump(json);
+  return frame("ok", [&](common::JsonWriter& w) {
+    w.field("op", to_string(command.op));
+    if (!command.request_id.empty()) w.field("request_id", command.request_id);
+    if (ticket != nullptr) {
+      w.key("ticket");
+      write_ticket(w, *ticket);
+    }
+  });
 }
 
 std::string encode_queue(const std::vector<TicketView>& tickets) {
-  OrderedJson list = OrderedJson::array();
-  list.get_ptr<OrderedJson::array_t*>()->reserve(tickets.size());
-  for (const TicketView& ticket : tickets) list.push_back(ticket_object(ticket));
-  OrderedJson json = typed("queue");
-  json["tickets"] = std::move(list);
-  return dump(json);
+  return frame("queue", [&](common::JsonWriter& w) {
+    w.key("tickets").begin_array();
+    for (const TicketView& ticket : tickets) write_ticket(w, ticket);
+    w.end_array();
+  });
 }
 
 std::string encode_ticket_event(std::string_view event, const TicketView& ticket) {
-  OrderedJson json = typed("ticket");
-  json["event"] = event;
-  json["ticket"] = ticket_object(ticket);
-  return dump(json);
+  return frame("ticket", [&](common::JsonWriter& w) {
+    w.field("event", event).key("ticket");
+    write_ticket(w, ticket);
+  });
 }
 
-std::string encode_ticket(const TicketView& ticket) { return dump(ticket_object(ticket)); }
+std::string encode_ticket(const TicketView& ticket) {
+  std::string out;
+  common::JsonWriter w(out);
+  write_ticket(w, ticket);
+  return out;
+}
 
 }  // namespace xiaoer::proto

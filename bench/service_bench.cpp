@@ -1,0 +1,119 @@
+// The daemon's work per message above the transport: decode the frame →
+// chat service (dedupe, rate limit, engine, answer) → encode, journal and
+// deliver the answer. The journal writes to a temp file with sync=never, so
+// this is CPU cost, not disk.
+//
+//   build/bench/service_bench --messages=FILE [benchmark flags]
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "bench/bench_inputs.hpp"
+#include "daemon/chat/chat_service.hpp"
+#include "daemon/engine/engine_store.hpp"
+#include "daemon/proto/codec.hpp"
+
+namespace {
+
+using namespace xiaoer;
+
+class NullOutbound final : public chat::Outbound {
+ public:
+  void to_gateway(const std::string&, std::string) override {}
+  void to_agents(std::string) override {}
+};
+
+struct Setup {
+  std::vector<std::string> messages;
+  std::shared_ptr<const engine::Engine> engine;
+};
+
+Setup& setup() {
+  static Setup s;
+  return s;
+}
+
+// Frames as a gateway sends them: distinct ids over `chats` chats.
+std::vector<std::string> frames(std::size_t count, std::size_t chats) {
+  std::vector<std::string> out;
+  out.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    proto::InboundMessage m;
+    m.id = std::string("m-").append(std::to_string(i));
+    m.chat = std::string("shop:buyer").append(std::to_string(i % chats));
+    m.text = setup().messages[i % setup().messages.size()];
+    m.channel = "taobao";
+    out.push_back(proto::encode(m));
+  }
+  return out;
+}
+
+void BM_DecodeFrame(benchmark::State& state) {
+  const auto input = frames(4096, 1024);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto decoded = proto::decode_gateway_frame(input[i++ % input.size()], {});
+    benchmark::DoNotOptimize(decoded);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DecodeFrame);
+
+void BM_HandleMessage(benchmark::State& state) {
+  const auto dir = std::filesystem::temp_directory_path() / ("xiaoer-service-bench-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  engine::EngineStore engines(setup().engine);
+  NullOutbound outbound;
+  common::Metrics metrics;
+  chat::SystemClock clock;
+  chat::ChatOptions options;
+  options.messages_per_second = 1e9;  // measure the path, not the limiter
+  options.burst = 1 << 30;
+  auto service = std::make_unique<chat::ChatService>(engines, outbound, metrics, clock, options);
+  queue::ReplayReport report;
+  std::string error;
+  auto journal = queue::Journal::open({(dir / "journal.log").string(), queue::SyncPolicy::kNever}, [](std::string_view) {},
+                                      &report, &error);
+  service->attach_journal(*journal);
+  const auto input = frames(1 << 16, static_cast<std::size_t>(state.range(0)));
+  std::atomic<std::size_t> answered{0};
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto decoded = proto::decode_gateway_frame(input[i++ % input.size()], {});
+    if (auto* message = std::get_if<proto::InboundMessage>(&decoded)) {
+      message->id.append("-").append(std::to_string(i));  // every message new, none a resend
+      service->handle_message(*message, [&answered](std::string frame) {
+        benchmark::DoNotOptimize(frame.data());
+        answered.fetch_add(1, std::memory_order_relaxed);
+      });
+    }
+  }
+  journal->flush();
+  state.SetItemsProcessed(state.iterations());
+  state.counters["answered"] = static_cast<double>(answered.load());
+  journal.reset();
+  service.reset();
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_HandleMessage)->Arg(1000)->Arg(100000)->UseRealTime();
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  xiaoer::bench::BenchInputs inputs;
+  if (!xiaoer::bench::load_bench_inputs(argc, argv, &inputs)) return 1;
+  setup().engine = inputs.engine;
+  setup().messages = std::move(inputs.messages);
+  int rest_argc = static_cast<int>(inputs.benchmark_args.size());
+  benchmark::Initialize(&rest_argc, inputs.benchmark_args.data());
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,36 @@
+#include "daemon/common/json_writer.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace xiaoer::common {
+namespace {
+
+TEST(JsonWriter, WritesNestedValuesWithCommas) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object().field("a", "x").key("n").value(42).key("list").begin_array();
+  w.value(1).value(2.5).value(true).begin_object().field("k", "v").end_object();
+  w.end_array().key("empty").begin_array().end_array().end_object();
+  EXPECT_EQ(out, R"({"a":"x","n":42,"list":[1,2.5,true,{"k":"v"}],"empty":[]})");
+  EXPECT_FALSE(nlohmann::json::parse(out, nullptr, false).is_discarded());
+}
+
+TEST(JsonWriter, EscapesAndReplacesBadUtf8) {
+  std::string out;
+  append_json_string(out, "亲\"\\\n\t\x01\x7f");
+  EXPECT_EQ(out, "\"亲\\\"\\\\\\n\\t\\u0001\x7f\"");
+  out.clear();
+  append_json_string(out, "a\xe4\xba" "b\xff");
+  EXPECT_EQ(out, "\"a\xEF\xBF\xBD" "b\xEF\xBF\xBD\"");
+  EXPECT_EQ(nlohmann::json::parse(out).get<std::string>(), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+}
+
+TEST(JsonWriter, NonFiniteNumbersBecomeZero) {
+  std::string out;
+  JsonWriter(out).begin_array().value(std::numeric_limits<double>::infinity()).value(0.1).end_array();
+  EXPECT_EQ(out, "[0,0.1]");
+}
+
+}  // namespace
+}  // namespace xiaoer::common
