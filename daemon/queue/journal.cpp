@@ -268,12 +268,16 @@ void Journal::compact(std::vector<std::string> snapshot, Done done) {
 }
 
 void Journal::enqueue(Entry entry) {
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
     entry.seq = ++enqueued_;
     pending_.push_back(std::move(entry));
+    // A busy writer looks at pending_ again before it waits: waking it
+    // costs a futex call per record under load, for nothing.
+    wake = writer_waiting_;
   }
-  wake_.notify_one();
+  if (wake) wake_.notify_one();
 }
 
 void Journal::flush() {
@@ -305,15 +309,19 @@ void Journal::run() {
   for (;;) {
     if (pending_.empty()) {
       if (stopping_) break;
+      writer_waiting_ = true;
       if (dirty_ && options_.sync == SyncPolicy::kBatch) {
         // Quiet after a write: sync once the interval is up.
-        if (!wake_.wait_until(lock, last_sync_ + options_.batch_interval, ready)) {
+        const bool woken = wake_.wait_until(lock, last_sync_ + options_.batch_interval, ready);
+        writer_waiting_ = false;
+        if (!woken) {
           lock.unlock();
           sync_file(fd_);  // a failure here has no callback left to tell
           lock.lock();
         }
       } else {
         wake_.wait(lock, ready);
+        writer_waiting_ = false;
       }
       continue;
     }

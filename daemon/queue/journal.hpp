@@ -139,6 +139,7 @@ class Journal {
   std::uint64_t enqueued_ = 0;   // sequence of the last queued entry
   std::uint64_t completed_ = 0;  // sequence of the last completed entry
   bool stopping_ = false;
+  bool writer_waiting_ = false;  // the writer sleeps on wake_: notify it
   JournalStats stats_;
   std::function<void(std::chrono::microseconds)> sync_observer_;
 
