@@ -5,6 +5,9 @@
 SHELL := /bin/bash
 BUILD_DIR ?= build
 ASAN_BUILD_DIR ?= build-asan
+FUZZ_BUILD_DIR ?= build-fuzz
+# Seconds each fuzz target runs in `make fuzz` (docs/testing.md).
+FUZZ_SECONDS ?= 60
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 # CI builds with warnings as errors and adds a sanitizer (ASan+UBSan) run.
@@ -15,15 +18,17 @@ endif
 PACKAGES := cmake make g++ pkg-config ccache \
 	libboost1.81-dev libre2-dev nlohmann-json3-dev libspdlog-dev \
 	libyaml-cpp-dev libopencc-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
+# Only `make fuzz` needs these: clang and its libFuzzer/sanitizer runtimes.
+FUZZ_PACKAGES := clang libclang-rt-14-dev
 
-.PHONY: all deps build build-asan test test-asan run check clean
+.PHONY: all deps deps-fuzz build build-asan test test-asan fuzz run check clean
 
 all: build
 
 # Installs only what is missing, so a prepared machine never touches apt.
-deps:
+define install_missing
 	@missing=""; \
-	for p in $(PACKAGES); do \
+	for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -32,6 +37,13 @@ deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(PACKAGES))
+
+deps-fuzz: deps
+	$(call install_missing,$(FUZZ_PACKAGES))
 
 build: deps
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
@@ -51,6 +63,11 @@ endif
 test-asan: build-asan
 	ctest --test-dir $(ASAN_BUILD_DIR) --output-on-failure -j $(JOBS)
 
+# Builds the libFuzzer targets (clang, ASan+UBSan) in $(FUZZ_BUILD_DIR) and
+# runs each for FUZZ_SECONDS; fails on any crash (docs/testing.md).
+fuzz: deps-fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILD_DIR=$(FUZZ_BUILD_DIR) FUZZ_JOBS=$(JOBS) bash fuzz/run.sh
+
 # Lints the shipped intents and shop facts and runs their examples.
 check: build
 	$(BUILD_DIR)/xiaoerd check --intents intents --shop config/shop.yaml
@@ -59,4 +76,10 @@ run: build
 	$(BUILD_DIR)/xiaoerd serve --config config/xiaoerd.yaml
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)
+
+# The performance figures of docs/benchmarks.md (bench/run.sh; about 5
+# minutes; run it on a quiet machine).
+.PHONY: bench
+bench: build
+	BUILD_DIR=$(BUILD_DIR) bash bench/run.sh

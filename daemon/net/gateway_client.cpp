@@ -78,6 +78,8 @@ void GatewayClient::on_resolve(beast::error_code ec, boost::asio::ip::tcp::resol
 
 void GatewayClient::on_connect(beast::error_code ec, boost::asio::ip::tcp::endpoint endpoint) {
   if (ec) return retry("connect: " + ec.message());
+  beast::error_code ignored;
+  beast::get_lowest_layer(*ws_).socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
   ws_->set_option(beast::websocket::stream_base::decorator([token = options_.token](beast::websocket::request_type& req) {
     req.set(beast::http::field::authorization, "Bearer " + token);
     req.set(beast::http::field::user_agent, "xiaoerd");

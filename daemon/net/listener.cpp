@@ -62,28 +62,37 @@ void Listener::do_accept() {
 void Listener::on_accept(boost::beast::error_code ec, boost::asio::ip::tcp::socket socket) {
   if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
   if (ec) {
-    // Out of descriptors, say: log, pause is not needed, keep accepting.
+    // Out of descriptors, say: log and keep accepting.
     spdlog::warn("accept failed: {}", ec.message());
   } else {
-    const SessionLimits limits = limits_();
-    // Up to a margin past the limit a connection still gets an HTTP answer
-    // (503 for an upgrade; /healthz and /metrics keep working); past the
-    // margin it is closed at once, so a flood cannot hold descriptors.
-    if (registry_.size() + registry_.pending_http.load() >= limits.max_connections + kOverLimitMargin) {
-      spdlog::warn("connection limit {} exceeded by {}: closing a connection unanswered", limits.max_connections,
-                   kOverLimitMargin);
-      boost::beast::error_code ignored;
-      socket.close(ignored);
-    } else if (tls_) {
-      using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
-      std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), *tls_), handler_, registry_, limits)->run();
-    } else {
-      std::make_shared<HttpSession<boost::beast::tcp_stream>>(boost::beast::tcp_stream(std::move(socket)), handler_,
-                                                              registry_, limits)
-          ->run();
-    }
+    start_session(std::move(socket));
   }
   do_accept();
+}
+
+void Listener::start_session(boost::asio::ip::tcp::socket socket) {
+  const SessionLimits limits = limits_();
+  boost::beast::error_code ignored;
+  // Up to a margin past the limit a connection still gets an HTTP answer
+  // (503 for an upgrade; /healthz and /metrics keep working); past the
+  // margin it is closed at once, so a flood cannot hold descriptors.
+  if (registry_.size() + registry_.pending_http.load() >= limits.max_connections + kOverLimitMargin) {
+    spdlog::warn("connection limit {} exceeded by {}: closing a connection unanswered", limits.max_connections,
+                 kOverLimitMargin);
+    socket.close(ignored);
+    return;
+  }
+  // Answers are small frames: without this the kernel holds each one back
+  // until the peer acknowledges the last (Nagle: ~40 ms stalls).
+  socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+  if (tls_) {
+    using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+    std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), *tls_), handler_, registry_, limits)->run();
+  } else {
+    std::make_shared<HttpSession<boost::beast::tcp_stream>>(boost::beast::tcp_stream(std::move(socket)), handler_,
+                                                            registry_, limits)
+        ->run();
+  }
 }
 
 }  // namespace xiaoer::net

@@ -72,8 +72,9 @@ void DaemonProcess::write_config(const DaemonConfig& c) {
     << "  intents: \"" << intents << "\"\n"
     << "  shop: \"" << XIAOER_SOURCE_DIR << "/config/shop.yaml\"\n"
     << "journal:\n"
-    << "  path: \"" << (dir_ / "state" / "journal.log").string() << "\"\n"
-    << "  sync: always\n"
+    << "  path: \"" << journal_path().string() << "\"\n"
+    << "  sync: " << c.journal_sync << "\n"
+    << "chats: {answered_window: " << c.answered_window << "}\n"
     << "queue: {notice_after_s: " << c.notice_after_s << "}\n"
     << "limits:\n"
     << "  frame_bytes: " << c.frame_bytes << "\n"
@@ -83,7 +84,13 @@ void DaemonProcess::write_config(const DaemonConfig& c) {
     << "  connections: " << c.connections << "\n"
     << "  idle_timeout_s: " << c.idle_timeout_s << "\n"
     << "  handshake_timeout_s: " << c.handshake_timeout_s << "\n"
+    << "  outbound_frames: " << c.outbound_frames << "\n"
     << "log: {level: " << c.log_level << ", format: text}\n";
+  if (!c.tls_cert.empty() || !c.tls_key.empty()) {
+    y << "tls:\n"
+      << "  cert: \"" << c.tls_cert << "\"\n"
+      << "  key: \"" << c.tls_key << "\"\n";
+  }
   write_file(config_path(), y.str());
 }
 
@@ -201,8 +208,14 @@ void DaemonProcess::signal(int signal) {
   if (pid_ > 0) ::kill(pid_, signal);
 }
 
-void DaemonProcess::reap(int) {
+std::filesystem::path DaemonProcess::journal_path() const {
+  if (!config_.journal_path.empty()) return config_.journal_path;
+  return dir_ / "state" / "journal.log";
+}
+
+void DaemonProcess::reap(int status) {
   pid_ = -1;
+  last_status_ = status;
   if (reader_.joinable()) reader_.join();
 }
 
@@ -218,6 +231,7 @@ std::optional<int> DaemonProcess::wait_exit(std::chrono::milliseconds timeout) {
     }
     if (r < 0 && errno != EINTR) {
       reap(0);
+      last_status_.reset();  // not ours to know
       return std::nullopt;
     }
     if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;

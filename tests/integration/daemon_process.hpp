@@ -49,6 +49,12 @@ struct DaemonConfig {
   int handshake_timeout_s = 5;
   int threads = 2;
   std::string log_level = "info";
+  int outbound_frames = 1024;  // limits.outbound_frames
+  int answered_window = 8;     // chats.answered_window
+  std::string tls_cert;        // tls.cert and tls.key (both "" = plain ws://)
+  std::string tls_key;
+  std::string journal_path;    // "" = <dir>/state/journal.log
+  std::string journal_sync = "always";
 };
 
 class DaemonProcess {
@@ -90,6 +96,11 @@ class DaemonProcess {
   unsigned short port() const { return port_; }
   const std::filesystem::path& dir() const { return dir_; }
   std::filesystem::path config_path() const { return dir_ / "xiaoerd.yaml"; }
+  // The journal the config names (journal_path, or <dir>/state/journal.log).
+  std::filesystem::path journal_path() const;
+  // The wait status of the last daemon that exited (reaped by stop(),
+  // kill9(), wait_exit() or a failed start()), nullopt before any exit.
+  std::optional<int> last_exit_status() const { return last_status_; }
 
   // Everything the daemon(s) printed so far.
   std::string log() const;
@@ -105,6 +116,7 @@ class DaemonProcess {
   std::filesystem::path dir_;
   pid_t pid_ = -1;
   unsigned short port_ = 0;
+  std::optional<int> last_status_;
   std::thread reader_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;

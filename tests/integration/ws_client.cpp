@@ -129,6 +129,32 @@ bool WsClient::send(std::string_view frame, Millis timeout) { return write(frame
 
 bool WsClient::send_binary(std::string_view data, Millis timeout) { return write(data, false, timeout); }
 
+bool WsClient::send_fragmented(std::string_view frame, std::size_t fragment_bytes, Millis timeout) {
+  if (ended_ || fragment_bytes == 0) return false;
+  start_read();
+  const auto deadline = Clock::now() + timeout;
+  ws_.text(true);
+  std::size_t offset = 0;
+  do {
+    const std::size_t n = std::min(fragment_bytes, frame.size() - offset);
+    const bool fin = offset + n == frame.size();
+    bool done = false;
+    beast::error_code ec;
+    ws_.async_write_some(fin, asio::buffer(frame.data() + offset, n), [&](beast::error_code e, std::size_t) {
+      ec = e;
+      done = true;
+    });
+    if (!run_until([&] { return done; }, deadline)) {
+      drop();
+      run_until([&] { return done; }, Clock::now() + std::chrono::seconds(2));
+      return false;
+    }
+    if (ec) return false;
+    offset += n;
+  } while (offset < frame.size());
+  return true;
+}
+
 void WsClient::start_read() {
   if (reading_) return;
   reading_ = true;
@@ -244,6 +270,26 @@ TestGateway::TestGateway() : ioc_(std::make_shared<asio::io_context>()), accepto
 TestGateway::~TestGateway() {
   beast::error_code ignored;
   acceptor_.close(ignored);
+}
+
+void TestGateway::pause() {
+  beast::error_code ignored;
+  acceptor_.close(ignored);
+}
+
+bool TestGateway::resume() {
+  beast::error_code ec;
+  if (acceptor_.is_open()) return true;
+  acceptor_.open(tcp::v4(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(loopback(port_), ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    return false;
+  }
+  return true;
 }
 
 std::unique_ptr<WsClient> TestGateway::accept(Millis timeout, std::string* authorization, std::string* target) {

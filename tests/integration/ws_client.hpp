@@ -55,6 +55,9 @@ class WsClient {
   // Writes one text (or binary) frame; false if the write failed or timed out.
   bool send(std::string_view frame, Millis timeout = kDefaultTimeout);
   bool send_binary(std::string_view data, Millis timeout = kDefaultTimeout);
+  // Writes one text message as continuation frames of `fragment_bytes` each
+  // (the last one has FIN); false if a write failed or timed out.
+  bool send_fragmented(std::string_view frame, std::size_t fragment_bytes, Millis timeout = kDefaultTimeout);
 
   // The next text frame, or nullopt on timeout or when the connection ended.
   std::optional<std::string> read_text(Millis timeout = kDefaultTimeout);
@@ -111,6 +114,11 @@ class TestGateway {
   // gets the upgrade request's Authorization header, *target its target.
   std::unique_ptr<WsClient> accept(Millis timeout, std::string* authorization = nullptr,
                                    std::string* target = nullptr);
+  // The gateway vanishes: the listening socket is closed, so dials to the
+  // port are refused (connections already accepted stay as they are).
+  void pause();
+  // It comes back on the same port; false if the port could not be bound.
+  bool resume();
 
  private:
   std::shared_ptr<boost::asio::io_context> ioc_;
