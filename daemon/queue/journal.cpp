@@ -22,26 +22,41 @@
 namespace xiaoer::queue {
 namespace {
 
-constexpr std::array<std::uint32_t, 256> make_crc_table() {
-  std::array<std::uint32_t, 256> table{};
+// CRC-32 by "slicing by 8": eight tables let the loop take 8 bytes a step,
+// about four times the speed of the byte-wise loop (every record is summed).
+using CrcTables = std::array<std::array<std::uint32_t, 256>, 8>;
+
+constexpr CrcTables make_crc_tables() {
+  CrcTables t{};
   for (std::uint32_t i = 0; i < 256; ++i) {
     std::uint32_t c = i;
     for (int bit = 0; bit < 8; ++bit) c = (c & 1u) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    table[i] = c;
+    t[0][i] = c;
   }
-  return table;
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    for (std::size_t k = 1; k < 8; ++k) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFFu];
+  }
+  return t;
 }
 
-constexpr std::array<std::uint32_t, 256> kCrcTable = make_crc_table();
+constexpr CrcTables kCrc = make_crc_tables();
 
 constexpr std::uint32_t crc32_of(std::string_view data) {
   std::uint32_t crc = 0xFFFFFFFFu;
-  for (const char ch : data) crc = kCrcTable[(crc ^ static_cast<unsigned char>(ch)) & 0xFFu] ^ (crc >> 8);
+  std::size_t i = 0;
+  const auto byte = [&](std::size_t k) { return static_cast<std::uint32_t>(static_cast<unsigned char>(data[i + k])); };
+  for (; i + 8 <= data.size(); i += 8) {
+    const std::uint32_t lo = crc ^ (byte(0) | byte(1) << 8 | byte(2) << 16 | byte(3) << 24);
+    crc = kCrc[7][lo & 0xFF] ^ kCrc[6][(lo >> 8) & 0xFF] ^ kCrc[5][(lo >> 16) & 0xFF] ^ kCrc[4][lo >> 24] ^
+          kCrc[3][byte(4)] ^ kCrc[2][byte(5)] ^ kCrc[1][byte(6)] ^ kCrc[0][byte(7)];
+  }
+  for (; i < data.size(); ++i) crc = kCrc[0][(crc ^ byte(0)) & 0xFFu] ^ (crc >> 8);
   return crc ^ 0xFFFFFFFFu;
 }
 
-static_assert(kCrcTable[1] == 0x77073096u);
+static_assert(kCrc[0][1] == 0x77073096u);
 static_assert(crc32_of("123456789") == 0xCBF43926u);
+static_assert(crc32_of("The quick brown fox jumps over the lazy dog") == 0x414FA339u);
 
 constexpr std::size_t kPrefixSize = 9;  // 8 hex digits and a space
 constexpr std::size_t kMaxProblems = 20;
