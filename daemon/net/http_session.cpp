@@ -11,7 +11,6 @@ namespace xiaoer::net {
 namespace {
 
 constexpr std::size_t kHeaderLimit = 8 * 1024;
-constexpr std::size_t kBodyLimit = 64 * 1024;
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
@@ -119,7 +118,7 @@ template <class Stream>
 void HttpSession<Stream>::do_read() {
   parser_.emplace();
   parser_->header_limit(kHeaderLimit);
-  parser_->body_limit(kBodyLimit);
+  parser_->body_limit(limits_.max_frame_bytes);  // the agent API's bodies, like frames
   // The whole request must arrive within the handshake timeout.
   beast::get_lowest_layer(stream_).expires_after(limits_.handshake_timeout);
   http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, self()));
