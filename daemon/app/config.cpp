@@ -92,7 +92,8 @@ class ConfigReader {
       integer(n["connections"], "limits.connections", 1, 1000000, &c_.max_connections);
       if (const YAML::Node m = n["messages_per_chat_per_second"]) {
         double rate = 0;
-        if (!m.IsScalar() || !YAML::convert<double>::decode(m, rate) || rate <= 0 || rate > 10000) {
+        // Written so that NaN fails too.
+        if (!m.IsScalar() || !YAML::convert<double>::decode(m, rate) || !(rate > 0 && rate <= 10000)) {
           reader_.error(m, "limits.messages_per_chat_per_second must be a number from 0 (exclusive) to 10000");
         } else {
           c_.messages_per_chat_per_second = rate;
