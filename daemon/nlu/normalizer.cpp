@@ -141,42 +141,58 @@ std::string Normalizer::normalize(std::string_view text) const {
 }
 
 void Normalizer::normalize_into(std::string_view text, std::string& out) const {
-  out.clear();
-  out.reserve(text.size());
-  bool pending_space = false;
-  char32_t last = 0;  // last code point written, for folding punctuation runs
-  const auto emit_token = [&](std::string_view token) {
-    if (pending_space && !out.empty()) out += ' ';
-    pending_space = false;
-    out += token;
-    last = 0;
-  };
+  // Pass 1: every code point folded, so that an emoticon code typed in
+  // full-width or Traditional characters ("／：ｏｋ", "[生氣]") reads as its
+  // plain form; bad bytes and invisible characters dropped; any space one ' '.
+  std::string folded;
+  folded.reserve(text.size());
   std::size_t pos = 0;
   while (pos < text.size()) {
-    if (text[pos] == '/' || text[pos] == '[') {
-      if (const EmoticonCode* code = match_emoticon(text.substr(pos))) {
-        emit_token(code->canonical);
-        pos += code->code.size();
-        continue;
-      }
-    }
     const char32_t raw = common::decode_utf8(text, pos);
     if (raw == kInvalidCodepoint || is_invisible(raw)) continue;
     if (is_space(raw)) {
-      pending_space = true;
+      folded += ' ';
       continue;
     }
     if (raw >= 0x2600) {
       if (const std::string_view name = emoji_canonical(raw); !name.empty()) {
-        emit_token(name);
+        folded += name;
         continue;
       }
     }
-    const char32_t cp = fold(raw);
+    common::append_utf8(folded, fold(raw));
+  }
+  // Pass 2: emoticon codes to their names; a run of one punctuation mark,
+  // or of spaces, to one; trimmed. Running both passes again changes
+  // nothing (the fuzzer checks it).
+  out.clear();
+  out.reserve(folded.size());
+  bool pending_space = false;
+  char32_t last = 0;  // last code point written, for folding punctuation runs
+  pos = 0;
+  while (pos < folded.size()) {
+    const char c = folded[pos];
+    if (c == '/' || c == '[') {
+      if (const EmoticonCode* code = match_emoticon(std::string_view(folded).substr(pos))) {
+        if (pending_space && !out.empty()) out += ' ';
+        pending_space = false;
+        out += code->canonical;
+        last = 0;
+        pos += code->code.size();
+        continue;
+      }
+    }
+    if (c == ' ') {
+      pending_space = true;
+      ++pos;
+      continue;
+    }
+    const std::size_t start = pos;
+    const char32_t cp = common::decode_utf8(folded, pos);
     if (is_punctuation(cp) && cp == last && !pending_space) continue;
     if (pending_space && !out.empty()) out += ' ';
     pending_space = false;
-    common::append_utf8(out, cp);
+    out.append(folded, start, pos - start);
     last = cp;
   }
 }

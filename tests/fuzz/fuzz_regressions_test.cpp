@@ -3,18 +3,23 @@
 // run through that target's own body (fuzz/fuzz_targets.hpp) in the ordinary
 // build, so that `make test` replays them without clang or libFuzzer.
 // docs/testing.md says how a crasher gets here.
-#include "fuzz/fuzz_targets.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <ostream>
 #include <string>
 #include <vector>
 
+#include "fuzz/fuzz_targets.hpp"
+
 namespace xiaoer::fuzz {
+
+// For GoogleTest's messages: a target by its name.
+void PrintTo(const Target& target, std::ostream* os) { *os << target.name; }
+
 namespace {
 
 namespace fs = std::filesystem;

@@ -59,6 +59,23 @@ TEST(Normalizer, KeepsAnonymisationTokensAndDecimals) {
   EXPECT_EQ(n->normalize("1.65米"), "1.65米");
 }
 
+TEST(Normalizer, EmoticonCodesAreFoundAfterFolding) {
+  const auto n = opencc();
+  EXPECT_EQ(n->normalize("好的／：ｏｋ"), "好的[ok]");
+  EXPECT_EQ(n->normalize("[生氣]"), "[发怒]");
+  EXPECT_EQ(n->normalize("[強]"), "[赞]");
+  EXPECT_EQ(n->normalize("/\xff:ok"), "[ok]");
+}
+
+TEST(Normalizer, IsIdempotent) {
+  const auto n = opencc();
+  for (const char* text : {"好的／：ｏｋ", "[生氣] !! !!", "請問 發什麼快遞？？", "谢谢😊😊 /:^_^", "  ＡＢＣ  1.65米 ",
+                           "[[微笑]]", "/\xff:ok", "a\t\tb。。。"}) {
+    const std::string once = n->normalize(text);
+    EXPECT_EQ(n->normalize(once), once) << text;
+  }
+}
+
 TEST(Normalizer, MissingDictionaryIsAnError) {
   std::string error;
   EXPECT_EQ(Normalizer::from_opencc("/nonexistent/TSCharacters.ocd2", &error), nullptr);
