@@ -108,7 +108,9 @@ bool DaemonProcess::start(std::string* error, const std::vector<std::string>& en
 
   // Everything the child needs is built before fork(): after it, only
   // async-signal-safe calls.
-  const std::string binary = XIAOER_DAEMON_PATH;
+  // XIAOER_DAEMON_BINARY runs the tests against another build of xiaoerd.
+  const char* other = std::getenv("XIAOER_DAEMON_BINARY");
+  const std::string binary = other != nullptr && *other != '\0' ? other : XIAOER_DAEMON_PATH;
   const std::string config = config_path().string();
   std::vector<std::string> args = {binary, "serve", "--config", config};
   std::vector<char*> argv;
@@ -150,6 +152,12 @@ bool DaemonProcess::start(std::string* error, const std::vector<std::string>& en
     ::dup2(fds[1], STDERR_FILENO);
     const int devnull = ::open("/dev/null", O_RDONLY);
     if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+    // The test's own sockets (Asio opens them without O_CLOEXEC: a
+    // TestGateway's listener, clients' connections) must not live on in the
+    // daemon: a closed listener would keep listening there.
+    if (::close_range(3, ~0U, 0) != 0) {
+      for (int fd = 3; fd < 65536; ++fd) ::close(fd);
+    }
     if (::chdir(workdir.c_str()) != 0) ::_exit(127);
     ::execve(binary.c_str(), argv.data(), envp.data());
     ::_exit(127);

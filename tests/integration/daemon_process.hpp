@@ -2,7 +2,8 @@
 // one black-box test.
 //
 // The constructor makes a private temp dir holding the config, the two token
-// files and the journal. start() forks and execs XIAOER_DAEMON_PATH with that
+// files and the journal. start() forks and execs XIAOER_DAEMON_PATH (or the
+// binary named by the environment variable XIAOER_DAEMON_BINARY) with that
 // config, reads its stdout (a pipe, also its stderr) until the line
 // "listening on 127.0.0.1:PORT" and remembers PORT. A reader thread keeps
 // draining the pipe afterwards, so the daemon never blocks on its log, and

@@ -8,6 +8,7 @@
 #include "tests/integration/it_support.hpp"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <map>
 #include <random>
@@ -368,6 +369,177 @@ TEST_F(HostileTest, FloodOfFiveThousandMessagesGetsExactlyOneAnswerEach) {
   EXPECT_EQ(metric_sample(m, "xiaoer_answers_total{type=\"reply\"}").value_or(0), replies + 1.0 /*bystander*/) << m;
   expect_rss_bounded(before, "flood");
   expect_unaffected("flood");
+}
+
+// ---- secrets hygiene (issue 5 item 6) -------------------------------------------
+
+// One raw HTTP exchange (request as given, answer read until the daemon
+// closes or 2 s pass): status line, headers and body.
+std::string raw_exchange(unsigned short port, const std::string& request) {
+  RawConn conn;
+  if (!conn.connect(port)) return "(no connection)";
+  if (conn.send_all(request) != RawConn::Io::kOk) return "(send failed)";
+  std::string answer;
+  conn.wait_closed(2s, &answer);
+  return answer;
+}
+
+std::string raw_request(const std::string& method, const std::string& target, const std::string& header,
+                        const std::string& body = "") {
+  std::string r = method;
+  r.append(" ").append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+  if (!header.empty()) r.append(header).append("\r\n");
+  if (!body.empty()) r.append("Content-Type: application/json\r\nContent-Length: ").append(std::to_string(body.size())).append("\r\n");
+  r.append("\r\n").append(body);
+  return r;
+}
+
+std::string raw_upgrade(const std::string& target, const std::string& header) {
+  std::string r = "GET ";
+  r.append(target).append(
+      " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n");
+  if (!header.empty()) r.append(header).append("\r\n");
+  r.append("\r\n");
+  return r;
+}
+
+// Where a token could leak, each with a name for the failure message.
+struct Evidence {
+  std::vector<std::pair<std::string, std::string>> items;
+  void add(std::string where, std::string text) { items.emplace_back(std::move(where), std::move(text)); }
+};
+
+class SecretsTest : public ItTest {};
+
+TEST_F(SecretsTest, TokensNeverAppearInLogsMetricsFramesOrTheQueue) {
+  DaemonProcess& daemon = make();
+  DaemonConfig config;
+  config.log_level = "trace";  // the chattiest log there is
+  config.text_bytes = 256;
+  daemon.write_config(config);
+  ASSERT_TRUE(start());
+  const std::string gw_token = DaemonProcess::kGatewayToken;
+  const std::string ag_token = DaemonProcess::kAgentToken;
+  Evidence seen;
+
+  // Authentication failures of every kind, over raw HTTP so that headers
+  // and bodies are seen too.
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"agent token on /v1/gateway", raw_upgrade("/v1/gateway", "Authorization: Bearer " + ag_token)},
+      {"gateway token on /v1/agent", raw_upgrade("/v1/agent?agent=li", "Authorization: Bearer " + gw_token)},
+      {"token in the query", raw_upgrade("/v1/gateway?token=" + gw_token, "")},
+      {"access_token in the query", raw_upgrade("/v1/agent?agent=li&access_token=" + ag_token, "Authorization: Bearer " + ag_token)},
+      {"token plus a byte", raw_upgrade("/v1/gateway", "Authorization: Bearer " + gw_token + "x")},
+      {"token minus a byte", raw_upgrade("/v1/gateway", "Authorization: Bearer " + gw_token.substr(1))},
+      {"basic scheme", raw_upgrade("/v1/gateway", "Authorization: Basic " + gw_token)},
+      {"unknown path", raw_upgrade("/v1/elsewhere?token=" + gw_token, "Authorization: Bearer " + gw_token)},
+      {"tickets with the gateway token", raw_request("GET", "/v1/tickets", "Authorization: Bearer " + gw_token)},
+      {"tickets with the token in the query", raw_request("GET", "/v1/tickets?token=" + ag_token, "")},
+      {"claim with a near-miss token",
+       raw_request("POST", "/v1/tickets/T-1/claim", "Authorization: Bearer " + ag_token + "0", R"({"agent":"li"})")},
+      {"metrics with a token in the query", raw_request("GET", "/metrics?access_token=" + ag_token, "")},
+  };
+  for (const auto& [name, request] : refused) {
+    const std::string answer = raw_exchange(port(), request);
+    EXPECT_EQ(answer.find("HTTP/1.1 101"), std::string::npos) << name << " was let in";
+    seen.add("HTTP answer to " + name, answer);
+  }
+
+  auto gw = gateway();
+  auto li = agent("li");
+  ASSERT_TRUE(gw && li);
+  const auto keep = [&](const std::string& where, const std::optional<json>& frame) {
+    if (frame) seen.add(where, frame->dump());
+  };
+  // Bad frames: every error frame is kept.
+  for (const std::string& bad :
+       {std::string("{not json"), std::string(R"({"type":"message","id":"s-1","chat":"s:bad"})"),
+        std::string(R"({"type":"hello","id":"s-2"})"), std::string(R"({"type":"message","id":7,"chat":"s","text":"x"})"),
+        message_frame("s-3", "s:bad", std::string(300, 'a')), std::string(100, '[') + std::string(100, ']'),
+        message_frame(std::string(300, 'i'), "s:bad", "hi")}) {
+    ASSERT_TRUE(gw->send(bad));
+    const auto error = gw->read_json();
+    ASSERT_TRUE(error) << bad.substr(0, 80);
+    EXPECT_EQ((*error)["type"], "error") << error->dump();
+    keep("error frame for " + bad.substr(0, 40), error);
+  }
+  for (const std::string& bad : {std::string("{"), std::string(R"({"type":"fly"})"), std::string(R"({"type":"claim"})"),
+                                 std::string(R"({"type":"claim","ticket":"T-999","request_id":"x"})")}) {
+    ASSERT_TRUE(li->send(bad));
+    std::vector<json> skipped;
+    const auto error = li->read_type("error", kDefaultTimeout, &skipped);
+    keep("agent error frame for " + bad, error);
+    for (auto& s : skipped) keep("agent frame", s);
+  }
+  {
+    auto binary = gateway();
+    ASSERT_TRUE(binary);
+    binary->send_binary("\x01\x02");
+    binary->wait_closed(3s);
+  }
+
+  // Handoffs and agent work, over the websocket and HTTP.
+  std::vector<json> pushed;
+  const auto h1 = ask(*gw, "s-10", "s:human", "转人工");
+  ASSERT_TRUE(h1);
+  ASSERT_EQ((*h1)["type"], "handoff");
+  keep("handoff", h1);
+  const auto h2 = ask(*gw, "s-11", "s:angry", "太差了 我要投诉");
+  ASSERT_TRUE(h2);
+  keep("handoff", h2);
+  keep("hold", ask(*gw, "s-12", "s:human", "还在吗"));
+  const std::string t1 = (*h1)["ticket"];
+  const std::string t2 = (*h2).value("ticket", "T-0");
+  for (const std::string& command :
+       {json{{"type", "list"}}.dump(), json{{"type", "claim"}, {"ticket", t1}, {"request_id", "c1"}}.dump(),
+        json{{"type", "send"}, {"ticket", t1}, {"text", "亲，我是小李"}, {"request_id", "c2"}}.dump(),
+        json{{"type", "release"}, {"ticket", t1}, {"request_id", "c3"}}.dump(),
+        json{{"type", "resolve"}, {"ticket", t1}, {"request_id", "c4"}}.dump()}) {
+    ASSERT_TRUE(li->send(command));
+    while (const auto frame = li->read_json(200ms)) keep("agent frame", frame);
+  }
+  for (const char* op : {"claim", "send", "resolve"}) {
+    std::string path = "/v1/tickets/";
+    path.append(t2).append("/").append(op);
+    const HttpResult r =
+        http_request(port(), http::verb::post, path, ag_token, R"({"agent":"wang","text":"亲，马上处理"})");
+    EXPECT_EQ(r.status, 200) << op << ": " << r.body;
+    seen.add(std::string("HTTP ") + op, r.body);
+  }
+  while (const auto frame = gw->read_json(300ms)) keep("gateway push", frame);
+
+  // A reload.
+  daemon.signal(SIGHUP);
+  ASSERT_TRUE(wait_until([&] { return metric_sample(metrics(), "xiaoer_reloads_total{result=\"ok\"}") == 1.0; }, 5s));
+
+  seen.add("/metrics", metrics());
+  seen.add("/v1/tickets (agent token)", tickets().body);
+  seen.add("/v1/tickets (gateway token)",
+           raw_exchange(port(), raw_request("GET", "/v1/tickets", "Authorization: Bearer " + gw_token)));
+  seen.add("/healthz", raw_exchange(port(), raw_request("GET", "/healthz", "")));
+  seen.add("/readyz", raw_exchange(port(), raw_request("GET", "/readyz", "")));
+
+  // A drain: the goodbye frames and the last log lines count too.
+  daemon.signal(SIGTERM);
+  while (const auto frame = gw->read_json(2s)) keep("gateway frame while draining", frame);
+  while (const auto frame = li->read_json(2s)) keep("agent frame while draining", frame);
+  const auto status = daemon.wait_exit(7s);
+  ASSERT_TRUE(status) << "no exit after SIGTERM";
+  seen.add("the daemon's stdout and stderr", daemon.log());
+  seen.add("the journal", read_file(daemon.journal_path()));
+  EXPECT_NE(daemon.log().find("stopped"), std::string::npos) << "the drain did not finish";
+
+  std::size_t bytes = 0;
+  for (const auto& [where, text] : seen.items) {
+    bytes += text.size();
+    for (const std::string& token : {gw_token, ag_token}) {
+      const std::size_t at = text.find(token);
+      EXPECT_EQ(at, std::string::npos) << "a token in " << where << ": ..."
+                                       << text.substr(at < 80 ? 0 : at - 80, 200) << "...";
+    }
+  }
+  std::cout << "[ secrets  ] " << seen.items.size() << " places, " << bytes << " bytes searched\n";
 }
 
 }  // namespace

@@ -285,6 +285,7 @@ bool TestGateway::resume() {
   if (!ec) acceptor_.bind(loopback(port_), ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
+    ADD_FAILURE() << "gateway resume on port " << port_ << ": " << ec.message();
     beast::error_code ignored;
     acceptor_.close(ignored);
     return false;
