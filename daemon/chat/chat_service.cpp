@@ -145,17 +145,25 @@ void ChatService::handle_message(const proto::InboundMessage& m, Answer answer) 
                        "over " + std::to_string(o.messages_per_second) + " messages a second in this chat"));
     return;
   }
-  const nlu::Context before = chat.context;
-  push_bounded(chat.recent, {"buyer", m.text, now}, o.transcript_lines);
+  Commit commit;
+  commit.before = chat.context;
+  const queue::TranscriptLine buyer_line{"buyer", m.text, now};
+  push_bounded(chat.recent, buyer_line, o.transcript_lines);
+  commit.added_recent.push_back(buyer_line);
 
   std::unique_lock queue_lock(queue_mutex_);
   if (const queue::Ticket* ticket = queue_.find_by_chat(m.chat)) {
     // With a human already: the message joins the ticket.
     const std::string ticket_id = ticket->id;
-    queue_.add_line(ticket_id, {"buyer", m.text, now});
-    std::string frame = proto::encode(proto::HoldFrame{m.id, m.chat, ticket_id});
-    append(records::line(ticket_id, {"buyer", m.text, now}), {});
-    commit_answer(m, chat, std::move(frame), "hold", before, std::move(answer), {}, {}, /*must_be_durable=*/true);
+    queue_.add_line(ticket_id, buyer_line);
+    commit.change.push_back(records::line(ticket_id, buyer_line));
+    commit.frame = proto::encode(proto::HoldFrame{m.id, m.chat, ticket_id});
+    commit.type = "hold";
+    commit.undo_queue = [this, ticket_id, buyer_line] {
+      std::lock_guard q(queue_mutex_);
+      queue_.remove_line(ticket_id, buyer_line);
+    };
+    commit_answer(m, chat, std::move(commit), std::move(answer));
     return;
   }
   queue_lock.unlock();
@@ -167,12 +175,16 @@ void ChatService::handle_message(const proto::InboundMessage& m, Answer answer) 
   chat.context = outcome.next;
 
   if (outcome.kind == engine::Outcome::Kind::kReply) {
-    push_bounded(chat.recent, {"bot", outcome.text, now}, o.transcript_lines);
-    std::string frame = proto::encode(
+    const queue::TranscriptLine bot_line{"bot", outcome.text, now};
+    push_bounded(chat.recent, bot_line, o.transcript_lines);
+    commit.added_recent.push_back(bot_line);
+    commit.frame = proto::encode(
         proto::ReplyFrame{m.id, m.chat, outcome.text, std::move(outcome.intents), outcome.confidence});
+    commit.type = "reply";
     // A bot reply changes no ticket: if the disk is full it still goes out
     // (not durable, so a resend after a crash may be answered anew).
-    commit_answer(m, chat, std::move(frame), "reply", before, std::move(answer), {}, {}, /*must_be_durable=*/false);
+    commit.must_be_durable = false;
+    commit_answer(m, chat, std::move(commit), std::move(answer));
     return;
   }
 
@@ -191,55 +203,62 @@ void ChatService::handle_message(const proto::InboundMessage& m, Answer answer) 
     if (!text.empty()) text += '\n';
     text += part;
   };
-  add(engine->queue_text(engine::Engine::QueueText::kPosition, position, m.channel, before.replies));
+  add(engine->queue_text(engine::Engine::QueueText::kPosition, position, m.channel, commit.before.replies));
   if (!open_now(engine->shop().business_hours, clock_.minute_of_day())) {
-    add(engine->queue_text(engine::Engine::QueueText::kAfterHours, position, m.channel, before.replies));
+    add(engine->queue_text(engine::Engine::QueueText::kAfterHours, position, m.channel, commit.before.replies));
   }
-  push_bounded(chat.recent, {"bot", text, now}, o.transcript_lines);
-  std::string frame = proto::encode(proto::HandoffFrame{m.id, m.chat, text, ticket_id, reason, position});
-  append(records::open(ticket), {});
+  const queue::TranscriptLine bot_line{"bot", text, now};
+  push_bounded(chat.recent, bot_line, o.transcript_lines);
+  commit.added_recent.push_back(bot_line);
+  commit.change.push_back(records::open(ticket));
+  commit.frame = proto::encode(proto::HandoffFrame{m.id, m.chat, text, ticket_id, reason, position});
+  commit.type = "handoff";
   proto::TicketView opened = view(ticket);
   opened.position = position;
-  commit_answer(
-      m, chat, std::move(frame), "handoff", before, std::move(answer),
-      [this, reason, opened = std::move(opened)] {
-        metrics_.handoffs_by_reason.with(reason).add();
-        outbound_.to_agents(proto::encode_ticket_event("opened", opened));
-      },
-      [this, ticket_id] {
-        std::lock_guard q(queue_mutex_);
-        queue_.resolve(ticket_id);
-      },
-      /*must_be_durable=*/true);
+  commit.on_durable = [this, reason, opened = std::move(opened)] {
+    metrics_.handoffs_by_reason.with(reason).add();
+    outbound_.to_agents(proto::encode_ticket_event("opened", opened));
+  };
+  commit.undo_queue = [this, ticket_id] {
+    std::lock_guard q(queue_mutex_);
+    queue_.resolve(ticket_id);
+  };
+  commit_answer(m, chat, std::move(commit), std::move(answer));
 }
 
-void ChatService::commit_answer(const proto::InboundMessage& m, ChatState& chat, std::string frame,
-                                std::string_view type, const nlu::Context& before, Answer answer,
-                                std::function<void()> on_durable, std::function<void()> undo,
-                                bool must_be_durable) {
-  push_bounded(chat.answered, {m.id, frame}, options().answered_window);
-  append(records::answer(m.chat, m.id, frame, chat.context),
-         [this, frame, type = std::string(type), before, answer = std::move(answer), on_durable = std::move(on_durable),
-          undo = std::move(undo), chat_id = m.chat, id = m.id, must_be_durable](bool ok) {
-           if (ok || !must_be_durable) {
-             metrics_.answers_by_type.with(type).add();
-             answer(frame);
-             if (on_durable) on_durable();
-             return;
-           }
-           // Not on disk, so not acknowledged: the message is as if unseen.
-           spdlog::error("journal write failed: {} for chat {} refused with 'unavailable'", type, chat_id);
-           {
-             ChatTable::Shard& shard = chats_.shard_for(chat_id);
-             std::lock_guard lock(shard.mutex);
-             if (auto it = shard.chats.find(chat_id); it != shard.chats.end()) {
-               forget_answered(it->second, id);
-               it->second.context = before;
-             }
-           }
-           if (undo) undo();
-           answer(error_frame(id, ErrorCode::kUnavailable, std::string(kUnavailable)));
-         });
+void ChatService::commit_answer(const proto::InboundMessage& m, ChatState& chat, Commit commit, Answer answer) {
+  push_bounded(chat.answered, {m.id, commit.frame}, options().answered_window);
+  commit.change.push_back(records::answer(m.chat, m.id, commit.frame, chat.context));
+  const std::vector<std::string> records = std::move(commit.change);
+  commit.change.clear();
+  journal_->append_all(records, [this, commit = std::move(commit), answer = std::move(answer), chat_id = m.chat,
+                                 id = m.id](bool ok) {
+    if (!ok) metrics_.journal_failures.add();
+    if (ok || !commit.must_be_durable) {
+      metrics_.answers_by_type.with(commit.type).add();
+      answer(commit.frame);
+      if (commit.on_durable) commit.on_durable();
+      return;
+    }
+    // Not on disk (the change and its answer are written together or not
+    // at all), so not acknowledged: undo it, as if the message was unseen.
+    spdlog::error("journal write failed: {} for chat {} refused with 'unavailable'", commit.type, chat_id);
+    {
+      ChatTable::Shard& shard = chats_.shard_for(chat_id);
+      std::lock_guard lock(shard.mutex);
+      if (auto it = shard.chats.find(chat_id); it != shard.chats.end()) {
+        ChatState& state = it->second;
+        forget_answered(state, id);
+        state.context = commit.before;
+        for (const queue::TranscriptLine& line : commit.added_recent) {
+          const auto found = std::find(state.recent.rbegin(), state.recent.rend(), line);
+          if (found != state.recent.rend()) state.recent.erase(std::next(found).base());
+        }
+      }
+    }
+    if (commit.undo_queue) commit.undo_queue();
+    answer(error_frame(id, ErrorCode::kUnavailable, std::string(kUnavailable)));
+  });
 }
 
 proto::TicketView ChatService::view(const queue::Ticket& t) const {
@@ -286,6 +305,7 @@ void ChatService::handle_agent(const proto::AgentCommand& command, const std::st
     return;
   }
   const std::string chat = ticket->chat;
+  const queue::Ticket snapshot = *ticket;  // to undo the change if the journal refuses it
   std::string record;
   std::string event;
   switch (command.op) {
@@ -333,9 +353,15 @@ void ChatService::handle_agent(const proto::AgentCommand& command, const std::st
     after = view(*queue_.find(command.ticket));
     after.position = queue_.position(command.ticket);
   }
-  append(std::move(record), [this, command, agent, chat, answer, event, after = std::move(after)](bool ok) {
+  append(std::move(record), [this, command, agent, chat, answer, event, after = std::move(after), snapshot](bool ok) {
     if (!ok) {
-      // The journal refused: nothing was acknowledged; the agent retries.
+      // The journal refused: nothing was acknowledged; the ticket goes back
+      // to how it was, and the agent retries.
+      {
+        std::lock_guard q(queue_mutex_);
+        queue_.resolve(snapshot.id);
+        queue_.restore(snapshot);
+      }
       answer(error_frame(command.request_id, ErrorCode::kUnavailable, std::string(kUnavailable)));
       return;
     }
@@ -364,10 +390,15 @@ void ChatService::send_notices(std::int64_t now) {
     const std::string id = ticket->id, chat = ticket->chat;
     queue_.mark_notice_sent(id);
     queue_.add_line(id, {"notice", text, now});
-    append(records::notice(id, now), {});
-    append(records::line(id, {"notice", text, now}), [this, id, chat, text](bool ok) {
-      if (ok && !text.empty()) outbound_.to_gateway(chat, proto::encode(proto::NoticeFrame{chat, text, id}));
-    });
+    // If the journal refuses, the notice is not sent; it stays marked sent
+    // in memory (one courtesy text at most, never two).
+    journal_->append_all({records::notice(id, now), records::line(id, {"notice", text, now})},
+                         [this, id, chat, text](bool ok) {
+                           if (!ok) metrics_.journal_failures.add();
+                           if (ok && !text.empty()) {
+                             outbound_.to_gateway(chat, proto::encode(proto::NoticeFrame{chat, text, id}));
+                           }
+                         });
   }
 }
 

@@ -93,15 +93,24 @@ class ChatService {
   void send_notices(std::int64_t now);
   void compact_if_due();
   void append(std::string record, queue::Journal::Done done);
-  // Keeps `frame` as the answer to m.id and journals it; `answer` gets it
-  // once durable (then `on_durable` runs). If the journal fails and the
-  // answer `must_be_durable` (it changed the queue), the chat's context goes
-  // back to `before`, `undo` runs, and `answer` gets an `unavailable` error;
-  // otherwise the frame goes out all the same. Called with the chat's shard
-  // locked.
-  void commit_answer(const proto::InboundMessage& m, ChatState& chat, std::string frame, std::string_view type,
-                     const nlu::Context& before, Answer answer, std::function<void()> on_durable,
-                     std::function<void()> undo, bool must_be_durable);
+  // An answer and the queue change it acknowledges, journalled together.
+  struct Commit {
+    std::vector<std::string> change;  // the queue's records, before the answer's
+    std::string frame;                // the answer
+    std::string type;                 // its type, for the metrics
+    nlu::Context before;              // the chat's context before the message
+    std::vector<queue::TranscriptLine> added_recent;  // lines added to the chat's recent lines
+    std::function<void()> on_durable;  // after the answer is sent
+    std::function<void()> undo_queue;  // undoes the queue change (takes the queue lock)
+    bool must_be_durable = true;       // false: sent even if the journal fails
+  };
+
+  // Keeps the frame as the answer to m.id and appends the change and the
+  // answer as one journal entry. Once durable the answer goes out; if the
+  // journal fails and the answer `must_be_durable`, everything is undone
+  // (the window, the context, the recent lines, the queue) and `answer`
+  // gets an `unavailable` error. Called with the chat's shard locked.
+  void commit_answer(const proto::InboundMessage& m, ChatState& chat, Commit commit, Answer answer);
 
   engine::EngineStore& engines_;
   Outbound& outbound_;

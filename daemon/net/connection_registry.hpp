@@ -26,6 +26,9 @@ class ConnectionRegistry {
 
   // TCP connections not yet upgraded count too, against the limit.
   std::atomic<std::size_t> pending_http{0};
+  // Upgrades accepted whose websocket handshake has not finished: counted
+  // against the limit from the moment the upgrade is accepted.
+  std::atomic<std::size_t> upgrading{0};
 
  private:
   std::atomic<std::uint64_t> next_id_{0};

@@ -55,11 +55,13 @@ void WsSession<NextLayer>::accept(http::request<http::string_body> request) {
 template <class NextLayer>
 void WsSession<NextLayer>::on_accept(beast::error_code ec) {
   if (ec) {
+    --registry_.upgrading;
     spdlog::debug("websocket accept failed: {}", ec.message());
     finish();
     return;
   }
-  opened();
+  opened();  // registers it
+  --registry_.upgrading;
 }
 
 template <class NextLayer>
@@ -113,7 +115,9 @@ void WsSession<NextLayer>::enqueue(std::string frame) {
   if (finished_ || close_sent_) return;
   if (outbound_.size() >= limits_.max_outbound_frames) {
     spdlog::warn("connection {} does not read its frames ({} queued): closing it", id_, outbound_.size());
-    outbound_.clear();
+    // The frame being written (the front) must live until its write ends.
+    if (outbound_.size() > 1) outbound_.erase(outbound_.begin() + 1, outbound_.end());
+    if (!writing_) outbound_.clear();
     do_close(websocket::close_code::policy_error, "outbound queue full: read your frames");
     return;
   }
@@ -136,14 +140,19 @@ void WsSession<NextLayer>::do_write() {
 
 template <class NextLayer>
 void WsSession<NextLayer>::on_write(beast::error_code ec, std::size_t) {
+  writing_ = false;
+  if (!outbound_.empty()) outbound_.pop_front();
   if (ec) {
     spdlog::debug("connection {} write failed: {}", id_, ec.message());
-    writing_ = false;
     outbound_.clear();
     finish();
     return;
   }
-  outbound_.pop_front();
+  if (pending_close_) {
+    outbound_.clear();
+    send_close(*pending_close_);
+    return;
+  }
   do_write();
 }
 
@@ -160,14 +169,18 @@ void WsSession<NextLayer>::do_close(websocket::close_code code, std::string reas
   if (close_sent_ || finished_) return;
   close_sent_ = true;
   if (writing_) {
-    // A write is in flight: Beast allows one close alongside it only after
-    // it completes, so cancel by closing the socket instead.
-    beast::get_lowest_layer(ws_).socket().close();
+    // One write at a time: the close frame follows the frame in flight. A
+    // peer that never reads never lets that write end, so it gets a deadline.
+    pending_close_ = websocket::close_reason(code, reason);
+    beast::get_lowest_layer(ws_).expires_after(limits_.handshake_timeout);
     return;
   }
-  ws_.async_close(websocket::close_reason(code, reason), [self = self()](beast::error_code) {
-    self->finish();
-  });
+  send_close(websocket::close_reason(code, reason));
+}
+
+template <class NextLayer>
+void WsSession<NextLayer>::send_close(websocket::close_reason reason) {
+  ws_.async_close(reason, [self = self()](beast::error_code) { self->finish(); });
 }
 
 template <class NextLayer>

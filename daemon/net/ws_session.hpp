@@ -25,6 +25,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include <deque>
+#include <optional>
 #include <functional>
 #include <memory>
 #include <string>
@@ -72,6 +73,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   void do_write();
   void on_write(beast::error_code ec, std::size_t bytes);
   void do_close(websocket::close_code code, std::string reason);
+  void send_close(websocket::close_reason reason);
   void finish();
   std::shared_ptr<WsSession> self() { return this->shared_from_this(); }
 
@@ -81,6 +83,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   bool writing_ = false;
   bool closing_ = false;      // close once the queue is written
   bool close_sent_ = false;
+  std::optional<websocket::close_reason> pending_close_;  // after the write in flight
   bool open_ = false;         // handler told of the open
   bool finished_ = false;
   Role role_;

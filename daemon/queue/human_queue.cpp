@@ -70,6 +70,14 @@ void HumanQueue::add_line(const std::string& ticket_id, TranscriptLine line) {
   if (transcript.size() > max_transcript_) transcript.erase(transcript.begin());
 }
 
+void HumanQueue::remove_line(const std::string& ticket_id, const TranscriptLine& line) {
+  const auto it = tickets_.find(ticket_id);
+  if (it == tickets_.end()) return;
+  auto& transcript = it->second.transcript;
+  const auto found = std::find(transcript.rbegin(), transcript.rend(), line);
+  if (found != transcript.rend()) transcript.erase(std::next(found).base());
+}
+
 bool HumanQueue::claim(const std::string& ticket_id, const std::string& agent) {
   const auto it = tickets_.find(ticket_id);
   if (it == tickets_.end() || it->second.state != TicketState::kWaiting || agent.empty()) return false;

@@ -36,6 +36,9 @@ class HumanQueue {
   // Adds a line to the ticket's transcript (the oldest lines drop beyond the cap).
   void add_line(const std::string& ticket_id, TranscriptLine line);
 
+  // Removes the latest line equal to `line` (undoing add_line).
+  void remove_line(const std::string& ticket_id, const TranscriptLine& line);
+
   // Agent operations; each returns false when the ticket does not exist or
   // is not in a state that allows it (claim of a claimed ticket, release or
   // send by another agent than the claimer).

@@ -274,6 +274,23 @@ void Journal::append(std::string record, Done done) {
   enqueue(std::move(entry));
 }
 
+void Journal::append_all(const std::vector<std::string>& records, Done done) {
+  Entry entry;
+  entry.done = std::move(done);
+  std::size_t size = 0;
+  for (const std::string& record : records) size += kPrefixSize + record.size() + 1;
+  entry.line.reserve(size);
+  for (const std::string& record : records) {
+    if (record.find('\n') != std::string::npos) {
+      entry.kind = Entry::Kind::kRejected;
+      entry.line.clear();
+      break;
+    }
+    append_line(entry.line, record);
+  }
+  enqueue(std::move(entry));
+}
+
 void Journal::compact(std::vector<std::string> snapshot, Done done) {
   Entry entry;
   entry.kind = Entry::Kind::kCompact;

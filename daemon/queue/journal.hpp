@@ -92,6 +92,11 @@ class Journal {
   // writer thread, must not throw, and must not call flush().
   void append(std::string record, Done done);
 
+  // Queues several records as one change: written in the same write(2),
+  // they are on disk together or not at all; `done` runs once. A record
+  // with '\n' rejects them all.
+  void append_all(const std::vector<std::string>& records, Done done);
+
   // Queues a rewrite of the log as `snapshot` (see DESIGN); `done` runs
   // once the new log is in place (ok=false: the old log is kept).
   void compact(std::vector<std::string> snapshot, Done done);

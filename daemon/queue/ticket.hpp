@@ -14,6 +14,8 @@ struct TranscriptLine {
   std::string from;  // "buyer", "bot", "agent", "notice"
   std::string text;
   std::int64_t ts_ms = 0;
+
+  bool operator==(const TranscriptLine&) const = default;
 };
 
 struct Ticket {
