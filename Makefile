@@ -5,15 +5,22 @@
 SHELL := /bin/bash
 BUILD_DIR ?= build
 ASAN_BUILD_DIR ?= build-asan
+TSAN_BUILD_DIR ?= build-tsan
 FUZZ_BUILD_DIR ?= build-fuzz
-# Seconds each fuzz target runs in `make fuzz` (docs/testing.md).
+# Seconds each fuzz target runs in `make fuzz` (docs/testing.md), and in CI.
 FUZZ_SECONDS ?= 60
+CI_FUZZ_SECONDS ?= 15
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
-# CI builds with warnings as errors and adds a sanitizer (ASan+UBSan) run.
+# CI builds with warnings as errors and adds the sanitizer runs (ASan+UBSan
+# over every test, TSan over the concurrency tests) and a short fuzz run.
 ifeq ($(CI),true)
 CMAKE_FLAGS += -DXIAOER_WERROR=ON
 endif
+# ccache: paths under the checkout are hashed relative to it, so a fresh
+# clone (CI) reuses what an earlier build compiled.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := true
 
 PACKAGES := cmake make g++ pkg-config ccache \
 	libboost1.81-dev libre2-dev nlohmann-json3-dev libspdlog-dev \
@@ -21,7 +28,7 @@ PACKAGES := cmake make g++ pkg-config ccache \
 # Only `make fuzz` needs these: clang and its libFuzzer/sanitizer runtimes.
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
-.PHONY: all deps deps-fuzz build build-asan test test-asan fuzz run check clean
+.PHONY: all deps deps-fuzz build build-asan build-tsan test test-asan test-tsan fuzz run check clean
 
 all: build
 
@@ -54,14 +61,23 @@ build-asan: deps
 	  -DXIAOER_BENCHMARKS=OFF $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
 
+build-tsan: deps
+	cmake -S . -B $(TSAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXIAOER_TSAN=ON $(CMAKE_FLAGS)
+	cmake --build $(TSAN_BUILD_DIR) -j $(JOBS)
+
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 ifeq ($(CI),true)
 	$(MAKE) test-asan
+	$(MAKE) test-tsan
+	$(MAKE) fuzz FUZZ_SECONDS=$(CI_FUZZ_SECONDS)
 endif
 
 test-asan: build-asan
 	ctest --test-dir $(ASAN_BUILD_DIR) --output-on-failure -j $(JOBS)
+
+test-tsan: build-tsan
+	ctest --test-dir $(TSAN_BUILD_DIR) --output-on-failure -j $(JOBS)
 
 # Builds the libFuzzer targets (clang, ASan+UBSan) in $(FUZZ_BUILD_DIR) and
 # runs each for FUZZ_SECONDS; fails on any crash (docs/testing.md).
@@ -76,7 +92,7 @@ run: build
 	$(BUILD_DIR)/xiaoerd serve --config config/xiaoerd.yaml
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(TSAN_BUILD_DIR) $(FUZZ_BUILD_DIR)
 
 # The performance figures of docs/benchmarks.md (bench/run.sh; about 5
 # minutes; run it on a quiet machine).

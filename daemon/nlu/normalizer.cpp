@@ -140,61 +140,86 @@ std::string Normalizer::normalize(std::string_view text) const {
   return out;
 }
 
+namespace {
+
+// Can `text` hold an emoticon code, once folded? Codes start with '/' or
+// '[', which nothing but themselves and their full-width forms (／ ［ 【)
+// fold to. Most messages have none and take the one-pass path.
+bool may_hold_emoticon_code(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '/' || c == '[') return true;
+    if (c == '\xEF' && i + 2 < text.size() && text[i + 1] == '\xBC' && (text[i + 2] == '\x8F' || text[i + 2] == '\xBB')) {
+      return true;  // U+FF0F ／, U+FF3B ［
+    }
+    if (c == '\xE3' && i + 2 < text.size() && text[i + 1] == '\x80' && text[i + 2] == '\x90') return true;  // 【
+  }
+  return false;
+}
+
+}  // namespace
+
+void Normalizer::fold_pass(std::string_view text, std::string& out, bool match_codes) const {
+  out.clear();
+  out.reserve(text.size());
+  bool pending_space = false;
+  char32_t last = 0;  // last code point written, for folding punctuation runs
+  const auto emit_token = [&](std::string_view token) {
+    if (pending_space && !out.empty()) out += ' ';
+    pending_space = false;
+    out += token;
+    last = 0;
+  };
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    if (match_codes && (text[pos] == '/' || text[pos] == '[')) {
+      if (const EmoticonCode* code = match_emoticon(text.substr(pos))) {
+        emit_token(code->canonical);
+        pos += code->code.size();
+        continue;
+      }
+    }
+    const char32_t raw = common::decode_utf8(text, pos);
+    if (raw == kInvalidCodepoint || is_invisible(raw)) continue;
+    if (is_space(raw)) {
+      pending_space = true;
+      continue;
+    }
+    if (raw >= 0x2600) {
+      if (const std::string_view name = emoji_canonical(raw); !name.empty()) {
+        emit_token(name);
+        continue;
+      }
+    }
+    const char32_t cp = fold(raw);
+    if (is_punctuation(cp) && cp == last && !pending_space) continue;
+    if (pending_space && !out.empty()) out += ' ';
+    pending_space = false;
+    common::append_utf8(out, cp);
+    last = cp;
+  }
+}
+
 void Normalizer::normalize_into(std::string_view text, std::string& out) const {
-  // Pass 1: every code point folded, so that an emoticon code typed in
-  // full-width or Traditional characters ("／：ｏｋ", "[生氣]") reads as its
-  // plain form; bad bytes and invisible characters dropped; any space one ' '.
+  if (!may_hold_emoticon_code(text)) {
+    fold_pass(text, out, /*match_codes=*/false);
+    return;
+  }
+  // Codes are matched on folded text, so that one typed in full-width or
+  // Traditional characters ("／：ｏｋ", "[生氣]") reads as its plain form:
+  // fold every character first (keeping every space and punctuation mark,
+  // which codes are made of), then match and collapse. Folding is
+  // idempotent, so the second pass folds nothing again; the result does
+  // not change when normalised again (the fuzzer checks it).
   std::string folded;
   folded.reserve(text.size());
   std::size_t pos = 0;
   while (pos < text.size()) {
     const char32_t raw = common::decode_utf8(text, pos);
     if (raw == kInvalidCodepoint || is_invisible(raw)) continue;
-    if (is_space(raw)) {
-      folded += ' ';
-      continue;
-    }
-    if (raw >= 0x2600) {
-      if (const std::string_view name = emoji_canonical(raw); !name.empty()) {
-        folded += name;
-        continue;
-      }
-    }
-    common::append_utf8(folded, fold(raw));
+    common::append_utf8(folded, is_space(raw) ? U' ' : fold(raw));
   }
-  // Pass 2: emoticon codes to their names; a run of one punctuation mark,
-  // or of spaces, to one; trimmed. Running both passes again changes
-  // nothing (the fuzzer checks it).
-  out.clear();
-  out.reserve(folded.size());
-  bool pending_space = false;
-  char32_t last = 0;  // last code point written, for folding punctuation runs
-  pos = 0;
-  while (pos < folded.size()) {
-    const char c = folded[pos];
-    if (c == '/' || c == '[') {
-      if (const EmoticonCode* code = match_emoticon(std::string_view(folded).substr(pos))) {
-        if (pending_space && !out.empty()) out += ' ';
-        pending_space = false;
-        out += code->canonical;
-        last = 0;
-        pos += code->code.size();
-        continue;
-      }
-    }
-    if (c == ' ') {
-      pending_space = true;
-      ++pos;
-      continue;
-    }
-    const std::size_t start = pos;
-    const char32_t cp = common::decode_utf8(folded, pos);
-    if (is_punctuation(cp) && cp == last && !pending_space) continue;
-    if (pending_space && !out.empty()) out += ' ';
-    pending_space = false;
-    out.append(folded, start, pos - start);
-    last = cp;
-  }
+  fold_pass(folded, out, /*match_codes=*/true);
 }
 
 }  // namespace xiaoer::nlu

@@ -50,6 +50,9 @@ class Normalizer {
   Normalizer();
   void add(char32_t traditional, char32_t simplified);
   char32_t fold(char32_t cp) const;
+  // One pass: fold, emoji to names, spaces and punctuation runs collapsed;
+  // emoticon codes too when `match_codes`.
+  void fold_pass(std::string_view text, std::string& out, bool match_codes) const;
 
   std::vector<char32_t> bmp_;                           // index = code point < 0x10000
   std::vector<std::pair<char32_t, char32_t>> astral_;  // sorted by first
