@@ -96,6 +96,22 @@ bool ChatService::replay(std::string_view payload, std::string* error) {
     return true;
   }
   if (r.type == "resend") return true;
+  if (r.type == "hold") {
+    {
+      std::lock_guard lock(queue_mutex_);
+      if (queue_.find(r.ticket) == nullptr) {
+        *error = "record 'hold' for unknown ticket " + r.ticket;
+        return false;
+      }
+      queue_.add_line(r.ticket, {"buyer", r.text, r.ts});
+    }
+    auto& shard = chats_.shard_for(r.chat);
+    std::lock_guard lock(shard.mutex);
+    ChatState& chat = shard.chats[r.chat];
+    push_bounded(chat.answered, {r.id, proto::encode(proto::HoldFrame{r.id, r.chat, r.ticket})}, o.answered_window);
+    chat.last_seen_ms = clock_.now_ms();
+    return true;
+  }
   std::lock_guard lock(queue_mutex_);
   if (r.type == "open") {
     if (queue_.find(r.ticket) != nullptr || queue_.find_by_chat(r.chat) != nullptr) {
@@ -156,7 +172,10 @@ void ChatService::handle_message(const proto::InboundMessage& m, Answer answer) 
     // With a human already: the message joins the ticket.
     const std::string ticket_id = ticket->id;
     queue_.add_line(ticket_id, buyer_line);
-    commit.change.push_back(records::line(ticket_id, buyer_line));
+    // One record is both the change and its answer (the commonest record
+    // under load: kept small).
+    commit.change.push_back(records::hold(m.chat, m.id, ticket_id, buyer_line));
+    commit.answer_in_change = true;
     commit.frame = proto::encode(proto::HoldFrame{m.id, m.chat, ticket_id});
     commit.type = "hold";
     commit.undo_queue = [this, ticket_id, buyer_line] {
@@ -228,7 +247,7 @@ void ChatService::handle_message(const proto::InboundMessage& m, Answer answer) 
 
 void ChatService::commit_answer(const proto::InboundMessage& m, ChatState& chat, Commit commit, Answer answer) {
   push_bounded(chat.answered, {m.id, commit.frame}, options().answered_window);
-  commit.change.push_back(records::answer(m.chat, m.id, commit.frame, chat.context));
+  if (!commit.answer_in_change) commit.change.push_back(records::answer(m.chat, m.id, commit.frame, chat.context));
   const std::vector<std::string> records = std::move(commit.change);
   commit.change.clear();
   journal_->append_all(records, [this, commit = std::move(commit), answer = std::move(answer), chat_id = m.chat,
@@ -236,8 +255,8 @@ void ChatService::commit_answer(const proto::InboundMessage& m, ChatState& chat,
     if (!ok) metrics_.journal_failures.add();
     if (ok || !commit.must_be_durable) {
       metrics_.answers_by_type.with(commit.type).add();
+      if (commit.on_durable) commit.on_durable();  // first: whoever waits for the answer sees its effects
       answer(commit.frame);
-      if (commit.on_durable) commit.on_durable();
       return;
     }
     // Not on disk (the change and its answer are written together or not
@@ -365,11 +384,13 @@ void ChatService::handle_agent(const proto::AgentCommand& command, const std::st
       answer(error_frame(command.request_id, ErrorCode::kUnavailable, std::string(kUnavailable)));
       return;
     }
-    answer(proto::encode_agent_ok(command, &after));
+    // The buyer's frame and the agents' event before the ok: an agent that
+    // has its ok knows the text is on its way.
     if (command.op == proto::AgentOp::kSend) {
       outbound_.to_gateway(chat, proto::encode(proto::AgentReplyFrame{chat, command.text, agent, command.ticket}));
     }
     outbound_.to_agents(proto::encode_ticket_event(event, after));
+    answer(proto::encode_agent_ok(command, &after));
   });
 }
 

@@ -103,6 +103,7 @@ class ChatService {
     std::function<void()> on_durable;  // after the answer is sent
     std::function<void()> undo_queue;  // undoes the queue change (takes the queue lock)
     bool must_be_durable = true;       // false: sent even if the journal fails
+    bool answer_in_change = false;     // the change's record carries the answer (hold)
   };
 
   // Keeps the frame as the answer to m.id and appends the change and the

@@ -57,6 +57,12 @@ std::string resend(std::string_view chat, std::string_view id) {
   return record("resend", [&](common::JsonWriter& w) { w.field("chat", chat).field("id", id); });
 }
 
+std::string hold(std::string_view chat, std::string_view id, std::string_view ticket, const queue::TranscriptLine& l) {
+  return record("hold", [&](common::JsonWriter& w) {
+    w.field("chat", chat).field("id", id).field("ticket", ticket).field("text", l.text).key("ts").value(l.ts_ms);
+  });
+}
+
 std::string open(const queue::Ticket& t) {
   return record("open", [&](common::JsonWriter& w) {
     w.field("ticket", t.id).field("chat", t.chat).field("reason", t.reason);
@@ -148,15 +154,16 @@ std::optional<Record> parse(std::string_view payload, std::string* error) {
       }
     }
   }
-  static constexpr std::string_view kTypes[] = {"answer", "resend", "open", "line", "claim",
+  static constexpr std::string_view kTypes[] = {"answer", "resend", "hold", "open", "line", "claim",
                                                 "release", "agent_reply", "resolve", "notice"};
   if (std::find(std::begin(kTypes), std::end(kTypes), r.type) == std::end(kTypes)) {
     *error = "unknown record type '" + r.type + "'";
     return std::nullopt;
   }
-  const bool needs_chat = r.type == "answer" || r.type == "resend" || r.type == "open";
-  if ((needs_chat && r.chat.empty()) || (!needs_chat && r.ticket.empty()) || (r.type == "open" && r.ticket.empty()) ||
-      (r.type == "answer" && (r.id.empty() || r.frame.empty()))) {
+  const bool needs_chat = r.type == "answer" || r.type == "resend" || r.type == "open" || r.type == "hold";
+  if ((needs_chat && r.chat.empty()) || (!needs_chat && r.ticket.empty()) ||
+      ((r.type == "open" || r.type == "hold") && r.ticket.empty()) ||
+      (r.type == "answer" && (r.id.empty() || r.frame.empty())) || (r.type == "hold" && r.id.empty())) {
     *error = "record '" + r.type + "' is missing a field";
     return std::nullopt;
   }

@@ -2,6 +2,9 @@
 //
 //   answer   {chat, id, frame, ctx}   a message was answered (frame as sent)
 //   resend   {chat, id}               a resent id was answered again (no change)
+//   hold     {chat, id, ticket, text, ts}  a buyer's line joined a ticket and was
+//                                     answered `hold` (the frame is rebuilt at
+//                                     replay: the encoder is deterministic)
 //   open     {ticket…}                a ticket was opened (or, in a compacted
 //                                     journal, its whole current state)
 //   line     {ticket, from, text, ts} a line added to a ticket's transcript
@@ -22,6 +25,7 @@ namespace xiaoer::chat::records {
 
 std::string answer(std::string_view chat, std::string_view id, std::string_view frame, const nlu::Context& context);
 std::string resend(std::string_view chat, std::string_view id);
+std::string hold(std::string_view chat, std::string_view id, std::string_view ticket, const queue::TranscriptLine& line);
 std::string open(const queue::Ticket& ticket);
 std::string line(std::string_view ticket, const queue::TranscriptLine& line);
 std::string claim(std::string_view ticket, std::string_view agent);

@@ -106,8 +106,26 @@ void WsSession<NextLayer>::on_read(beast::error_code ec, std::size_t) {
 
 template <class NextLayer>
 void WsSession<NextLayer>::send(std::string frame) {
-  boost::asio::post(ws_.get_executor(),
-                    [self = self(), frame = std::move(frame)]() mutable { self->enqueue(std::move(frame)); });
+  // Frames from other threads gather in the inbox; only the first of a
+  // burst posts to the strand (the journal delivers answers in batches: one
+  // wake-up for the batch, not one per answer).
+  bool first = false;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    first = inbox_.empty();
+    inbox_.push_back(std::move(frame));
+  }
+  if (first) boost::asio::post(ws_.get_executor(), [self = self()] { self->drain_inbox(); });
+}
+
+template <class NextLayer>
+void WsSession<NextLayer>::drain_inbox() {
+  std::vector<std::string> frames;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    frames.swap(inbox_);
+  }
+  for (std::string& frame : frames) enqueue(std::move(frame));
 }
 
 template <class NextLayer>

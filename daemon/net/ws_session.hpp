@@ -5,9 +5,10 @@
 // The session owns its stream, read buffer and outbound queue. Every handler
 // binds shared_from_this(), so the session lives while an operation is
 // pending; all of its state is touched only on its strand (the executor of
-// its socket), and send()/close() from other threads post onto it. One read
-// and one write are in flight at most; send() adds to a bounded queue and
-// only the front is written. Binary frames are refused (close 1003), frames
+// its socket): close() from other threads posts onto it, and send() adds to a
+// locked inbox that the strand drains (one post for a burst of frames). One
+// read and one write are in flight at most; the strand moves the inbox to a
+// bounded queue and only its front is written. Binary frames are refused (close 1003), frames
 // over the size limit are refused by Beast (close 1009), malformed UTF-8 in
 // a text frame by Beast too (close 1007). Silent peers are pinged and timed
 // out by Beast's idle timeout.
@@ -25,6 +26,8 @@
 #include <boost/beast/websocket.hpp>
 
 #include <deque>
+#include <mutex>
+#include <vector>
 #include <optional>
 #include <functional>
 #include <memory>
@@ -70,6 +73,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   void do_read();
   void on_read(beast::error_code ec, std::size_t bytes);
   void enqueue(std::string frame);
+  void drain_inbox();
   void do_write();
   void on_write(beast::error_code ec, std::size_t bytes);
   void do_close(websocket::close_code code, std::string reason);
@@ -80,6 +84,8 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   Stream ws_;
   beast::flat_buffer buffer_;
   std::deque<std::string> outbound_;
+  std::mutex inbox_mutex_;
+  std::vector<std::string> inbox_;  // sent, not yet on the strand
   bool writing_ = false;
   bool closing_ = false;      // close once the queue is written
   bool close_sent_ = false;

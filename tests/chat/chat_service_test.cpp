@@ -212,7 +212,9 @@ TEST_F(ChatServiceTest, ReplayRestoresTicketsAnswersAndContext) {
   const std::string ticket = send("c2", "m1", "转人工")["ticket"];
   agent(proto::AgentOp::kClaim, ticket, "li");
   agent(proto::AgentOp::kSend, ticket, "li", "在的亲");
+  const std::string held = send_raw("c2", "m2", "还在吗");
   start();  // as after a kill -9: a new service over the same journal
+  EXPECT_EQ(send_raw("c2", "m2", "还在吗"), held);
   EXPECT_EQ(send_raw("c1", "m1", "穿什么码"), asked);  // same frame for a resent id
   EXPECT_EQ(send("c1", "m2", "165 110")["intents"][0], "size.recommend");  // the context survived
   const auto tickets = service_->tickets();
@@ -220,7 +222,7 @@ TEST_F(ChatServiceTest, ReplayRestoresTicketsAnswersAndContext) {
   EXPECT_EQ(tickets[0].id, ticket);
   EXPECT_EQ(tickets[0].state, "claimed");
   EXPECT_EQ(tickets[0].agent, "li");
-  EXPECT_EQ(tickets[0].transcript.back().text, "在的亲");
+  EXPECT_EQ(tickets[0].transcript.back().text, "还在吗");
   EXPECT_EQ(send("c3", "m1", "转人工")["ticket"], "T-2");  // numbering goes on
 }
 

@@ -44,6 +44,18 @@ TEST(JournalRecords, OpenCarriesTheWholeTicket) {
   EXPECT_EQ(r->full.transcript[0].text, "太差了\n真的");
 }
 
+TEST(JournalRecords, HoldCarriesTheLineAndTheAnswer) {
+  std::string error;
+  const auto r = parse(hold("c", "m-9", "T-4", {"buyer", "还在吗", 77}), &error);
+  ASSERT_TRUE(r) << error;
+  EXPECT_EQ(r->type, "hold");
+  EXPECT_EQ(r->chat, "c");
+  EXPECT_EQ(r->id, "m-9");
+  EXPECT_EQ(r->ticket, "T-4");
+  EXPECT_EQ(r->text, "还在吗");
+  EXPECT_EQ(r->ts, 77);
+}
+
 TEST(JournalRecords, RejectsWhatIsNotARecord) {
   std::string error;
   EXPECT_FALSE(parse("not json", &error));
