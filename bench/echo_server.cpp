@@ -24,7 +24,6 @@
 // For the load generator's own tests it can misbehave on purpose:
 // --drop-every N leaves every Nth frame of a connection unanswered, and
 // --duplicate-every N answers every Nth frame twice.
-#include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -48,6 +47,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/tool_main.hpp"
 #include "daemon/proto/codec.hpp"
 
 namespace {
@@ -338,17 +338,10 @@ bool parse_options(int argc, char** argv, Options* o, bool* help) {
 int main(int argc, char** argv) {
   try {
     Options options;
-    bool help = false;
-    if (!parse_options(argc, argv, &options, &help)) return 2;
-    if (help) {
-      std::cout << kUsage;
-      return 0;
+    if (const auto status = xiaoer::bench::read_command_line(argc, argv, &parse_options, kUsage, &options)) {
+      return *status;
     }
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-      limit.rlim_cur = limit.rlim_max;
-      ::setrlimit(RLIMIT_NOFILE, &limit);
-    }
+    xiaoer::bench::raise_nofile();
     const int threads = options.threads > 0 ? options.threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     asio::io_context ioc(threads);
     beast::error_code ec;

@@ -68,6 +68,7 @@
 
 #include "bench/answer_checker.hpp"
 #include "bench/latency_histogram.hpp"
+#include "bench/tool_main.hpp"
 #include "daemon/net/gateway_client.hpp"
 #include "daemon/proto/codec.hpp"
 
@@ -266,18 +267,6 @@ bool parse_options(int argc, char** argv, Options* o, bool* help) {
     o->ids_prefix.append("-");
   }
   return true;
-}
-
-// Raises the soft descriptor limit to the hard one (for 10,000 connections).
-rlim_t raise_nofile() {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
-  if (limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &limit);
-    ::getrlimit(RLIMIT_NOFILE, &limit);
-  }
-  return limit.rlim_cur;
 }
 
 void append_number(std::string& out, std::uint64_t n) {
@@ -709,11 +698,8 @@ std::string fixed(double v, int decimals) {
 int main(int argc, char** argv) {
   try {
     Options options;
-    bool help = false;
-    if (!parse_options(argc, argv, &options, &help)) return 2;
-    if (help) {
-      std::cout << kUsage;
-      return 0;
+    if (const auto status = xiaoer::bench::read_command_line(argc, argv, &parse_options, kUsage, &options)) {
+      return *status;
     }
     const auto url = xiaoer::net::parse_ws_url(options.url);
     if (!url) {
@@ -738,7 +724,7 @@ int main(int argc, char** argv) {
       std::cerr << "loadgen: " << options.messages_file << ": no messages\n";
       return 2;
     }
-    const rlim_t nofile = raise_nofile();
+    const rlim_t nofile = xiaoer::bench::raise_nofile();  // for 10,000 connections
     const std::size_t total = options.connections + options.idle_connections;
     if (nofile != 0 && total + 64 > nofile) {
       std::cerr << "loadgen: " << total << " connections need more descriptors than RLIMIT_NOFILE (" << nofile

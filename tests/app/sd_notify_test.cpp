@@ -140,11 +140,9 @@ void expect_reloading(const std::optional<std::string>& got, long long before, l
   EXPECT_LE(usec, after);
 }
 
-TEST_F(SdNotifyTest, SendsEveryStateToAPathSocket) {
-  NotifyListener listener(socket_path());
-  const SdNotifier notifier(socket_path());
-  ASSERT_TRUE(notifier.enabled());
-
+// Sends READY (with a status), RELOADING, STOPPING and WATCHDOG through
+// `notifier` and checks that `listener` receives each as written.
+void expect_every_state(const SdNotifier& notifier, NotifyListener& listener) {
   EXPECT_TRUE(notifier.ready("serving"));
   EXPECT_EQ(listener.receive(), "READY=1\nSTATUS=serving");
 
@@ -160,24 +158,20 @@ TEST_F(SdNotifyTest, SendsEveryStateToAPathSocket) {
   EXPECT_EQ(listener.receive(), "WATCHDOG=1");
 }
 
+TEST_F(SdNotifyTest, SendsEveryStateToAPathSocket) {
+  NotifyListener listener(socket_path());
+  const SdNotifier notifier(socket_path());
+  ASSERT_TRUE(notifier.enabled());
+
+  expect_every_state(notifier, listener);
+}
+
 TEST_F(SdNotifyTest, SendsEveryStateToAnAbstractSocket) {
   const std::string name = abstract_name();
   NotifyListener listener(name);
   const SdNotifier notifier(name);
 
-  EXPECT_TRUE(notifier.ready("serving"));
-  EXPECT_EQ(listener.receive(), "READY=1\nSTATUS=serving");
-
-  const long long before = monotonic_usec();
-  EXPECT_TRUE(notifier.reloading());
-  const long long after = monotonic_usec();
-  expect_reloading(listener.receive(), before, after);
-
-  EXPECT_TRUE(notifier.stopping());
-  EXPECT_EQ(listener.receive(), "STOPPING=1");
-
-  EXPECT_TRUE(notifier.watchdog());
-  EXPECT_EQ(listener.receive(), "WATCHDOG=1");
+  expect_every_state(notifier, listener);
 }
 
 TEST_F(SdNotifyTest, ReadyWithoutStatusAndStatusOnOneLine) {

@@ -1,9 +1,10 @@
 // Black-box tests of the real daemon (SPEC 4, 5, 7, 8; docs/protocol.md):
 // each test starts `xiaoerd serve` on a free loopback port with a temp config
 // (tests/integration/daemon_process.hpp) and speaks the protocol to it with
-// Beast clients written here (tests/integration/ws_client.hpp).
-#include "tests/integration/daemon_process.hpp"
-#include "tests/integration/ws_client.hpp"
+// Beast clients written here (tests/integration/ws_client.hpp), through the
+// helpers and fixture the other integration tests share
+// (tests/integration/it_support.hpp).
+#include "tests/integration/it_support.hpp"
 
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -16,13 +17,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <iostream>
 #include <map>
-#include <set>
-#include <sstream>
-#include <thread>
-
-#include "daemon/proto/codec.hpp"
 
 namespace xiaoer::it {
 namespace {
@@ -34,51 +29,6 @@ using Clock = std::chrono::steady_clock;
 
 // ---- helpers ----------------------------------------------------------------
 
-std::string message(const std::string& id, const std::string& chat, const std::string& text) {
-  proto::InboundMessage m;
-  m.id = id;
-  m.chat = chat;
-  m.text = text;
-  m.ts = 1763800000000;
-  return proto::encode(m);
-}
-
-// The value of one sample, named exactly as printed (labels included).
-std::optional<double> sample(const std::string& metrics, const std::string& name) {
-  std::istringstream in(metrics);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.size() > name.size() && line.compare(0, name.size(), name) == 0 && line[name.size()] == ' ') {
-      return std::stod(line.substr(name.size() + 1));
-    }
-  }
-  return std::nullopt;
-}
-
-// The sum of every sample of a counter family (all label values).
-double family_sum(const std::string& metrics, const std::string& family) {
-  std::istringstream in(metrics);
-  std::string line;
-  double sum = 0;
-  while (std::getline(in, line)) {
-    if (line.compare(0, family.size(), family) != 0 || line.size() <= family.size()) continue;
-    const char next = line[family.size()];
-    if (next != ' ' && next != '{') continue;
-    sum += std::stod(line.substr(line.rfind(' ') + 1));
-  }
-  return sum;
-}
-
-template <typename Pred>
-bool eventually(Pred pred, Millis timeout, Millis step = 20ms) {
-  const auto deadline = Clock::now() + timeout;
-  for (;;) {
-    if (pred()) return true;
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(step);
-  }
-}
-
 bool has_intent_with_prefix(const json& answer, std::string_view prefix) {
   if (!answer.contains("intents") || !answer["intents"].is_array()) return false;
   for (const auto& name : answer["intents"]) {
@@ -88,13 +38,6 @@ bool has_intent_with_prefix(const json& answer, std::string_view prefix) {
 }
 
 bool exited_zero(int status) { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
-
-std::string read_text_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 void write_text_file(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -205,84 +148,9 @@ class NotifySocket {
 
 // ---- fixture ----------------------------------------------------------------
 
-class DaemonTest : public ::testing::Test {
- protected:
-  void TearDown() override {
-    if (HasFailure() && daemon_) std::cerr << "---- daemon output ----\n" << daemon_->log() << "---- end ----\n";
-  }
-
-  // Makes the daemon's temp dir and config (not started).
-  DaemonProcess& make(DaemonConfig config = {}) {
-    daemon_ = std::make_unique<DaemonProcess>(std::move(config));
-    return *daemon_;
-  }
-
-  // Starts the daemon made by make() (or a default one).
-  bool start(const std::vector<std::string>& env = {}) {
-    if (!daemon_) make();
-    std::string error;
-    if (!daemon_->start(&error, env)) {
-      ADD_FAILURE() << "daemon did not start: " << error;
-      return false;
-    }
-    return true;
-  }
-
-  bool start_with(DaemonConfig config, const std::vector<std::string>& env = {}) {
-    make(std::move(config));
-    return start(env);
-  }
-
-  unsigned short port() const { return daemon_->port(); }
-
-  std::unique_ptr<WsClient> connect(std::string_view path, std::string_view token, std::string_view query = "") {
-    auto client = std::make_unique<WsClient>();
-    const Handshake h = client->connect(port(), path, token, query);
-    EXPECT_TRUE(h.ok) << path << query << ": " << h.error << " (HTTP " << h.status << ")";
-    if (!h.ok) return nullptr;
-    return client;
-  }
-
-  std::unique_ptr<WsClient> gateway() { return connect("/v1/gateway", DaemonProcess::kGatewayToken); }
-
-  std::unique_ptr<WsClient> agent(const std::string& name) {
-    return connect("/v1/agent", DaemonProcess::kAgentToken, "?agent=" + name);
-  }
-
-  // Sends a message and reads its answer.
-  static std::optional<json> ask(WsClient& client, const std::string& id, const std::string& chat,
-                                 const std::string& text, std::vector<json>* skipped = nullptr) {
-    if (!client.send(message(id, chat, text))) {
-      ADD_FAILURE() << "could not send " << id;
-      return std::nullopt;
-    }
-    auto answer = client.read_answer(id, kDefaultTimeout, skipped);
-    EXPECT_TRUE(answer.has_value()) << "no answer to " << id;
-    return answer;
-  }
-
-  std::string metrics() {
-    const HttpResult r = http_request(port(), http::verb::get, "/metrics");
-    EXPECT_EQ(r.status, 200) << r.error;
-    return r.body;
-  }
-
-  HttpResult tickets() {
-    return http_request(port(), http::verb::get, "/v1/tickets", DaemonProcess::kAgentToken);
-  }
-
-  // A brand-new gateway connection still gets a normal reply: the daemon is
-  // alive and serving.
-  void expect_alive(const std::string& tag) {
-    auto fresh = gateway();
-    ASSERT_TRUE(fresh) << "after " << tag;
-    const auto answer = ask(*fresh, "alive-" + tag, "alive:" + tag, "发什么快递");
-    ASSERT_TRUE(answer) << "after " << tag;
-    EXPECT_EQ((*answer)["type"], "reply") << "after " << tag << ": " << answer->dump();
-  }
-
-  std::unique_ptr<DaemonProcess> daemon_;
-};
+// One daemon per test (ItTest, tests/integration/it_support.hpp); these
+// tests use no bystander and check the daemon with expect_alive().
+class DaemonTest : public ItTest {};
 
 // ---- 1. every answer type ---------------------------------------------------
 
@@ -343,7 +211,7 @@ TEST_F(DaemonTest, ResendGetsTheSameFrameAndCountsOnce) {
   ASSERT_TRUE(start());
   auto gw = gateway();
   ASSERT_TRUE(gw);
-  const std::string frame = message("r-1", "shop7:resend", "亲 发什么快递");
+  const std::string frame = message_frame("r-1", "shop7:resend", "亲 发什么快递");
   ASSERT_TRUE(gw->send(frame));
   const auto first = gw->read_answer_text("r-1");
   ASSERT_TRUE(first);
@@ -361,9 +229,9 @@ TEST_F(DaemonTest, ResendGetsTheSameFrameAndCountsOnce) {
   EXPECT_EQ(*first, *third);
 
   const std::string m = metrics();
-  EXPECT_EQ(sample(m, "xiaoer_resends_total"), 2.0) << m;
-  EXPECT_EQ(family_sum(m, "xiaoer_messages_total"), 1.0) << m;
-  EXPECT_EQ(sample(m, "xiaoer_answers_total{type=\"reply\"}"), 1.0) << m;
+  EXPECT_EQ(metric_sample(m, "xiaoer_resends_total"), 2.0) << m;
+  EXPECT_EQ(metric_family_sum(m, "xiaoer_messages_total"), 1.0) << m;
+  EXPECT_EQ(metric_sample(m, "xiaoer_answers_total{type=\"reply\"}"), 1.0) << m;
 }
 
 // ---- 3. two topics ------------------------------------------------------------
@@ -632,7 +500,7 @@ TEST_F(DaemonTest, RefusesUpgradesPastTheConnectionLimitWith503) {
   ASSERT_TRUE(answer);
   EXPECT_EQ((*answer)["type"], "reply");
   second->close();
-  EXPECT_TRUE(eventually([&] { return sample(metrics(), "xiaoer_connections{role=\"gateway\"}") == 1.0; }, 3000ms));
+  EXPECT_TRUE(wait_until([&] { return metric_sample(metrics(), "xiaoer_connections{role=\"gateway\"}") == 1.0; }, 3000ms));
   expect_alive("limit");
 }
 
@@ -702,7 +570,7 @@ TEST_F(DaemonTest, BadFramesGetErrorsOrClosesAndHarmNoOne) {
     EXPECT_NE(e["message"].get<std::string>().find("nesting"), std::string::npos) << e.dump();
   }
   {
-    const json e = error_for(message("b-5", "shop7:bad", std::string(2000, 'a')));
+    const json e = error_for(message_frame("b-5", "shop7:bad", std::string(2000, 'a')));
     EXPECT_EQ(e["code"], "too_large");
     EXPECT_EQ(e["in_reply_to"], "b-5");
   }
@@ -735,7 +603,7 @@ TEST_F(DaemonTest, BadFramesGetErrorsOrClosesAndHarmNoOne) {
   {
     auto client = gateway();
     ASSERT_TRUE(client);
-    client->send(message("big-1", "shop7:big", std::string(70000, 'a')));
+    client->send(message_frame("big-1", "shop7:big", std::string(70000, 'a')));
     EXPECT_EQ(client->wait_closed(3000ms), 1009) << client->end_reason();
   }
   expect_alive("frame_bytes");
@@ -744,7 +612,7 @@ TEST_F(DaemonTest, BadFramesGetErrorsOrClosesAndHarmNoOne) {
   {
     auto client = gateway();
     ASSERT_TRUE(client);
-    ASSERT_TRUE(client->send_binary(message("bin-1", "shop7:bin", "发什么快递")));
+    ASSERT_TRUE(client->send_binary(message_frame("bin-1", "shop7:bin", "发什么快递")));
     EXPECT_EQ(client->wait_closed(3000ms), 1003);
   }
   expect_alive("binary");
@@ -754,7 +622,7 @@ TEST_F(DaemonTest, BadFramesGetErrorsOrClosesAndHarmNoOne) {
     for (int i = 0; i < 10; ++i) {
       std::string id = "f-";
       id.append(std::to_string(i));
-      ASSERT_TRUE(main->send(message(id, "shop7:flood", "发什么快递")));
+      ASSERT_TRUE(main->send(message_frame(id, "shop7:flood", "发什么快递")));
     }
     std::map<std::string, std::string> answers;
     while (answers.size() < 10) {
@@ -806,17 +674,17 @@ TEST_F(DaemonTest, ClientModeRedialsAndResendsAreAnsweredOnce) {
   EXPECT_EQ(authorization, std::string("Bearer ") + DaemonProcess::kGatewayToken);
   EXPECT_EQ(target, "/ws");
 
-  ASSERT_TRUE(first->send(message("k-1", "shop7:client1", "发什么快递")));
+  ASSERT_TRUE(first->send(message_frame("k-1", "shop7:client1", "发什么快递")));
   const auto k1 = first->read_answer_text("k-1");
   ASSERT_TRUE(k1);
   EXPECT_EQ(json::parse(*k1)["type"], "reply");
-  ASSERT_TRUE(first->send(message("k-2", "shop7:client2", "转人工")));
+  ASSERT_TRUE(first->send(message_frame("k-2", "shop7:client2", "转人工")));
   const auto k2 = first->read_answer("k-2");
   ASSERT_TRUE(k2);
   EXPECT_EQ((*k2)["type"], "handoff");
 
   // The gateway goes away right after a message, without reading its answer.
-  ASSERT_TRUE(first->send(message("k-3", "shop7:client3", "包邮吗")));
+  ASSERT_TRUE(first->send(message_frame("k-3", "shop7:client3", "包邮吗")));
   first->drop();
 
   auto second = gateway_server.accept(5000ms, &authorization);
@@ -824,8 +692,8 @@ TEST_F(DaemonTest, ClientModeRedialsAndResendsAreAnsweredOnce) {
   EXPECT_EQ(authorization, std::string("Bearer ") + DaemonProcess::kGatewayToken);
 
   // Resend every id without a known answer, and one that had an answer.
-  ASSERT_TRUE(second->send(message("k-3", "shop7:client3", "包邮吗")));
-  ASSERT_TRUE(second->send(message("k-1", "shop7:client1", "发什么快递")));
+  ASSERT_TRUE(second->send(message_frame("k-3", "shop7:client3", "包邮吗")));
+  ASSERT_TRUE(second->send(message_frame("k-1", "shop7:client1", "发什么快递")));
   std::map<std::string, std::vector<std::string>> answers;
   while (answers["k-1"].empty() || answers["k-3"].empty()) {
     const auto frame = second->read_text(5000ms);
@@ -846,8 +714,8 @@ TEST_F(DaemonTest, ClientModeRedialsAndResendsAreAnsweredOnce) {
 
   // Each message was processed once.
   const std::string m = metrics();
-  EXPECT_EQ(family_sum(m, "xiaoer_messages_total"), 3.0) << m;
-  const auto resends = sample(m, "xiaoer_resends_total");
+  EXPECT_EQ(metric_family_sum(m, "xiaoer_messages_total"), 3.0) << m;
+  const auto resends = metric_sample(m, "xiaoer_resends_total");
   ASSERT_TRUE(resends);
   EXPECT_GE(*resends, 1.0);
   EXPECT_LE(*resends, 2.0);
@@ -866,13 +734,13 @@ TEST_F(DaemonTest, ClientModeRedialsAndResendsAreAnsweredOnce) {
 
   // A push made while no gateway is connected waits for the next one.
   second->drop();
-  ASSERT_TRUE(eventually([&] { return sample(metrics(), "xiaoer_connections{role=\"gateway\"}") == 0.0; }, 3000ms))
+  ASSERT_TRUE(wait_until([&] { return metric_sample(metrics(), "xiaoer_connections{role=\"gateway\"}") == 0.0; }, 3000ms))
       << metrics();
   const HttpResult later =
       http_request(port(), http::verb::post, "/v1/tickets/" + (*k2)["ticket"].get<std::string>() + "/send",
                    DaemonProcess::kAgentToken, R"({"agent":"li","text":"亲，您还在吗"})");
   ASSERT_EQ(later.status, 200) << later.body;
-  EXPECT_EQ(sample(metrics(), "xiaoer_outbox_frames"), 1.0);
+  EXPECT_EQ(metric_sample(metrics(), "xiaoer_outbox_frames"), 1.0);
   auto third = gateway_server.accept(5000ms);
   ASSERT_TRUE(third) << "the daemon did not dial a third time";
   const auto delivered = third->read_type("agent_reply");
@@ -892,7 +760,7 @@ TEST_F(DaemonTest, KillNineLosesNoTicketAndNoAnswer) {
   ASSERT_TRUE(waiting);
   ASSERT_EQ((*waiting)["type"], "handoff");
   const std::string waiting_id = (*waiting)["ticket"];
-  const std::string hold_frame = message("d-2", "shop7:wait", "还在吗");
+  const std::string hold_frame = message_frame("d-2", "shop7:wait", "还在吗");
   ASSERT_TRUE(gw->send(hold_frame));
   const auto hold = gw->read_answer_text("d-2");
   ASSERT_TRUE(hold);
@@ -919,7 +787,7 @@ TEST_F(DaemonTest, KillNineLosesNoTicketAndNoAnswer) {
                 .status,
             200);
 
-  const std::string reply_frame = message("d-4", "shop7:bot", "发什么快递");
+  const std::string reply_frame = message_frame("d-4", "shop7:bot", "发什么快递");
   ASSERT_TRUE(gw->send(reply_frame));
   const auto reply = gw->read_answer_text("d-4");
   ASSERT_TRUE(reply);
@@ -1039,33 +907,33 @@ TEST_F(DaemonTest, SighupKeepsTheOldSetOnErrorsAndSwapsInAGoodOne) {
 
   // (a) A broken file: the old set keeps answering.
   const fs::path shipping = intents / "shipping.yaml";
-  const std::string original = read_text_file(shipping);
+  const std::string original = read_file(shipping);
   const std::string broken = with_extra_pattern(original, "shipping.courier", "      - {re: '(unclosed', weight: 4}");
   ASSERT_FALSE(broken.empty()) << "shipping.courier has no patterns: block in " << shipping;
   write_text_file(shipping, broken);
   daemon.signal(SIGHUP);
-  ASSERT_TRUE(eventually([&] { return sample(metrics(), "xiaoer_reloads_total{result=\"failed\"}") == 1.0; }, 5000ms))
+  ASSERT_TRUE(wait_until([&] { return metric_sample(metrics(), "xiaoer_reloads_total{result=\"failed\"}") == 1.0; }, 5000ms))
       << metrics();
   EXPECT_TRUE(daemon.wait_for_log("shipping.yaml:", 2000ms)) << "the log does not say which file is bad";
   const auto during = ask(*gw, "h-2", "shop7:hup2", "发什么快递");
   ASSERT_TRUE(during);
   EXPECT_EQ((*during)["type"], "reply");
   EXPECT_TRUE(has_intent_with_prefix(*during, "shipping.courier")) << during->dump();
-  EXPECT_EQ(sample(metrics(), "xiaoer_reloads_total{result=\"ok\"}"), 0.0);
+  EXPECT_EQ(metric_sample(metrics(), "xiaoer_reloads_total{result=\"ok\"}"), 0.0);
 
   // (b) Fixed, with a new reply: the same connection gets it.
   const std::string fixed = with_replies(original, "shipping.courier", "亲，" + marker + "：我们默认发{courier}哦{smile}～");
   ASSERT_FALSE(fixed.empty());
   write_text_file(shipping, fixed);
   daemon.signal(SIGHUP);
-  ASSERT_TRUE(eventually([&] { return sample(metrics(), "xiaoer_reloads_total{result=\"ok\"}") == 1.0; }, 5000ms))
+  ASSERT_TRUE(wait_until([&] { return metric_sample(metrics(), "xiaoer_reloads_total{result=\"ok\"}") == 1.0; }, 5000ms))
       << metrics();
   const auto after = ask(*gw, "h-3", "shop7:hup3", "发什么快递");
   ASSERT_TRUE(after);
   EXPECT_EQ((*after)["type"], "reply");
   EXPECT_NE((*after)["text"].get<std::string>().find(marker), std::string::npos) << after->dump();
   EXPECT_TRUE(gw->is_open());
-  EXPECT_EQ(sample(metrics(), "xiaoer_reloads_total{result=\"failed\"}"), 1.0);
+  EXPECT_EQ(metric_sample(metrics(), "xiaoer_reloads_total{result=\"failed\"}"), 1.0);
 }
 
 // ---- 13. SIGTERM ----------------------------------------------------------------
@@ -1084,7 +952,7 @@ TEST_F(DaemonTest, SigtermDrainsAndExitsZero) {
   daemon_->signal(SIGTERM);
   // Readiness drops at once: /readyz says 503, or the listener is already gone.
   int ready = 200;
-  EXPECT_TRUE(eventually(
+  EXPECT_TRUE(wait_until(
       [&] {
         ready = http_request(port(), http::verb::get, "/readyz", "", "", 1000ms).status;
         return ready != 200;

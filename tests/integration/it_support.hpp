@@ -1,9 +1,10 @@
-// Shared by the hostile-client, fault, TLS and secrets tests
-// (tests/integration/{hostile,faults,tls}_test.cpp): message frames, metric
-// samples, the daemon's RSS and descriptors from /proc, a raw TCP peer for
-// byte-level abuse (slowloris, connections dropped mid-handshake, a peer
-// that never reads), and ItTest, a fixture that starts one daemon and keeps
-// a bystander connection open to prove a case harmed no one else.
+// Shared by the black-box daemon tests and the hostile-client, fault, TLS
+// and secrets tests (tests/integration/{daemon,hostile,faults,tls}_test.cpp):
+// message frames, metric samples, the daemon's RSS and descriptors from
+// /proc, a raw TCP peer for byte-level abuse (slowloris, connections dropped
+// mid-handshake, a peer that never reads), and ItTest, a fixture that starts
+// one daemon and can keep a bystander connection open to prove a case harmed
+// no one else.
 //
 // Everything is bounded in time. Thread safety: none, except where a
 // function says so (message_frame, metric_*, rss_kb and open_fds are pure or
@@ -275,8 +276,9 @@ class RawConn {
   int fd_ = -1;
 };
 
-// One daemon per test, plus a bystander: a gateway connection opened before
-// the hostile case that must still answer after it.
+// One daemon per test, plus (after open_bystander()) a bystander: a gateway
+// connection opened before the hostile case that must still answer after it.
+// On failure the daemon's output is printed.
 class ItTest : public ::testing::Test {
  protected:
   void TearDown() override {
@@ -284,11 +286,13 @@ class ItTest : public ::testing::Test {
     if (HasFailure() && daemon_) std::cerr << "---- daemon output ----\n" << daemon_->log() << "---- end ----\n";
   }
 
+  // Makes the daemon's temp dir and config (not started).
   DaemonProcess& make(DaemonConfig config = {}) {
     daemon_ = std::make_unique<DaemonProcess>(std::move(config));
     return *daemon_;
   }
 
+  // Starts the daemon made by make() (or a default one).
   bool start(const std::vector<std::string>& env = {}) {
     if (!daemon_) make();
     std::string error;
@@ -299,9 +303,9 @@ class ItTest : public ::testing::Test {
     return true;
   }
 
-  bool start_with(DaemonConfig config) {
+  bool start_with(DaemonConfig config, const std::vector<std::string>& env = {}) {
     make(std::move(config));
-    return start();
+    return start(env);
   }
 
   unsigned short port() const { return daemon_->port(); }
@@ -320,6 +324,7 @@ class ItTest : public ::testing::Test {
     return connect("/v1/agent", DaemonProcess::kAgentToken, "?agent=" + name);
   }
 
+  // Sends a message and reads its answer.
   static std::optional<json> ask(WsClient& client, const std::string& id, const std::string& chat,
                                  const std::string& text, Millis timeout = kDefaultTimeout) {
     if (!client.send(message_frame(id, chat, text))) {
@@ -352,16 +357,23 @@ class ItTest : public ::testing::Test {
     ASSERT_EQ((*answer)["type"], "reply") << answer->dump();
   }
 
+  // A brand-new gateway connection still gets a normal reply: the daemon is
+  // alive and serving. It asks as message `label`-tag in chat `label`:tag.
+  void expect_alive(const std::string& tag, std::string_view label = "alive") {
+    auto fresh = gateway();
+    ASSERT_TRUE(fresh) << "no new connection after " << tag;
+    const auto answer = ask(*fresh, std::string(label).append("-").append(tag),
+                            std::string(label).append(":").append(tag), "发什么快递");
+    ASSERT_TRUE(answer) << "after " << tag;
+    EXPECT_EQ((*answer)["type"], "reply") << "after " << tag << ": " << answer->dump();
+  }
+
   // After a hostile case: a brand-new client gets a normal reply, and the
   // bystander (opened before the case) still answers on its connection.
   void expect_unaffected(const std::string& tag) {
-    {
-      auto fresh = gateway();
-      ASSERT_TRUE(fresh) << "no new connection after " << tag;
-      const auto answer = ask(*fresh, "fresh-" + tag, "fresh:" + tag, "发什么快递");
-      ASSERT_TRUE(answer) << "after " << tag;
-      EXPECT_EQ((*answer)["type"], "reply") << "after " << tag << ": " << answer->dump();
-    }
+    const bool failed_before = HasFatalFailure();
+    expect_alive(tag, "fresh");
+    if (!failed_before && HasFatalFailure()) return;  // no fresh client: the bystander is not asked
     if (bystander_) {
       ASSERT_TRUE(bystander_->is_open()) << "the bystander was closed by " << tag << ": " << bystander_->end_reason();
       const auto answer = ask(*bystander_, "bystander-" + tag, "bystander:chat", "包邮吗");
