@@ -21,7 +21,16 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 namespace http = boost::beast::http;
 
-constexpr long kRssBoundKb = 64 * 1024;  // growth allowed for any one case
+// Growth allowed for any one case. Under AddressSanitizer freed memory waits
+// in a quarantine (up to 256 MiB) and every allocation carries redzones, so
+// RSS measures the sanitizer, not the daemon: the bound is checked in the
+// plain build only (the sanitizer build checks the same cases for errors).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kRssIsMeaningful = false;
+#else
+constexpr bool kRssIsMeaningful = true;
+#endif
+constexpr long kRssBoundKb = 64 * 1024;
 
 class HostileTest : public ItTest {
  protected:
@@ -34,7 +43,9 @@ class HostileTest : public ItTest {
   void expect_rss_bounded(long before_kb, const std::string& tag) {
     const long after = rss_now();
     std::cout << "[ rss      ] " << tag << ": " << before_kb << " KiB before, " << after << " KiB after\n";
-    EXPECT_LT(after - before_kb, kRssBoundKb) << tag << ": RSS grew from " << before_kb << " to " << after << " KiB";
+    if (kRssIsMeaningful) {
+      EXPECT_LT(after - before_kb, kRssBoundKb) << tag << ": RSS grew from " << before_kb << " to " << after << " KiB";
+    }
   }
 
   double gateway_connections() {
@@ -175,7 +186,7 @@ TEST_F(HostileTest, ClientThatNeverReadsIsClosedAndMemoryStaysBounded) {
             << ")\n";
   EXPECT_TRUE(closed) << "a client that never reads was not closed after " << sent << " frames";
   EXPECT_TRUE(daemon_->wait_for_log("does not read its frames", 3s, log_from)) << "no log line about the slow reader";
-  EXPECT_LT(peak - before, kRssBoundKb) << "RSS peak " << peak << " KiB from " << before;
+  if (kRssIsMeaningful) EXPECT_LT(peak - before, kRssBoundKb) << "RSS peak " << peak << " KiB from " << before;
   peer.close();
   EXPECT_TRUE(wait_until([&] { return gateway_connections() == 1.0; }, 5s)) << metrics();
   expect_rss_bounded(before, "never reads");
