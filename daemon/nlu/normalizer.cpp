@@ -142,6 +142,8 @@ std::string Normalizer::normalize(std::string_view text) const {
 
 namespace {
 
+constexpr int kMaxCodeRounds = 4;
+
 // Can `text` hold an emoticon code, once folded? Codes start with '/' or
 // '[', which nothing but themselves and their full-width forms (／ ［ 【)
 // fold to. Most messages have none and take the one-pass path.
@@ -220,6 +222,13 @@ void Normalizer::normalize_into(std::string_view text, std::string& out) const {
     common::append_utf8(folded, is_space(raw) ? U' ' : fold(raw));
   }
   fold_pass(folded, out, /*match_codes=*/true);
+  // Folding a run of punctuation can make a code ("/::^_^" → "/:^_^"):
+  // pass again until nothing changes (twice at most in practice).
+  for (int round = 0; round < kMaxCodeRounds && may_hold_emoticon_code(out); ++round) {
+    fold_pass(out, folded, /*match_codes=*/true);
+    if (folded == out) break;
+    out.swap(folded);
+  }
 }
 
 }  // namespace xiaoer::nlu

@@ -70,7 +70,7 @@ TEST(Normalizer, EmoticonCodesAreFoundAfterFolding) {
 TEST(Normalizer, IsIdempotent) {
   const auto n = opencc();
   for (const char* text : {"好的／：ｏｋ", "[生氣] !! !!", "請問 發什麼快遞？？", "谢谢😊😊 /:^_^", "  ＡＢＣ  1.65米 ",
-                           "[[微笑]]", "/\xff:ok", "a\t\tb。。。"}) {
+                           "[[微笑]]", "/\xff:ok", "a\t\tb。。。", "\x01/::^_^\x01/_^"}) {
     const std::string once = n->normalize(text);
     EXPECT_EQ(n->normalize(once), once) << text;
   }
