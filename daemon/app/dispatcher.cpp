@@ -25,6 +25,14 @@ unsigned status_of(const std::string& frame) {
   return 400;
 }
 
+// Whether an answer leaves the chat with a human. The encoder writes the
+// type first ({"type":"…), and handoff and hold are the only answer types
+// that begin with 'h'.
+bool gets_pushes(const std::string& answer) {
+  constexpr std::size_t kTypeAt = sizeof(R"({"type":")") - 1;
+  return answer.size() > kTypeAt && answer[kTypeAt] == 'h';
+}
+
 }  // namespace
 
 bool same_secret(std::string_view a, std::string_view b) {
@@ -81,6 +89,13 @@ void Dispatcher::on_close(net::Connection& connection) {
     std::lock_guard lock(connections_mutex_);
     (connection.role() == net::Role::kGateway ? gateways_ : agents_).erase(connection.id());
   }
+  if (connection.role() == net::Role::kGateway) {
+    // Its chats' pushes now go to any gateway still connected.
+    for (RouteShard& shard : routes_) {
+      std::lock_guard lock(shard.mutex);
+      std::erase_if(shard.connection_of_chat, [&](const auto& route) { return route.second == connection.id(); });
+    }
+  }
   --(connection.role() == net::Role::kGateway ? metrics_.connections_gateway : metrics_.connections_agent);
   spdlog::info("connection {} closed", connection.id());
 }
@@ -103,13 +118,14 @@ void Dispatcher::on_gateway_text(const std::shared_ptr<net::Connection>& connect
     return;
   }
   auto& message = std::get<proto::InboundMessage>(decoded);
-  {
-    RouteShard& shard = route_shard(message.chat);
-    std::lock_guard lock(shard.mutex);
-    auto& route = shard.connection_of_chat[message.chat];
-    route = connection->id();
-  }
-  service_->handle_message(message, [connection, received, this](std::string answer) {
+  service_->handle_message(message, [connection, received, chat = message.chat, this](std::string answer) {
+    // Only chats with a human get later pushes (agent replies, notices):
+    // only theirs are routed, so the table stays as small as the queue.
+    if (gets_pushes(answer)) {
+      RouteShard& shard = route_shard(chat);
+      std::lock_guard lock(shard.mutex);
+      shard.connection_of_chat[chat] = connection->id();
+    }
     connection->send(std::move(answer));
     metrics_.answer_latency.observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count());

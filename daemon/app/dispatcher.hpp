@@ -3,8 +3,8 @@
 // serves the plain HTTP endpoints (health, readiness, metrics, agent API).
 //
 // Gateway routing: agent replies and notices for chat C go to the gateway
-// connection that last carried a message of C, else to any gateway
-// connection; with none connected they wait in a bounded outbox and go to
+// connection that last carried a message of C answered handoff or hold (only
+// such chats get pushes), else to any gateway connection; with none connected they wait in a bounded outbox and go to
 // the next gateway that connects.
 //
 // Thread safety: all members may be called from any thread.
