@@ -2,9 +2,22 @@
 
 namespace xiaoer::net {
 
-void ConnectionRegistry::add(const std::shared_ptr<Connection>& connection) {
+bool ConnectionRegistry::begin_upgrade(std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  if (connections_.size() + upgrading_ >= limit) return false;
+  ++upgrading_;
+  return true;
+}
+
+void ConnectionRegistry::abandon_upgrade() {
+  std::lock_guard lock(mutex_);
+  if (upgrading_ > 0) --upgrading_;
+}
+
+void ConnectionRegistry::add(const std::shared_ptr<Connection>& connection, bool upgraded) {
   std::lock_guard lock(mutex_);
   connections_[connection->id()] = connection;
+  if (upgraded && upgrading_ > 0) --upgrading_;
 }
 
 void ConnectionRegistry::remove(std::uint64_t id) {

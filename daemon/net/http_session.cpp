@@ -184,13 +184,12 @@ void HttpSession<Stream>::upgrade(http::request<http::string_body> request) {
     respond(plain(403, request.version(), "this token's role may not use this endpoint\n", false));
     return;
   }
-  if (registry_.size() + registry_.upgrading.load() >= limits_.max_connections) {
+  if (!registry_.begin_upgrade(limits_.max_connections)) {
     respond(plain(503, request.version(), "too many connections\n", false));
     return;
   }
   std::string agent = *role == Role::kAgent ? query_value(request.target(), "agent") : std::string();
   beast::get_lowest_layer(stream_).expires_never();
-  ++registry_.upgrading;  // until the session registers (or fails its handshake)
   std::make_shared<WsSession<Stream>>(std::move(stream_), *role, std::move(agent), handler_, registry_, limits_)
       ->accept(std::move(request));
 }

@@ -31,6 +31,7 @@ WsSession<NextLayer>::~WsSession() = default;
 
 template <class NextLayer>
 void WsSession<NextLayer>::configure(bool server) {
+  server_ = server;
   // Beast's own timeouts replace the TCP layer's after the handshake.
   beast::get_lowest_layer(ws_).expires_never();
   websocket::stream_base::timeout timeout =
@@ -55,13 +56,12 @@ void WsSession<NextLayer>::accept(http::request<http::string_body> request) {
 template <class NextLayer>
 void WsSession<NextLayer>::on_accept(beast::error_code ec) {
   if (ec) {
-    --registry_.upgrading;
+    registry_.abandon_upgrade();
     spdlog::debug("websocket accept failed: {}", ec.message());
     finish();
     return;
   }
-  opened();  // registers it
-  --registry_.upgrading;
+  opened();
 }
 
 template <class NextLayer>
@@ -73,7 +73,7 @@ void WsSession<NextLayer>::start(std::function<void()> on_end) {
 template <class NextLayer>
 void WsSession<NextLayer>::opened() {
   open_ = true;
-  registry_.add(self());
+  registry_.add(self(), /*upgraded=*/server_);
   handler_.on_open(self());
   do_read();
 }

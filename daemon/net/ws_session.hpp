@@ -92,6 +92,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   std::optional<websocket::close_reason> pending_close_;  // after the write in flight
   bool open_ = false;         // handler told of the open
   bool finished_ = false;
+  bool server_ = false;       // accepted an upgrade (its place was reserved)
   Role role_;
   std::string agent_name_;
   MessageHandler& handler_;
