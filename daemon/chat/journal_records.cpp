@@ -13,13 +13,7 @@ using nlohmann::json;
 // without building a DOM (common::JsonWriter).
 template <typename Body>
 std::string record(std::string_view type, Body&& body) {
-  std::string out;
-  out.reserve(384);
-  common::JsonWriter w(out);
-  w.begin_object().field("t", type);
-  body(w);
-  w.end_object();
-  return out;
+  return common::typed_object("t", type, std::forward<Body>(body), 384);
 }
 
 void write_context(common::JsonWriter& w, const nlu::Context& c) {

@@ -52,4 +52,17 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
+// {"<key>":"<type>", …what `body(writer)` adds}: the shape of every frame
+// and journal record.
+template <typename Body>
+std::string typed_object(std::string_view key, std::string_view type, Body&& body, std::size_t reserve = 256) {
+  std::string out;
+  out.reserve(reserve);
+  JsonWriter w(out);
+  w.begin_object().field(key, type);
+  body(w);
+  w.end_object();
+  return out;
+}
+
 }  // namespace xiaoer::common

@@ -465,13 +465,7 @@ void write_ticket(common::JsonWriter& w, const TicketView& ticket) {
 // A frame: {"type": type, ...fields written by `body`}.
 template <typename Body>
 std::string frame(std::string_view type, Body&& body) {
-  std::string out;
-  out.reserve(256);
-  common::JsonWriter w(out);
-  w.begin_object().field("type", type);
-  body(w);
-  w.end_object();
-  return out;
+  return common::typed_object("type", type, std::forward<Body>(body));
 }
 
 }  // namespace
