@@ -10,6 +10,7 @@ template <class NextLayer>
 WsSession<NextLayer>::WsSession(NextLayer next, Role role, std::string agent_name, MessageHandler& handler,
                                 ConnectionRegistry& registry, const SessionLimits& limits)
     : ws_(std::move(next)),
+      close_deadline_(ws_.get_executor()),
       role_(role),
       agent_name_(std::move(agent_name)),
       handler_(handler),
@@ -22,7 +23,13 @@ WsSession<NextLayer>::WsSession(NextLayer next, Role role, std::string agent_nam
 template <class NextLayer>
 WsSession<NextLayer>::WsSession(Stream stream, Role role, MessageHandler& handler, ConnectionRegistry& registry,
                      const SessionLimits& limits)
-    : ws_(std::move(stream)), role_(role), handler_(handler), registry_(registry), limits_(limits), id_(registry.next_id()) {
+    : ws_(std::move(stream)),
+      close_deadline_(ws_.get_executor()),
+      role_(role),
+      handler_(handler),
+      registry_(registry),
+      limits_(limits),
+      id_(registry.next_id()) {
   configure(false);
 }
 
@@ -98,9 +105,15 @@ void WsSession<NextLayer>::on_read(beast::error_code ec, std::size_t) {
     do_close(websocket::close_code::unknown_data, "binary frames are not supported; send JSON text");
     return;
   }
-  std::string frame = beast::buffers_to_string(buffer_.data());
-  buffer_.consume(buffer_.size());
-  handler_.on_text(self(), std::move(frame), received);
+  if (close_sent_) {
+    // Its answer could not be sent: left unprocessed, so the gateway resends
+    // it after reconnecting.
+    buffer_.consume(buffer_.size());
+  } else {
+    std::string frame = beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    handler_.on_text(self(), std::move(frame), received);
+  }
   if (!closing_) do_read();
 }
 
@@ -186,11 +199,15 @@ template <class NextLayer>
 void WsSession<NextLayer>::do_close(websocket::close_code code, std::string reason) {
   if (close_sent_ || finished_) return;
   close_sent_ = true;
+  close_deadline_.expires_after(limits_.handshake_timeout);
+  close_deadline_.async_wait([self = self()](beast::error_code ec) {
+    if (ec || self->finished_) return;
+    spdlog::debug("connection {} did not finish its close in time: dropped", self->id_);
+    self->finish();
+  });
   if (writing_) {
-    // One write at a time: the close frame follows the frame in flight. A
-    // peer that never reads never lets that write end, so it gets a deadline.
+    // One write at a time: the close frame follows the frame in flight.
     pending_close_ = websocket::close_reason(code, reason);
-    beast::get_lowest_layer(ws_).expires_after(limits_.handshake_timeout);
     return;
   }
   send_close(websocket::close_reason(code, reason));
@@ -205,6 +222,7 @@ template <class NextLayer>
 void WsSession<NextLayer>::finish() {
   if (finished_) return;
   finished_ = true;
+  close_deadline_.cancel();
   if (open_) {
     registry_.remove(id_);
     handler_.on_close(*this);

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -90,6 +91,10 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   bool closing_ = false;      // close once the queue is written
   bool close_sent_ = false;
   std::optional<websocket::close_reason> pending_close_;  // after the write in flight
+  // Bounds the whole close once decided: a peer that never reads never lets
+  // the write in flight end. (Not the tcp_stream's expiry: it cannot be set
+  // while a read and a write are both pending.)
+  boost::asio::steady_timer close_deadline_;
   bool open_ = false;         // handler told of the open
   bool finished_ = false;
   bool server_ = false;       // accepted an upgrade (its place was reserved)

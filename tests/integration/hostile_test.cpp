@@ -195,6 +195,49 @@ TEST_F(HostileTest, ClientThatNeverReadsIsClosedAndMemoryStaysBounded) {
   expect_unaffected("never-reads");
 }
 
+// A peer that sends a little, pauses, and never reads: the daemon's read is
+// pending whenever the journal delivers answers, so the queue overflows with
+// a read and a write both in flight. The close must still end within
+// limits.handshake_timeout_s, and frames read after it are not processed.
+TEST_F(HostileTest, PausingPeerThatNeverReadsIsCutWithinTheCloseDeadline) {
+  DaemonConfig config;
+  config.outbound_frames = 16;
+  config.handshake_timeout_s = 1;
+  ASSERT_TRUE(start_with(config));
+  const std::size_t log_from = daemon_->log().size();
+
+  RawConn peer;
+  ASSERT_TRUE(peer.connect(port(), 3s, /*receive_buffer=*/4096));
+  ASSERT_EQ(peer.send_all(upgrade_request(port(), "/v1/gateway", DaemonProcess::kGatewayToken)), RawConn::Io::kOk);
+  std::string response;
+  ASSERT_EQ(peer.read_until("\r\n\r\n", &response), RawConn::Io::kOk) << response;
+
+  long sent = 0;
+  bool overflowed = false;
+  const auto deadline = Clock::now() + 20s;
+  while (!overflowed && Clock::now() < deadline) {
+    std::string batch;
+    // Fewer than outbound_frames a batch: only a stalled write overflows the
+    // queue, and the pause lets the daemon read it all and wait for more.
+    for (int i = 0; i < 12; ++i, ++sent) {
+      batch += client_frame(message_frame(numbered("pause-", sent), numbered("hostile:pause", sent % 499), "发什么快递"));
+    }
+    if (peer.send_all(batch, 2s) != RawConn::Io::kOk) break;
+    overflowed = daemon_->wait_for_log("does not read its frames", 5ms, log_from);
+  }
+  ASSERT_TRUE(overflowed) << "the outbound queue never overflowed after " << sent << " messages\n" << metrics();
+  const auto overflow_at = Clock::now();
+  // The peer's window is closed, so no FIN or reset need reach it: the
+  // daemon's own count says when it let the connection go.
+  EXPECT_TRUE(wait_until([&] { return gateway_connections() == 0.0; }, 4s))
+      << "the connection was still held 4 s after the overflow (close deadline 1 s)\n"
+      << metrics();
+  std::cout << "[ pausing  ] overflow after " << sent << " messages; cut after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - overflow_at).count() << " ms\n";
+  peer.close();
+  expect_unaffected("pausing-never-reads");
+}
+
 // Slowloris: upgrade requests dribbled one byte every 200 ms. With
 // limits.handshake_timeout_s 1 each is closed within ~2 s, and the daemon
 // keeps serving meanwhile.
