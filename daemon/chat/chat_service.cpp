@@ -424,22 +424,49 @@ void ChatService::send_notices(std::int64_t now) {
 }
 
 void ChatService::compact_if_due() {
-  if (journal_ == nullptr || journal_->stats().bytes_since_compaction < static_cast<std::uint64_t>(options().compact_after_bytes)) {
+  // One rewrite at a time: a large snapshot can take longer than a tick.
+  if (journal_ == nullptr || compacting_.load(std::memory_order_acquire)) return;
+  // Not before the log has grown by the live state's size again: a rewrite
+  // then costs at most one byte per byte appended, however many tickets
+  // are open.
+  const queue::JournalStats stats = journal_->stats();
+  const auto due_at = std::max(static_cast<std::uint64_t>(options().compact_after_bytes), stats.snapshot_bytes);
+  if (stats.bytes_since_compaction < due_at) return;
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<std::string> snapshot;
+  {
+    // Every shard and the queue are held while the snapshot is taken and the
+    // compaction queued, so no change falls between the two.
+    std::vector<std::unique_lock<std::mutex>> locks;
+    for (ChatTable::Shard& shard : chats_.shards()) locks.emplace_back(shard.mutex);
+    std::lock_guard queue_lock(queue_mutex_);
+    for (ChatTable::Shard& shard : chats_.shards()) {
+      for (const auto& [chat_id, chat] : shard.chats) {
+        for (const auto& [id, frame] : chat.answered) snapshot.push_back(records::answer(chat_id, id, frame, chat.context));
+      }
+    }
+    for (const queue::Ticket* ticket : queue_.ordered()) snapshot.push_back(records::open(*ticket));
+    const auto paused = std::chrono::steady_clock::now() - started;
+    compacting_.store(true, std::memory_order_release);
+    journal_->compact(std::move(snapshot), [this, started, paused](bool ok) { compacted(ok, started, paused); });
+  }
+}
+
+void ChatService::compacted(bool ok, std::chrono::steady_clock::time_point started,
+                            std::chrono::steady_clock::duration paused) {
+  compacting_.store(false, std::memory_order_release);
+  using std::chrono::milliseconds;
+  const auto took = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
+  if (!ok) {
+    spdlog::warn("journal compaction failed after {} ms (disk full or I/O error?); the log keeps growing, retried "
+                 "at the next tick",
+                 took.count());
     return;
   }
-  // Every shard and the queue are held while the snapshot is taken and the
-  // compaction queued, so no change falls between the two.
-  std::vector<std::unique_lock<std::mutex>> locks;
-  for (ChatTable::Shard& shard : chats_.shards()) locks.emplace_back(shard.mutex);
-  std::lock_guard queue_lock(queue_mutex_);
-  std::vector<std::string> snapshot;
-  for (ChatTable::Shard& shard : chats_.shards()) {
-    for (const auto& [chat_id, chat] : shard.chats) {
-      for (const auto& [id, frame] : chat.answered) snapshot.push_back(records::answer(chat_id, id, frame, chat.context));
-    }
-  }
-  for (const queue::Ticket* ticket : queue_.ordered()) snapshot.push_back(records::open(*ticket));
-  journal_->compact(std::move(snapshot), {});
+  spdlog::info("journal compacted to a {:.1f} MiB snapshot of the live state in {} ms (changes paused {} ms while "
+               "it was taken)",
+               static_cast<double>(journal_->stats().snapshot_bytes) / (1 << 20), took.count(),
+               std::chrono::duration_cast<milliseconds>(paused).count());
 }
 
 std::size_t ChatService::queue_waiting() {

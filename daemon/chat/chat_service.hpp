@@ -22,6 +22,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -92,6 +93,7 @@ class ChatService {
   proto::TicketView view(const queue::Ticket& ticket) const;
   void send_notices(std::int64_t now);
   void compact_if_due();
+  void compacted(bool ok, std::chrono::steady_clock::time_point started, std::chrono::steady_clock::duration paused);
   void append(std::string record, queue::Journal::Done done);
   // An answer and the queue change it acknowledges, journalled together.
   struct Commit {
@@ -119,6 +121,7 @@ class ChatService {
   const Clock& clock_;
   std::atomic<std::shared_ptr<const ChatOptions>> options_;
   queue::Journal* journal_ = nullptr;
+  std::atomic<bool> compacting_{false};  // a compaction is queued or running
 
   ChatTable chats_;
   std::mutex queue_mutex_;

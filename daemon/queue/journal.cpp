@@ -512,6 +512,7 @@ bool Journal::compact_now(const std::vector<std::string>& snapshot) {
   dir_sync_pending_ = !sync_directory(directory_of(options_.path));
   std::lock_guard lock(mutex_);
   stats_.bytes_since_compaction = 0;
+  stats_.snapshot_bytes = buffer.size();
   return true;
 }
 

@@ -65,6 +65,7 @@ struct JournalStats {
   std::uint64_t syncs = 0;
   std::uint64_t failures = 0;         // records whose callback got ok=false
   std::uint64_t bytes_since_compaction = 0;
+  std::uint64_t snapshot_bytes = 0;    // the last compaction's snapshot: the live state's size
   std::uint64_t last_sync_micros = 0;  // duration of the latest fdatasync
 };
 

@@ -241,6 +241,35 @@ TEST_F(ChatServiceTest, CompactionKeepsTheLiveState) {
   EXPECT_EQ(service_->tickets()[0].id, ticket);
 }
 
+// The log is rewritten only once it has grown by the live state's size
+// again, so many open tickets do not make it rewrite at every tick.
+TEST_F(ChatServiceTest, CompactionWaitsForTheLogToGrowByTheSnapshotsSize) {
+  ChatOptions options;
+  options.compact_after_bytes = 1;
+  start(options);
+  for (int i = 0; i < 20; ++i) send(std::string("c").append(std::to_string(i)), "m1", "转人工");
+  service_->tick();
+  journal_->flush();
+  const queue::JournalStats compacted = journal_->stats();
+  ASSERT_EQ(compacted.bytes_since_compaction, 0u);
+  ASSERT_GT(compacted.snapshot_bytes, 0u);
+
+  send("d0", "m1", "发什么快递");  // one answer: far less than 20 tickets
+  service_->tick();
+  journal_->flush();
+  const std::uint64_t grown = journal_->stats().bytes_since_compaction;
+  EXPECT_GT(grown, 0u) << "rewritten after one record";
+  EXPECT_LT(grown, compacted.snapshot_bytes);
+
+  for (int i = 1; journal_->stats().bytes_since_compaction < compacted.snapshot_bytes; ++i) {
+    send(std::string("d").append(std::to_string(i)), "m1", "发什么快递");
+    journal_->flush();
+  }
+  service_->tick();
+  journal_->flush();
+  EXPECT_EQ(journal_->stats().bytes_since_compaction, 0u) << "not rewritten once the log had grown by the snapshot";
+}
+
 // A full disk, made with a file-size limit on this process: the journal's
 // writes fail as they would with ENOSPC.
 class FileSizeLimit {
