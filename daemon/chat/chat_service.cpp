@@ -433,22 +433,45 @@ void ChatService::compact_if_due() {
   const auto due_at = std::max(static_cast<std::uint64_t>(options().compact_after_bytes), stats.snapshot_bytes);
   if (stats.bytes_since_compaction < due_at) return;
   const auto started = std::chrono::steady_clock::now();
-  std::vector<std::string> snapshot;
+  // The live state, copied: the journal's helper thread turns it into
+  // records while changes go on.
+  struct Window {
+    std::string chat;
+    std::vector<std::pair<std::string, std::string>> answered;
+    nlu::Context context;
+  };
+  struct State {
+    std::vector<Window> windows;
+    std::vector<queue::Ticket> tickets;
+  };
+  auto state = std::make_shared<State>();
   {
-    // Every shard and the queue are held while the snapshot is taken and the
+    // Every shard and the queue are held while the state is copied and the
     // compaction queued, so no change falls between the two.
     std::vector<std::unique_lock<std::mutex>> locks;
     for (ChatTable::Shard& shard : chats_.shards()) locks.emplace_back(shard.mutex);
     std::lock_guard queue_lock(queue_mutex_);
+    std::size_t chats = 0;
+    for (ChatTable::Shard& shard : chats_.shards()) chats += shard.chats.size();
+    state->windows.reserve(chats);
     for (ChatTable::Shard& shard : chats_.shards()) {
       for (const auto& [chat_id, chat] : shard.chats) {
-        for (const auto& [id, frame] : chat.answered) snapshot.push_back(records::answer(chat_id, id, frame, chat.context));
+        if (!chat.answered.empty()) state->windows.push_back({chat_id, chat.answered, chat.context});
       }
     }
-    for (const queue::Ticket* ticket : queue_.ordered()) snapshot.push_back(records::open(*ticket));
+    for (const queue::Ticket* ticket : queue_.ordered()) state->tickets.push_back(*ticket);
     const auto paused = std::chrono::steady_clock::now() - started;
     compacting_.store(true, std::memory_order_release);
-    journal_->compact(std::move(snapshot), [this, started, paused](bool ok) { compacted(ok, started, paused); });
+    journal_->compact(
+        [state] {
+          std::vector<std::string> snapshot;
+          for (const Window& w : state->windows) {
+            for (const auto& [id, frame] : w.answered) snapshot.push_back(records::answer(w.chat, id, frame, w.context));
+          }
+          for (const queue::Ticket& ticket : state->tickets) snapshot.push_back(records::open(ticket));
+          return snapshot;
+        },
+        [this, started, paused](bool ok) { compacted(ok, started, paused); });
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cerrno>
+#include <exception>
 #include <filesystem>
 #include <system_error>
 #include <utility>
@@ -14,7 +15,8 @@
 // their own thread and push an Entry under mutex_. The writer swaps the whole
 // queue out, then walks it in order: consecutive records (and flush markers)
 // form a segment written with one write(2) and, when the policy asks, one
-// fdatasync(2); a compaction entry is handled on its own between segments.
+// fdatasync(2); a compaction entry starts the rewrite's helper between
+// segments, and the rewrite ends in the writer's loop once the helper is done.
 // Callbacks run after their segment, outside mutex_, then completed_ moves so
 // that flush() can return. Only the writer touches fd_ and the file state
 // beside it, so the file needs no lock.
@@ -134,6 +136,21 @@ int datasync(int fd) {
   return rc == 0 ? 0 : errno;
 }
 
+// Formats `records` as log lines, writes and syncs them to `fd`; *bytes is
+// the size written. False if a record holds '\n' or the disk refused.
+bool write_snapshot(int fd, const std::vector<std::string>& records, std::uint64_t* bytes) {
+  std::size_t size = 0;
+  for (const std::string& record : records) {
+    if (record.find('\n') != std::string::npos) return false;
+    size += kPrefixSize + record.size() + 1;
+  }
+  std::string buffer;
+  buffer.reserve(size);
+  for (const std::string& record : records) append_line(buffer, record);
+  *bytes = buffer.size();
+  return write_all(fd, buffer) == 0 && datasync(fd) == 0;
+}
+
 std::filesystem::path directory_of(const std::string& path) {
   std::filesystem::path dir = std::filesystem::path(path).parent_path();
   return dir.empty() ? std::filesystem::path(".") : dir;
@@ -165,8 +182,18 @@ struct Journal::Entry {
   Kind kind = Kind::kRecord;
   std::uint64_t seq = 0;
   std::string line;
-  std::vector<std::string> snapshot;
+  Snapshot snapshot;
   Done done;
+};
+
+struct Journal::Compaction {
+  int fd = -1;        // "<path>.compact", opened for appending
+  std::string tail;   // lines written to the old log since the snapshot's cut
+  Done done;
+  std::thread helper;
+  // Written by the helper before it sets snapshot_written_.
+  bool snapshot_ok = false;
+  std::uint64_t snapshot_bytes = 0;
 };
 
 Journal::Journal(const JournalOptions& options, int fd) : options_(options), fd_(fd) {}
@@ -291,7 +318,7 @@ void Journal::append_all(const std::vector<std::string>& records, Done done) {
   enqueue(std::move(entry));
 }
 
-void Journal::compact(std::vector<std::string> snapshot, Done done) {
+void Journal::compact(Snapshot snapshot, Done done) {
   Entry entry;
   entry.kind = Entry::Kind::kCompact;
   entry.snapshot = std::move(snapshot);
@@ -337,8 +364,14 @@ void Journal::set_sync_observer(std::function<void(std::chrono::microseconds)> o
 
 void Journal::run() {
   std::unique_lock lock(mutex_);
-  const auto ready = [this] { return stopping_ || !pending_.empty(); };
+  const auto ready = [this] { return stopping_ || !pending_.empty() || snapshot_written_; };
   for (;;) {
+    if (snapshot_written_ || (stopping_ && pending_.empty() && compaction_)) {
+      lock.unlock();
+      end_compaction();
+      lock.lock();
+      continue;
+    }
     if (pending_.empty()) {
       if (stopping_) break;
       writer_waiting_ = true;
@@ -372,10 +405,8 @@ void Journal::process(std::deque<Entry>& batch) {
   std::size_t begin = 0;
   while (begin < batch.size()) {
     if (batch[begin].kind == Entry::Kind::kCompact) {
-      Entry& entry = batch[begin];
-      const bool ok = compact_now(entry.snapshot);
-      if (entry.done) entry.done(ok);
-      finish(entry.seq);
+      start_compaction(batch[begin]);
+      finish(batch[begin].seq);
       ++begin;
       continue;
     }
@@ -409,8 +440,9 @@ void Journal::write_segment(std::deque<Entry>& batch, std::size_t begin, std::si
   }
 
   std::string buffer;
+  const bool torn_line_ended = records > 0 && torn_tail_;
   if (records > 0) {
-    const bool end_torn_line = torn_tail_;
+    const bool end_torn_line = torn_line_ended;
     buffer.reserve(bytes + (end_torn_line ? 1 : 0));
     if (end_torn_line) buffer.push_back('\n');
     for (std::size_t i = begin; i < end; ++i) {
@@ -461,12 +493,16 @@ void Journal::write_segment(std::deque<Entry>& batch, std::size_t begin, std::si
     }
     stats_.failures += rejected;
   }
+  // The '\n' that ended a torn line belongs to the old log only.
+  if (ok && compaction_ && !buffer.empty()) compaction_->tail.append(buffer, torn_line_ended ? 1 : 0);
   for (std::size_t i = begin; i < end; ++i) {
     Entry& entry = batch[i];
     if (!entry.done) continue;
     if (entry.kind == Entry::Kind::kRecord) entry.done(ok);
     if (entry.kind == Entry::Kind::kRejected) entry.done(false);
   }
+  // flush() promises a compaction queued before it has ended too.
+  if (flush_requested && compaction_) end_compaction();
   finish(batch[end - 1].seq);
 }
 
@@ -482,38 +518,60 @@ void Journal::roll_back(std::uint64_t length) {
   if (::fstat(fd_, &st) == 0) size_ = static_cast<std::uint64_t>(st.st_size);
 }
 
-bool Journal::compact_now(const std::vector<std::string>& snapshot) {
-  std::size_t bytes = 0;
-  for (const std::string& record : snapshot) {
-    if (record.find('\n') != std::string::npos) return false;
-    bytes += kPrefixSize + record.size() + 1;
-  }
-  std::string buffer;
-  buffer.reserve(bytes);
-  for (const std::string& record : snapshot) append_line(buffer, record);
-
+void Journal::start_compaction(Entry& entry) {
+  if (compaction_) end_compaction();
+  const std::string temp = options_.path + ".compact";
   // Opened for appending: after the rename this fd is the log's, so there is
   // no reopen that could fail once the old log is gone.
-  const std::string temp = options_.path + ".compact";
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) return false;
-  if (write_all(fd, buffer) != 0 || !sync_file(fd) || ::rename(temp.c_str(), options_.path.c_str()) != 0) {
-    ::close(fd);
-    ::unlink(temp.c_str());
-    return false;
+  if (fd < 0) {
+    if (entry.done) entry.done(false);
+    return;
   }
-  ::close(fd_);
-  fd_ = fd;
-  size_ = buffer.size();
-  dirty_ = false;
-  torn_tail_ = false;
-  // Until the directory is synced a crash may bring the old log back, so a
-  // failure here is retried before the next sync of the log counts.
-  dir_sync_pending_ = !sync_directory(directory_of(options_.path));
-  std::lock_guard lock(mutex_);
-  stats_.bytes_since_compaction = 0;
-  stats_.snapshot_bytes = buffer.size();
-  return true;
+  compaction_ = std::make_unique<Compaction>();
+  compaction_->fd = fd;
+  compaction_->done = std::move(entry.done);
+  compaction_->helper = std::thread([this, c = compaction_.get(), snapshot = std::move(entry.snapshot)] {
+    try {
+      c->snapshot_ok = snapshot && write_snapshot(c->fd, snapshot(), &c->snapshot_bytes);
+    } catch (const std::exception&) {
+      c->snapshot_ok = false;  // out of memory: the old log stays
+    }
+    {
+      std::lock_guard lock(mutex_);
+      snapshot_written_ = true;
+    }
+    wake_.notify_one();
+  });
+}
+
+void Journal::end_compaction() {
+  std::unique_ptr<Compaction> c = std::move(compaction_);
+  c->helper.join();
+  {
+    std::lock_guard lock(mutex_);
+    snapshot_written_ = false;
+  }
+  const std::string temp = options_.path + ".compact";
+  const bool ok = c->snapshot_ok && write_all(c->fd, c->tail) == 0 && datasync(c->fd) == 0 &&
+                  ::rename(temp.c_str(), options_.path.c_str()) == 0;
+  if (ok) {
+    ::close(fd_);
+    fd_ = c->fd;
+    size_ = c->snapshot_bytes + c->tail.size();
+    dirty_ = false;
+    torn_tail_ = false;
+    // Until the directory is synced a crash may bring the old log back, so a
+    // failure here is retried before the next sync of the log counts.
+    dir_sync_pending_ = !sync_directory(directory_of(options_.path));
+    std::lock_guard lock(mutex_);
+    stats_.bytes_since_compaction = c->tail.size();
+    stats_.snapshot_bytes = c->snapshot_bytes;
+  } else {
+    ::close(c->fd);
+    ::unlink(temp.c_str());
+  }
+  if (c->done) c->done(ok);
 }
 
 bool Journal::sync_file(int fd) {

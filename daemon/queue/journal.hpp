@@ -13,10 +13,14 @@
 // or could not be written (ok=false: disk full, I/O error); records are
 // written in append order and callbacks run in that order.
 //
-// compact() rewrites the log as a given snapshot: the snapshot goes to
-// "<path>.compact", is synced, and renamed over the log; records appended
-// after the compact() call go to the new log. Because compaction is queued
-// like a record, the snapshot and the records around it stay in order.
+// compact() rewrites the log as a snapshot without holding up the records
+// queued after it. Compaction is queued like a record, so the snapshot
+// stands for exactly the records before it. When the writer reaches it, a
+// helper thread builds the snapshot, writes it to "<path>.compact" and syncs
+// it, while the writer goes on appending to the old log and keeps a copy of
+// what it wrote since (the tail). Then the writer appends the tail to the
+// new file, syncs it and renames it over the log. A crash before the rename
+// leaves the old log, complete; after it, the new one, complete.
 //
 // Replay reads every intact record in order; a line whose CRC or form is
 // wrong (a torn write at the tail after a crash, a corrupted block) is
@@ -98,13 +102,19 @@ class Journal {
   // with '\n' rejects them all.
   void append_all(const std::vector<std::string>& records, Done done);
 
-  // Queues a rewrite of the log as `snapshot` (see DESIGN); `done` runs
-  // once the new log is in place (ok=false: the old log is kept).
-  void compact(std::vector<std::string> snapshot, Done done);
+  // Makes a snapshot's records. It runs on a helper thread while records
+  // are appended, so it must only read what it owns (a copy of the state).
+  using Snapshot = std::function<std::vector<std::string>()>;
+
+  // Queues a rewrite of the log as a snapshot (see DESIGN); `done` runs on
+  // the writer thread once the new log is in place (ok=false: the old log is
+  // kept). One rewrite at a time: a second waits for the first to end.
+  void compact(Snapshot snapshot, Done done);
 
   // Blocks until everything queued before the call is written, synced
-  // (except under SyncPolicy::kNever) and its callbacks have run. Called
-  // from a callback (the writer thread) it returns at once.
+  // (except under SyncPolicy::kNever) and its callbacks have run, a
+  // compaction included. Called from a callback (the writer thread) it
+  // returns at once.
   void flush();
 
   JournalStats stats() const;
@@ -114,6 +124,7 @@ class Journal {
 
  private:
   struct Entry;
+  struct Compaction;
   using Clock = std::chrono::steady_clock;
 
   explicit Journal(const JournalOptions& options, int fd);
@@ -122,7 +133,9 @@ class Journal {
   // Writer thread only, outside mutex_ (except where noted).
   void process(std::deque<Entry>& batch);
   void write_segment(std::deque<Entry>& batch, std::size_t begin, std::size_t end);
-  bool compact_now(const std::vector<std::string>& snapshot);
+  void start_compaction(Entry& entry);
+  // Waits for the helper, then puts the new log in place (or drops it).
+  void end_compaction();
   bool sync_file(int fd);
   void roll_back(std::uint64_t length);
   void finish(std::uint64_t seq);
@@ -135,6 +148,7 @@ class Journal {
   bool dirty_ = false;              // written since the last fdatasync
   bool torn_tail_ = false;          // a failed write could not be cut away
   bool dir_sync_pending_ = false;   // a compaction's rename is not yet synced
+  std::unique_ptr<Compaction> compaction_;  // the rewrite under way, if any
   Clock::time_point last_sync_{};
 
   // Guarded by mutex_.
@@ -146,6 +160,7 @@ class Journal {
   std::uint64_t completed_ = 0;  // sequence of the last completed entry
   bool stopping_ = false;
   bool writer_waiting_ = false;  // the writer sleeps on wake_: notify it
+  bool snapshot_written_ = false;  // the compaction's helper has finished
   JournalStats stats_;
   std::function<void(std::chrono::microseconds)> sync_observer_;
 

@@ -3,10 +3,15 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <sys/resource.h>
 #include <future>
+#include <map>
+#include <thread>
+#include <vector>
 #include <unistd.h>
 
 #include "tests/test_intents.hpp"
@@ -268,6 +273,58 @@ TEST_F(ChatServiceTest, CompactionWaitsForTheLogToGrowByTheSnapshotsSize) {
   service_->tick();
   journal_->flush();
   EXPECT_EQ(journal_->stats().bytes_since_compaction, 0u) << "not rewritten once the log had grown by the snapshot";
+}
+
+// Messages from several threads while the log is rewritten again and again
+// (the snapshot is made on the journal's helper thread): after a restart
+// every answer is resent the same and every ticket is there.
+TEST_F(ChatServiceTest, CompactionsDuringTrafficLoseNothing) {
+  ChatOptions options;
+  options.compact_after_bytes = 1;
+  start(options);
+  constexpr int kThreads = 3;
+  constexpr int kPerThread = 60;
+  std::vector<std::map<std::string, std::string>> answers(kThreads);  // "chat/id" → frame
+  std::atomic<bool> sending{true};
+  std::thread ticker([&] {
+    while (sending) {
+      service_->tick();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  std::vector<std::thread> senders;
+  for (int t = 0; t < kThreads; ++t) {
+    senders.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string chat = std::string("t").append(std::to_string(t)).append("-").append(std::to_string(i % 20));
+        const std::string id = std::string("m").append(std::to_string(i));
+        const char* text = i % 3 == 0 ? "转人工" : (i % 3 == 1 ? "发什么快递" : "还没发货吗");
+        answers[t][chat + "/" + id] = send_raw(chat, id, text);
+      }
+    });
+  }
+  for (std::thread& s : senders) s.join();
+  sending = false;
+  ticker.join();
+  journal_->flush();
+  const std::vector<proto::TicketView> tickets = service_->tickets();
+  EXPECT_FALSE(tickets.empty());
+
+  start(options);
+  std::vector<std::string> reopened;
+  for (const proto::TicketView& t : service_->tickets()) reopened.push_back(t.id);
+  std::vector<std::string> before;
+  for (const proto::TicketView& t : tickets) before.push_back(t.id);
+  EXPECT_EQ(reopened, before);
+  for (const auto& per_thread : answers) {
+    for (const auto& [key, frame] : per_thread) {
+      const std::size_t slash = key.find('/');
+      const std::string chat = key.substr(0, slash);
+      const std::string id = key.substr(slash + 1);
+      // Three ids a chat: all within its answered window.
+      EXPECT_EQ(send_raw(chat, id, "ignored: a resend"), frame) << key;
+    }
+  }
 }
 
 // A full disk, made with a file-size limit on this process: the journal's

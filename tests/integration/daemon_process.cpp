@@ -74,6 +74,7 @@ void DaemonProcess::write_config(const DaemonConfig& c) {
     << "journal:\n"
     << "  path: \"" << journal_path().string() << "\"\n"
     << "  sync: " << c.journal_sync << "\n"
+    << (c.compact_after_mb > 0 ? "  compact_after_mb: " + std::to_string(c.compact_after_mb) + "\n" : std::string())
     << "chats: {answered_window: " << c.answered_window << "}\n"
     << "queue: {notice_after_s: " << c.notice_after_s << "}\n"
     << "limits:\n"

@@ -56,6 +56,7 @@ struct DaemonConfig {
   std::string tls_key;
   std::string journal_path;    // "" = <dir>/state/journal.log
   std::string journal_sync = "always";
+  int compact_after_mb = 0;    // journal.compact_after_mb (0: the daemon's default)
 };
 
 class DaemonProcess {
