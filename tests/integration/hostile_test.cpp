@@ -48,6 +48,16 @@ class HostileTest : public ItTest {
     }
   }
 
+  // Upgrades `peer` to a gateway websocket with a small receive window;
+  // after the 101 the test reads nothing from it.
+  void open_gateway_that_never_reads(RawConn& peer) {
+    ASSERT_TRUE(peer.connect(port(), 3s, /*receive_buffer=*/4096));
+    ASSERT_EQ(peer.send_all(upgrade_request(port(), "/v1/gateway", DaemonProcess::kGatewayToken)), RawConn::Io::kOk);
+    std::string response;
+    ASSERT_EQ(peer.read_until("\r\n\r\n", &response), RawConn::Io::kOk) << response;
+    ASSERT_EQ(response.rfind("HTTP/1.1 101", 0), 0u) << response;
+  }
+
   double gateway_connections() {
     return metric_sample(metrics(), "xiaoer_connections{role=\"gateway\"}").value_or(-1);
   }
@@ -146,12 +156,7 @@ TEST_F(HostileTest, ClientThatNeverReadsIsClosedAndMemoryStaysBounded) {
   const std::size_t log_from = daemon_->log().size();
 
   RawConn peer;
-  ASSERT_TRUE(peer.connect(port(), 3s, /*receive_buffer=*/4096));
-  ASSERT_EQ(peer.send_all(upgrade_request(port(), "/v1/gateway", DaemonProcess::kGatewayToken)), RawConn::Io::kOk);
-  std::string response;
-  ASSERT_EQ(peer.read_until("\r\n\r\n", &response), RawConn::Io::kOk) << response;
-  ASSERT_EQ(response.rfind("HTTP/1.1 101", 0), 0u) << response;
-  // From here on nothing is read.
+  ASSERT_NO_FATAL_FAILURE(open_gateway_that_never_reads(peer));
 
   // Answers of every kind: replies (journaled), errors (answered at once).
   const std::string padding(200, 'p');
@@ -207,10 +212,7 @@ TEST_F(HostileTest, PausingPeerThatNeverReadsIsCutWithinTheCloseDeadline) {
   const std::size_t log_from = daemon_->log().size();
 
   RawConn peer;
-  ASSERT_TRUE(peer.connect(port(), 3s, /*receive_buffer=*/4096));
-  ASSERT_EQ(peer.send_all(upgrade_request(port(), "/v1/gateway", DaemonProcess::kGatewayToken)), RawConn::Io::kOk);
-  std::string response;
-  ASSERT_EQ(peer.read_until("\r\n\r\n", &response), RawConn::Io::kOk) << response;
+  ASSERT_NO_FATAL_FAILURE(open_gateway_that_never_reads(peer));
 
   long sent = 0;
   bool overflowed = false;

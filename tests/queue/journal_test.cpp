@@ -371,40 +371,30 @@ TEST(Journal, CompactionReplacesLogWithSnapshotAndLaterRecords) {
   EXPECT_EQ(again.report.bad_lines, 0u);
 }
 
+// A rewrite that cannot be made (its temporary path is taken, or a record
+// of the snapshot holds '\n') keeps the old log and every record.
 TEST(Journal, FailedCompactionKeepsTheOldLog) {
-  TempDir dir;
-  const fs::path path = dir.path() / "queue.log";
-  fs::create_directories(path.string() + ".compact");  // in the way
-  {
-    Opened opened = open_journal(path);
-    ASSERT_TRUE(opened.journal) << opened.error;
-    append_all(*opened.journal, {"a", "b"});
-    std::vector<bool> results;
-    opened.journal->compact(snapshot_of({"s"}), [&results](bool ok) { results.push_back(ok); });
-    opened.journal->append("c", nullptr);
-    opened.journal->flush();
-    EXPECT_EQ(results, (std::vector<bool>{false}));
+  for (const bool path_taken : {true, false}) {
+    SCOPED_TRACE(path_taken ? "temporary path taken" : "bad record");
+    TempDir dir;
+    const fs::path path = dir.path() / "queue.log";
+    if (path_taken) fs::create_directories(path.string() + ".compact");
+    {
+      Opened opened = open_journal(path);
+      ASSERT_TRUE(opened.journal) << opened.error;
+      append_all(*opened.journal, {"a", "b"});
+      std::vector<bool> results;
+      const std::vector<std::string> snapshot =
+          path_taken ? std::vector<std::string>{"s"} : std::vector<std::string>{"s", "bad\nrecord"};
+      opened.journal->compact(snapshot_of(snapshot), [&results](bool ok) { results.push_back(ok); });
+      opened.journal->append("c", nullptr);
+      opened.journal->flush();
+      EXPECT_EQ(results, (std::vector<bool>{false}));
+      EXPECT_EQ(fs::is_directory(path.string() + ".compact"), path_taken) << "a failed rewrite's file was left";
+    }
+    const Opened again = reopen(path);
+    EXPECT_EQ(again.replayed, (std::vector<std::string>{"a", "b", "c"}));
   }
-  const Opened again = reopen(path);
-  EXPECT_EQ(again.replayed, (std::vector<std::string>{"a", "b", "c"}));
-}
-
-TEST(Journal, SnapshotWithABadRecordKeepsTheOldLog) {
-  TempDir dir;
-  const fs::path path = dir.path() / "queue.log";
-  {
-    Opened opened = open_journal(path);
-    ASSERT_TRUE(opened.journal) << opened.error;
-    append_all(*opened.journal, {"a", "b"});
-    std::vector<bool> results;
-    opened.journal->compact(snapshot_of({"s", "bad\nrecord"}), [&results](bool ok) { results.push_back(ok); });
-    opened.journal->append("c", nullptr);
-    opened.journal->flush();
-    EXPECT_EQ(results, (std::vector<bool>{false}));
-    EXPECT_FALSE(fs::exists(path.string() + ".compact"));
-  }
-  const Opened again = reopen(path);
-  EXPECT_EQ(again.replayed, (std::vector<std::string>{"a", "b", "c"}));
 }
 
 // While the snapshot is being made, records are still written and
