@@ -93,6 +93,7 @@ void Dispatcher::on_close(net::Connection& connection) {
     // Its chats' pushes now go to any gateway still connected.
     for (RouteShard& shard : routes_) {
       std::lock_guard lock(shard.mutex);
+      if (shard.routes_to.erase(connection.id()) == 0) continue;
       std::erase_if(shard.connection_of_chat, [&](const auto& route) { return route.second == connection.id(); });
     }
   }
@@ -124,7 +125,12 @@ void Dispatcher::on_gateway_text(const std::shared_ptr<net::Connection>& connect
     if (gets_pushes(answer)) {
       RouteShard& shard = route_shard(chat);
       std::lock_guard lock(shard.mutex);
-      shard.connection_of_chat[chat] = connection->id();
+      const auto [route, added] = shard.connection_of_chat.try_emplace(chat, connection->id());
+      if (added || route->second != connection->id()) {
+        if (!added && --shard.routes_to[route->second] == 0) shard.routes_to.erase(route->second);
+        route->second = connection->id();
+        ++shard.routes_to[connection->id()];
+      }
     }
     connection->send(std::move(answer));
     metrics_.answer_latency.observe(

@@ -63,6 +63,10 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
   struct RouteShard {
     std::mutex mutex;
     std::unordered_map<std::string, std::uint64_t> connection_of_chat;
+    // How many of this shard's routes lead to each connection: a closing
+    // connection with none here costs no scan (thousands of idle gateway
+    // connections may close at once).
+    std::unordered_map<std::uint64_t, std::size_t> routes_to;
   };
 
   void on_gateway_text(const std::shared_ptr<net::Connection>& connection, const std::string& frame,

@@ -372,6 +372,48 @@ TEST_F(DaemonTest, AgentClaimsSendsAndResolvesOverWebsocket) {
   EXPECT_EQ((*refused)["in_reply_to"], "r-4");
 }
 
+// An agent's reply goes to the gateway connection that last carried the
+// chat's message; once that connection closes, to one still open.
+TEST_F(DaemonTest, AgentRepliesFollowTheChatAcrossGatewayConnections) {
+  ASSERT_TRUE(start());
+  auto first = gateway();
+  auto second = gateway();
+  auto li = agent("li");
+  ASSERT_TRUE(first && second && li);
+  const std::string chat = "shop7:routed";
+  const auto handoff = ask(*first, "r-1", chat, "转人工");
+  ASSERT_TRUE(handoff);
+  ASSERT_EQ((*handoff)["type"], "handoff") << handoff->dump();
+  const std::string ticket = (*handoff)["ticket"];
+  ASSERT_TRUE(li->send(json{{"type", "claim"}, {"ticket", ticket}, {"request_id", "q-0"}}.dump()));
+  ASSERT_TRUE(li->read_type("ok"));
+  const auto agent_says = [&](const std::string& text, const std::string& request) {
+    ASSERT_TRUE(li->send(json{{"type", "send"}, {"ticket", ticket}, {"text", text}, {"request_id", request}}.dump()));
+    const auto ok = li->read_type("ok");
+    ASSERT_TRUE(ok);
+  };
+
+  ASSERT_NO_FATAL_FAILURE(agent_says("第一条", "q-1"));
+  const auto on_first = first->read_type("agent_reply");
+  ASSERT_TRUE(on_first) << "the reply did not reach the connection that carried the handoff";
+  EXPECT_EQ((*on_first)["text"], "第一条");
+
+  const auto hold = ask(*second, "r-2", chat, "还在吗");
+  ASSERT_TRUE(hold);
+  ASSERT_EQ((*hold)["type"], "hold") << hold->dump();
+  ASSERT_NO_FATAL_FAILURE(agent_says("第二条", "q-2"));
+  const auto on_second = second->read_type("agent_reply");
+  ASSERT_TRUE(on_second) << "the reply did not follow the chat to the connection of its last message";
+  EXPECT_EQ((*on_second)["text"], "第二条");
+
+  second->close();
+  ASSERT_TRUE(wait_until([&] { return metric_sample(metrics(), "xiaoer_connections{role=\"gateway\"}") == 1.0; }, 5s));
+  ASSERT_NO_FATAL_FAILURE(agent_says("第三条", "q-3"));
+  const auto back_on_first = first->read_type("agent_reply");
+  ASSERT_TRUE(back_on_first) << "the reply was not sent to the gateway connection still open";
+  EXPECT_EQ((*back_on_first)["text"], "第三条");
+}
+
 TEST_F(DaemonTest, AgentOperationsOverHttp) {
   ASSERT_TRUE(start());
   auto gw = gateway();
