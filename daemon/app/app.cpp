@@ -265,7 +265,19 @@ class Daemon {
       spdlog::error("reload: intents or shop facts have errors; keeping the running set");
       return done(false);
     }
+    // A renewed certificate (same files, new contents) serves the next TLS
+    // connections; turning TLS on or off waits for a restart.
+    std::shared_ptr<boost::asio::ssl::context> tls;
+    if (!config_.tls_cert.empty() && !next.tls_cert.empty()) {
+      std::string tls_error;
+      tls = net::make_server_tls(next.tls_cert, next.tls_key, &tls_error);
+      if (!tls) {
+        spdlog::error("reload: tls: {}; keeping the running set", tls_error);
+        return done(false);
+      }
+    }
     engines_.publish(engine.engine);
+    if (tls) listener_->set_tls(std::move(tls));
     dispatcher_.set_tokens(std::move(tokens));
     dispatcher_.set_limits(decode_limits(next));
     service_.set_options(chat_options(next));
@@ -273,8 +285,10 @@ class Daemon {
     setup_logging(next.log_level, next.log_format);
     if (next.listen_address != config_.listen_address || next.port != config_.port ||
         next.journal_path != config_.journal_path || next.gateway_mode != config_.gateway_mode ||
-        next.gateway_url != config_.gateway_url || next.threads != config_.threads) {
-      spdlog::warn("reload: listen, threads, gateway and journal settings take effect at the next restart");
+        next.gateway_url != config_.gateway_url || next.threads != config_.threads ||
+        next.tls_cert.empty() != config_.tls_cert.empty()) {
+      spdlog::warn("reload: listen, threads, gateway, journal settings and turning TLS on or off take effect at the "
+                   "next restart");
     }
     spdlog::info("reload: {} intents, {} rules in service", engine.engine->intent_set().intents().size(),
                  engine.engine->intent_set().rules().size());

@@ -85,9 +85,9 @@ void Listener::start_session(boost::asio::ip::tcp::socket socket) {
   // Answers are small frames: without this the kernel holds each one back
   // until the peer acknowledges the last (Nagle: ~40 ms stalls).
   socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
-  if (tls_) {
+  if (const std::shared_ptr<boost::asio::ssl::context> tls = tls_.load()) {
     using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
-    std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), *tls_), handler_, registry_, limits)->run();
+    std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), *tls), handler_, registry_, limits)->run();
   } else {
     std::make_shared<HttpSession<boost::beast::tcp_stream>>(boost::beast::tcp_stream(std::move(socket)), handler_,
                                                             registry_, limits)

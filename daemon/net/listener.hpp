@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <atomic>
 #include <string>
 
 #include "daemon/net/connection_registry.hpp"
@@ -31,6 +32,9 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void start();
   // Stops accepting; open connections are not touched.
   void stop();
+  // Serves new TLS connections with `tls` (a renewed certificate); open
+  // ones keep the one they started with. Only for a listener made with TLS.
+  void set_tls(std::shared_ptr<boost::asio::ssl::context> tls) { tls_.store(std::move(tls)); }
 
  private:
   void do_accept();
@@ -42,7 +46,9 @@ class Listener : public std::enable_shared_from_this<Listener> {
   MessageHandler& handler_;
   ConnectionRegistry& registry_;
   std::function<SessionLimits()> limits_;
-  std::shared_ptr<boost::asio::ssl::context> tls_;
+  // Swapped whole by a reload. A session's SSL object holds its own
+  // reference to the OpenSSL context, so the old one may go first.
+  std::atomic<std::shared_ptr<boost::asio::ssl::context>> tls_;
 };
 
 }  // namespace xiaoer::net

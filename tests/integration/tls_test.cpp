@@ -8,6 +8,8 @@
 
 #include <openssl/ssl.h>
 
+#include <csignal>
+
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/ssl.hpp>
 
@@ -145,6 +147,7 @@ HttpResult https_get(ssl::context& ctx, unsigned short port, const std::string& 
 struct Pki {
   fs::path dir;
   fs::path ca_cert, other_ca_cert, server_cert, server_key;
+  fs::path renewed_cert, renewed_key;  // for the same names, signed by the other CA
   std::string error;
 };
 
@@ -184,12 +187,19 @@ Pki make_pki() {
       run_openssl(p.dir,
                   "x509 -req -in server.csr -CA ca.crt -CAkey ca.key -set_serial 4242 -days 2 -extfile server.ext "
                   "-out server.crt",
+                  &p.error) &&
+      run_openssl(p.dir, "req " + ec_key + " -keyout renewed.key -out renewed.csr -subj '/CN=localhost'", &p.error) &&
+      run_openssl(p.dir,
+                  "x509 -req -in renewed.csr -CA other.crt -CAkey other.key -set_serial 4343 -days 2 "
+                  "-extfile server.ext -out renewed.crt",
                   &p.error);
   if (!ok) return p;
   p.ca_cert = p.dir / "ca.crt";
   p.other_ca_cert = p.dir / "other.crt";
   p.server_cert = p.dir / "server.crt";
   p.server_key = p.dir / "server.key";
+  p.renewed_cert = p.dir / "renewed.crt";
+  p.renewed_key = p.dir / "renewed.key";
   fs::permissions(p.server_key, fs::perms::owner_read | fs::perms::owner_write);
   return p;
 }
@@ -319,6 +329,62 @@ TEST_F(TlsTest, PlainClientsAndUntrustingClientsFail) {
     EXPECT_NE(error.find("websocket handshake"), std::string::npos) << "an agent token opened /v1/gateway: " << error;
   }
   expect_wss_reply("after-plain");
+}
+
+// A renewed certificate is served to new connections after a SIGHUP; open
+// connections keep going; a certificate file that does not load fails the
+// reload and the one in service stays.
+TEST_F(TlsTest, ReloadServesARenewedCertificate) {
+  // A daemon of its own over copies of the files (the suite shares the PKI).
+  const fs::path files = pki->dir / "renewal";
+  fs::create_directories(files);
+  const fs::path cert = files / "server.crt";
+  const fs::path key = files / "server.key";
+  fs::copy_file(pki->server_cert, cert, fs::copy_options::overwrite_existing);
+  fs::copy_file(pki->server_key, key, fs::copy_options::overwrite_existing);
+  DaemonConfig config;
+  config.tls_cert = cert.string();
+  config.tls_key = key.string();
+  ASSERT_TRUE(start_with(config));
+
+  auto trusts_first = verifying_context(ssl::context::tlsv12_client, pki->ca_cert);
+  auto trusts_other = verifying_context(ssl::context::tlsv12_client, pki->other_ca_cert);
+  WssClient open_before(trusts_first);
+  ASSERT_EQ(open_before.connect(port(), "127.0.0.1", DaemonProcess::kGatewayToken), "");
+
+  fs::copy_file(pki->renewed_cert, cert, fs::copy_options::overwrite_existing);
+  fs::copy_file(pki->renewed_key, key, fs::copy_options::overwrite_existing);
+  std::size_t from = daemon_->log().size();
+  daemon_->signal(SIGHUP);
+  ASSERT_TRUE(daemon_->wait_for_log("rules in service", 10s, from)) << daemon_->log().substr(from);
+  {
+    WssClient renewed(trusts_other);
+    ASSERT_EQ(renewed.connect(port(), "127.0.0.1", DaemonProcess::kGatewayToken), "")
+        << "the renewed certificate is not served";
+    const auto answer = renewed.ask("renewed-1", "tls:renewed", "发什么快递");
+    ASSERT_TRUE(answer);
+    EXPECT_EQ((*answer)["type"], "reply") << answer->dump();
+    WssClient stale(trusts_first);
+    EXPECT_NE(stale.connect(port(), "127.0.0.1", DaemonProcess::kGatewayToken).find("tls handshake"),
+              std::string::npos)
+        << "the old certificate is still served to new connections";
+  }
+  const auto still = open_before.ask("before-1", "tls:before", "发什么快递");
+  ASSERT_TRUE(still) << "a connection opened before the reload was dropped";
+  EXPECT_EQ((*still)["type"], "reply") << still->dump();
+
+  {
+    std::ofstream broken(cert, std::ios::trunc);
+    broken << "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n";
+  }
+  from = daemon_->log().size();
+  daemon_->signal(SIGHUP);
+  ASSERT_TRUE(daemon_->wait_for_log("keeping the running set", 10s, from)) << daemon_->log().substr(from);
+  EXPECT_NE(daemon_->log().find(cert.string(), from), std::string::npos)
+      << "the error does not name the file: " << daemon_->log().substr(from);
+  WssClient after_failure(trusts_other);
+  EXPECT_EQ(after_failure.connect(port(), "127.0.0.1", DaemonProcess::kGatewayToken), "")
+      << "a failed reload changed the certificate in service";
 }
 
 // A TCP peer that never starts its TLS handshake is closed at
