@@ -212,19 +212,26 @@ class Daemon {
   bool start_client() {
     const auto url = net::parse_ws_url(config_.gateway_url);
     if (!url) {
-      spdlog::error("gateway.url '{}' is not a ws:// URL (wss:// needs a local TLS proxy in client mode)",
-                    config_.gateway_url);
+      spdlog::error("gateway.url '{}' is not a ws:// or wss:// URL", config_.gateway_url);
       return false;
     }
-    net::GatewayClient::Options options;
+    net::GatewayDialer::Options options;
     options.url = *url;
+    if (url->tls) {
+      std::string tls_error;
+      options.tls = net::make_client_tls(config_.gateway_ca_file, &tls_error);
+      if (!options.tls) {
+        spdlog::error("gateway.ca_file: {}", tls_error);
+        return false;
+      }
+    }
     Tokens tokens;
     if (!load_tokens(config_, &tokens)) return false;
     options.token = tokens.gateway;
     options.reconnect_min = std::chrono::milliseconds(config_.reconnect_min_ms);
     options.reconnect_max = std::chrono::milliseconds(config_.reconnect_max_ms);
-    client_ = std::make_shared<net::GatewayClient>(ioc_, options, dispatcher_, registry_,
-                                                   [this] { return *limits_.load(); });
+    client_ = net::make_gateway_client(ioc_, std::move(options), dispatcher_, registry_,
+                                       [this] { return *limits_.load(); });
     client_->start();
     return true;
   }
@@ -285,7 +292,8 @@ class Daemon {
     setup_logging(next.log_level, next.log_format);
     if (next.listen_address != config_.listen_address || next.port != config_.port ||
         next.journal_path != config_.journal_path || next.gateway_mode != config_.gateway_mode ||
-        next.gateway_url != config_.gateway_url || next.threads != config_.threads ||
+        next.gateway_url != config_.gateway_url || next.gateway_ca_file != config_.gateway_ca_file ||
+        next.threads != config_.threads ||
         next.tls_cert.empty() != config_.tls_cert.empty()) {
       spdlog::warn("reload: listen, threads, gateway, journal settings and turning TLS on or off take effect at the "
                    "next restart");
@@ -360,7 +368,7 @@ class Daemon {
   boost::asio::steady_timer drain_timer_;
   boost::asio::thread_pool reload_pool_{1};
   std::shared_ptr<net::Listener> listener_;
-  std::shared_ptr<net::GatewayClient> client_;
+  std::shared_ptr<net::GatewayDialer> client_;
   SdNotifier notifier_;
   std::atomic<bool> draining_{false};
   std::chrono::steady_clock::time_point drain_deadline_;

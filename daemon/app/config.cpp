@@ -40,7 +40,7 @@ class ConfigReader {
       str(n["key"], "tls.key", &c_.tls_key);
       if (c_.tls_cert.empty() != c_.tls_key.empty()) reader_.error(n, "tls needs both cert and key");
     }
-    if (const auto n = section(r, "gateway", {"mode", "url", "reconnect_min_ms", "reconnect_max_ms"})) {
+    if (const auto n = section(r, "gateway", {"mode", "url", "ca_file", "reconnect_min_ms", "reconnect_max_ms"})) {
       std::string mode;
       if (str(n["mode"], "gateway.mode", &mode)) {
         if (mode == "server") {
@@ -52,6 +52,7 @@ class ConfigReader {
         }
       }
       str(n["url"], "gateway.url", &c_.gateway_url);
+      str(n["ca_file"], "gateway.ca_file", &c_.gateway_ca_file);
       integer(n["reconnect_min_ms"], "gateway.reconnect_min_ms", 10, 600000, &c_.reconnect_min_ms);
       integer(n["reconnect_max_ms"], "gateway.reconnect_max_ms", 10, 3600000, &c_.reconnect_max_ms);
       if (c_.gateway_mode == GatewayMode::kClient && c_.gateway_url.rfind("ws://", 0) != 0 &&

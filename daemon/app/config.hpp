@@ -32,7 +32,8 @@ struct Config {
   std::string tls_cert;  // both set: wss:// and https://
   std::string tls_key;
   GatewayMode gateway_mode = GatewayMode::kServer;
-  std::string gateway_url;  // client mode: ws://host:port/path
+  std::string gateway_url;  // client mode: ws://host:port/path or wss://…
+  std::string gateway_ca_file;  // wss:// client mode: "" = the system's trust store
   int reconnect_min_ms = 200;
   int reconnect_max_ms = 10000;
   std::string journal_path = "state/journal.log";

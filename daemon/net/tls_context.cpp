@@ -29,4 +29,23 @@ std::shared_ptr<boost::asio::ssl::context> make_server_tls(const std::string& ce
   return context;
 }
 
+std::shared_ptr<boost::asio::ssl::context> make_client_tls(const std::string& ca_file, std::string* error) {
+  namespace ssl = boost::asio::ssl;
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  context->set_verify_mode(ssl::verify_peer);
+  boost::system::error_code ec;
+  if (ca_file.empty()) {
+    context->set_default_verify_paths(ec);
+  } else {
+    context->load_verify_file(ca_file, ec);
+  }
+  if (ec) {
+    *error = (ca_file.empty() ? std::string("the system's trust store") : ca_file) +
+             ": cannot load the CA certificates: " + ec.message();
+    return nullptr;
+  }
+  return context;
+}
+
 }  // namespace xiaoer::net

@@ -63,6 +63,7 @@ void DaemonProcess::write_config(const DaemonConfig& c) {
     << "gateway:\n"
     << "  mode: " << c.mode << "\n"
     << "  url: \"" << c.url << "\"\n"
+    << "  ca_file: \"" << c.gateway_ca_file << "\"\n"
     << "  reconnect_min_ms: " << c.reconnect_min_ms << "\n"
     << "  reconnect_max_ms: " << c.reconnect_max_ms << "\n"
     << "tokens:\n"

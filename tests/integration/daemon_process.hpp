@@ -37,6 +37,7 @@ namespace xiaoer::it {
 struct DaemonConfig {
   std::string mode = "server";  // gateway.mode
   std::string url;              // gateway.url (client mode)
+  std::string gateway_ca_file;  // gateway.ca_file (wss:// client mode)
   int reconnect_min_ms = 50;
   int reconnect_max_ms = 200;
   std::string intents_dir;  // "" = the repo's intents/

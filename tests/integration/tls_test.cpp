@@ -232,6 +232,12 @@ class TlsTest : public ItTest {
     ASSERT_TRUE(start_with(config));
   }
 
+  // The daemon's /metrics over verified https.
+  std::string metrics_over_tls() {
+    auto ctx = verifying_context(ssl::context::tlsv12_client, pki->ca_cert);
+    return https_get(ctx, port(), "/metrics").body;
+  }
+
   // A wss:// client that verifies the chain and 127.0.0.1 gets a reply.
   void expect_wss_reply(const std::string& tag) {
     auto ctx = verifying_context(ssl::context::tlsv12_client, pki->ca_cert);
@@ -385,6 +391,38 @@ TEST_F(TlsTest, ReloadServesARenewedCertificate) {
   WssClient after_failure(trusts_other);
   EXPECT_EQ(after_failure.connect(port(), "127.0.0.1", DaemonProcess::kGatewayToken), "")
       << "a failed reload changed the certificate in service";
+}
+
+// Client mode over wss://: a daemon dials a TLS gateway (here a second
+// xiaoerd serving wss://), verifies its chain and name, and upgrades with its
+// token. Trusting another CA, it refuses the gateway and dials again.
+TEST_F(TlsTest, ClientModeDialsAWssGatewayAndVerifiesIt) {
+  for (const bool trusted : {true, false}) {
+    SCOPED_TRACE(trusted ? "trusting the gateway's CA" : "trusting another CA");
+    DaemonConfig config;
+    config.mode = "client";
+    config.url = "wss://localhost:";
+    config.url.append(std::to_string(port())).append("/v1/gateway");
+    config.gateway_ca_file = (trusted ? pki->ca_cert : pki->other_ca_cert).string();
+    config.reconnect_min_ms = 50;
+    config.reconnect_max_ms = 200;
+    DaemonProcess client(config);
+    std::string error;
+    ASSERT_TRUE(client.start(&error)) << error;
+    const auto gateways = [&] {
+      return metric_sample(metrics_over_tls(), "xiaoer_connections{role=\"gateway\"}").value_or(-1);
+    };
+    if (trusted) {
+      EXPECT_TRUE(client.wait_for_log("connected to the gateway at wss://localhost:", 5s)) << client.log();
+      EXPECT_TRUE(wait_until([&] { return gateways() == 1.0; }, 5s)) << "the gateway never saw the client";
+    } else {
+      EXPECT_TRUE(client.wait_for_log("certificate verify failed", 5s)) << client.log();
+      EXPECT_TRUE(client.wait_for_log("dialling again", 5s)) << client.log();
+      EXPECT_EQ(gateways(), 0.0);
+    }
+    client.stop();
+    EXPECT_TRUE(wait_until([&] { return gateways() == 0.0; }, 5s));
+  }
 }
 
 // A TCP peer that never starts its TLS handshake is closed at

@@ -7,23 +7,29 @@
 namespace xiaoer::net {
 namespace {
 
-TEST(GatewayUrl, ParsesHostPortAndTarget) {
-  auto url = parse_ws_url("ws://127.0.0.1:9000/ws?shop=7");
-  ASSERT_TRUE(url);
-  EXPECT_EQ(url->host, "127.0.0.1");
-  EXPECT_EQ(url->port, "9000");
-  EXPECT_EQ(url->target, "/ws?shop=7");
-  url = parse_ws_url("ws://gateway.local");
-  ASSERT_TRUE(url);
-  EXPECT_EQ(url->port, "80");
-  EXPECT_EQ(url->target, "/");
-  url = parse_ws_url("ws://[::1]:81/x");
-  ASSERT_TRUE(url);
-  EXPECT_EQ(url->host, "::1");
-  EXPECT_EQ(url->port, "81");
-  EXPECT_FALSE(parse_ws_url("wss://secure/x"));
-  EXPECT_FALSE(parse_ws_url("http://x/"));
-  EXPECT_FALSE(parse_ws_url("ws://"));
+TEST(GatewayUrl, ParsesSchemeHostPortAndTarget) {
+  struct Case {
+    const char* url;
+    bool tls;
+    const char* host;
+    const char* port;
+    const char* target;
+  };
+  for (const Case& c : {Case{"ws://127.0.0.1:9000/ws?shop=7", false, "127.0.0.1", "9000", "/ws?shop=7"},
+                        Case{"ws://gateway.local", false, "gateway.local", "80", "/"},
+                        Case{"ws://[::1]:81/x", false, "::1", "81", "/x"},
+                        Case{"wss://gateway.example.com/v1/xiaoer", true, "gateway.example.com", "443", "/v1/xiaoer"},
+                        Case{"wss://[::1]:8443", true, "::1", "8443", "/"}}) {
+    const auto url = parse_ws_url(c.url);
+    ASSERT_TRUE(url) << c.url;
+    EXPECT_EQ(url->tls, c.tls) << c.url;
+    EXPECT_EQ(url->host, c.host) << c.url;
+    EXPECT_EQ(url->port, c.port) << c.url;
+    EXPECT_EQ(url->target, c.target) << c.url;
+  }
+  for (const char* bad : {"http://x/", "https://x/", "ws://", "wss://", "ws://[::1"}) {
+    EXPECT_FALSE(parse_ws_url(bad)) << bad;
+  }
 }
 
 TEST(HttpSession, BearerTokenAndQuery) {
