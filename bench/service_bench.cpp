@@ -28,6 +28,7 @@ class NullOutbound final : public chat::Outbound {
  public:
   void to_gateway(const std::string&, std::string) override {}
   void to_agents(std::string) override {}
+  void ticket_closed(const std::string&) override {}
 };
 
 struct Setup {

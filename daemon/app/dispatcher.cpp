@@ -177,6 +177,15 @@ void Dispatcher::to_gateway(const std::string& chat, std::string frame) {
   target->send(std::move(frame));
 }
 
+void Dispatcher::ticket_closed(const std::string& chat) {
+  RouteShard& shard = route_shard(chat);
+  std::lock_guard lock(shard.mutex);
+  const auto route = shard.connection_of_chat.find(chat);
+  if (route == shard.connection_of_chat.end()) return;
+  if (--shard.routes_to[route->second] == 0) shard.routes_to.erase(route->second);
+  shard.connection_of_chat.erase(route);
+}
+
 void Dispatcher::to_agents(std::string frame) {
   std::vector<std::shared_ptr<net::Connection>> targets;
   {

@@ -5,7 +5,8 @@
 // Gateway routing: agent replies and notices for chat C go to the gateway
 // connection that last carried a message of C answered handoff or hold (only
 // such chats get pushes), else to any gateway connection; with none connected they wait in a bounded outbox and go to
-// the next gateway that connects.
+// the next gateway that connects. A resolved ticket drops its chat's route,
+// so the routes stay as many as the chats with a human.
 //
 // Thread safety: all members may be called from any thread.
 #pragma once
@@ -53,6 +54,7 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
   // chat::Outbound
   void to_gateway(const std::string& chat, std::string frame) override;
   void to_agents(std::string frame) override;
+  void ticket_closed(const std::string& chat) override;
 
   std::size_t outbox_size();
 

@@ -389,6 +389,7 @@ void ChatService::handle_agent(const proto::AgentCommand& command, const std::st
     if (command.op == proto::AgentOp::kSend) {
       outbound_.to_gateway(chat, proto::encode(proto::AgentReplyFrame{chat, command.text, agent, command.ticket}));
     }
+    if (command.op == proto::AgentOp::kResolve) outbound_.ticket_closed(chat);
     outbound_.to_agents(proto::encode_ticket_event(event, after));
     answer(proto::encode_agent_ok(command, &after));
   });

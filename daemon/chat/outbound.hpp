@@ -15,6 +15,9 @@ class Outbound {
   virtual void to_gateway(const std::string& chat, std::string frame) = 0;
   // A frame for every connected agent.
   virtual void to_agents(std::string frame) = 0;
+  // `chat`'s ticket is resolved: nothing more is pushed for it until it is
+  // handed off again, so its route to a gateway connection may be dropped.
+  virtual void ticket_closed(const std::string& chat) = 0;
 };
 
 // Wall-clock time for the chat service; a test sets it.

@@ -41,9 +41,14 @@ class RecordingOutbound final : public Outbound {
     std::lock_guard lock(mutex);
     agents.push_back(std::move(frame));
   }
+  void ticket_closed(const std::string& chat) override {
+    std::lock_guard lock(mutex);
+    closed.push_back(chat);
+  }
   std::mutex mutex;
   std::vector<std::pair<std::string, std::string>> gateway;
   std::vector<std::string> agents;
+  std::vector<std::string> closed;  // chats whose ticket was resolved
 };
 
 class ChatServiceTest : public ::testing::Test {
@@ -167,7 +172,9 @@ TEST_F(ChatServiceTest, AgentClaimSendResolveReturnsTheChatToTheBot) {
   EXPECT_EQ(pushed["type"], "agent_reply");
   EXPECT_EQ(pushed["chat"], "c1");
   EXPECT_EQ(pushed["agent"], "li");
+  EXPECT_TRUE(outbound_.closed.empty());
   EXPECT_EQ(agent(proto::AgentOp::kResolve, ticket, "li")["type"], "ok");
+  EXPECT_EQ(outbound_.closed, std::vector<std::string>{"c1"}) << "the gateway routing was not told";
   EXPECT_TRUE(service_->tickets().empty());
   EXPECT_EQ(send("c1", "m2", "发什么快递")["type"], "reply");
 }
