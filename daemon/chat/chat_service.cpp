@@ -12,6 +12,8 @@ namespace {
 
 using proto::ErrorCode;
 
+constexpr std::int64_t kCompactionRetryMs = 30'000;
+
 constexpr std::string_view kUnavailable =
     "the human queue cannot record this change now (journal write failed, e.g. disk full); resend later";
 
@@ -427,6 +429,9 @@ void ChatService::send_notices(std::int64_t now) {
 void ChatService::compact_if_due() {
   // One rewrite at a time: a large snapshot can take longer than a tick.
   if (journal_ == nullptr || compacting_.load(std::memory_order_acquire)) return;
+  // After a failure, not at every tick: each attempt copies the live state
+  // with the locks held.
+  if (clock_.now_ms() < compaction_retry_at_ms_.load(std::memory_order_relaxed)) return;
   // Not before the log has grown by the live state's size again: a rewrite
   // then costs at most one byte per byte appended, however many tickets
   // are open.
@@ -482,11 +487,14 @@ void ChatService::compacted(bool ok, std::chrono::steady_clock::time_point start
   using std::chrono::milliseconds;
   const auto took = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
   if (!ok) {
+    metrics_.compactions_failed.add();
+    compaction_retry_at_ms_.store(clock_.now_ms() + kCompactionRetryMs, std::memory_order_relaxed);
     spdlog::warn("journal compaction failed after {} ms (disk full or I/O error?); the log keeps growing, retried "
-                 "at the next tick",
-                 took.count());
+                 "in {} s",
+                 took.count(), kCompactionRetryMs / 1000);
     return;
   }
+  metrics_.compactions_ok.add();
   spdlog::info("journal compacted to a {:.1f} MiB snapshot of the live state in {} ms (changes paused {} ms while "
                "it was taken)",
                static_cast<double>(journal_->stats().snapshot_bytes) / (1 << 20), took.count(),

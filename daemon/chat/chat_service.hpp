@@ -122,6 +122,7 @@ class ChatService {
   std::atomic<std::shared_ptr<const ChatOptions>> options_;
   queue::Journal* journal_ = nullptr;
   std::atomic<bool> compacting_{false};  // a compaction is queued or running
+  std::atomic<std::int64_t> compaction_retry_at_ms_{0};  // after a failed one (disk full)
 
   ChatTable chats_;
   std::mutex queue_mutex_;

@@ -56,6 +56,14 @@ void counter(std::ostringstream& out, const std::string& name, const std::string
   out << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n" << name << " " << value << "\n";
 }
 
+// A counter with result="ok" and result="failed".
+void outcomes(std::ostringstream& out, const std::string& name, const std::string& help, const Counter& ok,
+              const Counter& failed) {
+  out << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n"
+      << name << "{result=\"ok\"} " << ok.value() << "\n"
+      << name << "{result=\"failed\"} " << failed.value() << "\n";
+}
+
 void gauge(std::ostringstream& out, const std::string& name, const std::string& help, double value) {
   out << "# HELP " << name << " " << help << "\n# TYPE " << name << " gauge\n" << name << " " << value << "\n";
 }
@@ -80,10 +88,10 @@ std::string Metrics::render_prometheus() const {
   counter(out, "xiaoer_resends_total", "Resent message ids answered again from the answered window.", resends.value());
   counter(out, "xiaoer_dfa_out_of_memory_total", "Messages the RE2 DFA ran out of memory on (handed off).",
           dfa_out_of_memory.value());
-  out << "# HELP xiaoer_reloads_total Reloads of intents, shop facts and config.\n# TYPE xiaoer_reloads_total counter\n"
-      << "xiaoer_reloads_total{result=\"ok\"} " << reloads_ok.value() << "\n"
-      << "xiaoer_reloads_total{result=\"failed\"} " << reloads_failed.value() << "\n";
+  outcomes(out, "xiaoer_reloads_total", "Reloads of intents, shop facts and config.", reloads_ok, reloads_failed);
   counter(out, "xiaoer_journal_failures_total", "Journal records that could not be written.", journal_failures.value());
+  outcomes(out, "xiaoer_journal_compactions_total", "Rewrites of the journal as a snapshot of the live state.",
+           compactions_ok, compactions_failed);
   counter(out, "xiaoer_connections_refused_total", "Connections refused (limit or authentication).",
           connections_refused.value());
   out << "# HELP xiaoer_connections Open websocket connections, by role.\n# TYPE xiaoer_connections gauge\n"

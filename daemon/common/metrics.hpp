@@ -67,6 +67,8 @@ struct Metrics {
   Counter reloads_ok;
   Counter reloads_failed;
   Counter journal_failures;
+  Counter compactions_ok;              // journal rewrites
+  Counter compactions_failed;
   Counter connections_refused;         // over the limit or unauthorised
   Histogram answer_latency;            // frame in → answer written
   Histogram journal_sync_latency;      // fdatasync

@@ -355,6 +355,36 @@ class FileSizeLimit {
   void (*old_handler_)(int) = nullptr;
 };
 
+// A rewrite that fails (the disk is full) is not tried again at every tick,
+// each of which would copy the live state under the locks: 30 s later.
+TEST_F(ChatServiceTest, FailedCompactionIsRetriedAfterABackoff) {
+  ChatOptions options;
+  options.compact_after_bytes = 1;
+  start(options);
+  for (int i = 0; i < 20; ++i) send(std::string("c").append(std::to_string(i)), "m1", "转人工");
+  journal_->flush();
+  const auto tick = [this] {
+    service_->tick();
+    journal_->flush();
+  };
+  {
+    FileSizeLimit full(100);  // far less than a snapshot of 20 tickets
+    tick();
+    EXPECT_EQ(metrics_.compactions_failed.value(), 1u);
+    tick();
+    clock_.now += 29'000;
+    tick();
+    EXPECT_EQ(metrics_.compactions_failed.value(), 1u) << "retried before the backoff";
+    clock_.now += 2'000;
+    tick();
+    EXPECT_EQ(metrics_.compactions_failed.value(), 2u);
+  }
+  clock_.now += 31'000;
+  tick();
+  EXPECT_EQ(metrics_.compactions_ok.value(), 1u) << "not rewritten once space returned";
+  EXPECT_EQ(journal_->stats().bytes_since_compaction, 0u);
+}
+
 TEST_F(ChatServiceTest, DiskFullRefusesHandoffsButTheBotKeepsAnswering) {
   send("c0", "m1", "发什么快递");
   journal_->flush();
