@@ -111,8 +111,11 @@ void GatewayClient<NextLayer>::on_connect(beast::error_code ec, boost::asio::ip:
   beast::get_lowest_layer(*ws_).socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
   if constexpr (kTls) {
     auto& tls = ws_->next_layer();
-    // SNI, and the certificate must name the host we dialled.
-    if (SSL_set_tlsext_host_name(tls.native_handle(), options_.url.host.c_str()) != 1) {
+    // SNI (for a name: RFC 6066 sends no IP address), and the certificate
+    // must name the host we dialled.
+    beast::error_code not_an_address;
+    boost::asio::ip::make_address(options_.url.host, not_an_address);
+    if (not_an_address && SSL_set_tlsext_host_name(tls.native_handle(), options_.url.host.c_str()) != 1) {
       return retry("TLS: cannot set the server name " + options_.url.host);
     }
     tls.set_verify_mode(boost::asio::ssl::verify_peer);

@@ -394,14 +394,16 @@ TEST_F(TlsTest, ReloadServesARenewedCertificate) {
 }
 
 // Client mode over wss://: a daemon dials a TLS gateway (here a second
-// xiaoerd serving wss://), verifies its chain and name, and upgrades with its
-// token. Trusting another CA, it refuses the gateway and dials again.
+// xiaoerd serving wss://), verifies its chain and its name or IP address,
+// and upgrades with its token. Trusting another CA, it refuses the gateway
+// and dials again.
 TEST_F(TlsTest, ClientModeDialsAWssGatewayAndVerifiesIt) {
-  for (const bool trusted : {true, false}) {
-    SCOPED_TRACE(trusted ? "trusting the gateway's CA" : "trusting another CA");
+  for (const auto& [trusted, host] : {std::pair{true, "localhost"}, std::pair{true, "127.0.0.1"},
+                                      std::pair{false, "localhost"}}) {
+    SCOPED_TRACE(std::string(trusted ? "trusting the gateway's CA, " : "trusting another CA, ") + host);
     DaemonConfig config;
     config.mode = "client";
-    config.url = "wss://localhost:";
+    config.url = std::string("wss://") + host + ":";
     config.url.append(std::to_string(port())).append("/v1/gateway");
     config.gateway_ca_file = (trusted ? pki->ca_cert : pki->other_ca_cert).string();
     config.reconnect_min_ms = 50;
@@ -413,7 +415,8 @@ TEST_F(TlsTest, ClientModeDialsAWssGatewayAndVerifiesIt) {
       return metric_sample(metrics_over_tls(), "xiaoer_connections{role=\"gateway\"}").value_or(-1);
     };
     if (trusted) {
-      EXPECT_TRUE(client.wait_for_log("connected to the gateway at wss://localhost:", 5s)) << client.log();
+      EXPECT_TRUE(client.wait_for_log(std::string("connected to the gateway at wss://") + host + ":", 5s))
+          << client.log();
       EXPECT_TRUE(wait_until([&] { return gateways() == 1.0; }, 5s)) << "the gateway never saw the client";
     } else {
       EXPECT_TRUE(client.wait_for_log("certificate verify failed", 5s)) << client.log();
