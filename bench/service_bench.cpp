@@ -17,6 +17,7 @@
 
 #include "bench/bench_inputs.hpp"
 #include "daemon/chat/chat_service.hpp"
+#include "daemon/common/json_writer.hpp"
 #include "daemon/engine/engine_store.hpp"
 #include "daemon/proto/codec.hpp"
 
@@ -66,6 +67,21 @@ void BM_DecodeFrame(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_DecodeFrame);
+
+// Escaping a buyer's text into a JSON string (every frame and journal
+// record carries one).
+void BM_JsonString(benchmark::State& state) {
+  const std::vector<std::string>& texts = setup().messages;
+  std::string out;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    out.clear();
+    common::append_json_string(out, texts[i++ % texts.size()]);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_JsonString);
 
 void BM_HandleMessage(benchmark::State& state) {
   const auto dir = std::filesystem::temp_directory_path() / ("xiaoer-service-bench-" + std::to_string(::getpid()));

@@ -11,21 +11,39 @@ void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.reserve(out.size() + text.size() + 2);
   out += '"';
+  // Bytes that need nothing (printable ASCII, valid UTF-8) are copied a run
+  // at a time.
+  std::size_t run = 0;
   std::size_t pos = 0;
+  const auto flush = [&](std::size_t end) { out.append(text.data() + run, end - run); };
   while (pos < text.size()) {
     const unsigned char c = static_cast<unsigned char>(text[pos]);
-    if (c >= 0x80) {
-      const std::size_t start = pos;
-      if (decode_utf8(text, pos) == kInvalidCodepoint) {
-        // One U+FFFD for the bad lead byte and the continuation bytes after it.
-        while (pos < text.size() && (static_cast<unsigned char>(text[pos]) & 0xC0) == 0x80) ++pos;
-        out += "\xEF\xBF\xBD";
-      } else {
-        out.append(text.data() + start, pos - start);
-      }
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      ++pos;
       continue;
     }
+    if (c >= 0x80) {
+      // Most of our text is CJK: three-byte sequences whose lead byte leaves
+      // no overlong or surrogate form are valid when two continuations follow.
+      const auto continuation = [&](std::size_t i) {
+        return i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80;
+      };
+      if (c >= 0xE1 && c != 0xED && c <= 0xEF && continuation(pos + 1) && continuation(pos + 2)) {
+        pos += 3;
+        continue;
+      }
+      const std::size_t start = pos;
+      if (decode_utf8(text, pos) != kInvalidCodepoint) continue;
+      // One U+FFFD for the bad lead byte and the continuation bytes after it.
+      flush(start);
+      while (pos < text.size() && (static_cast<unsigned char>(text[pos]) & 0xC0) == 0x80) ++pos;
+      out += "\xEF\xBF\xBD";
+      run = pos;
+      continue;
+    }
+    flush(pos);
     ++pos;
+    run = pos;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -34,15 +52,13 @@ void append_json_string(std::string& out, std::string_view text) {
       case '\t': out += "\\t"; break;
       case '\b': out += "\\b"; break;
       case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20) {
-          const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-          out.append(escaped, sizeof escaped);
-        } else {
-          out += static_cast<char>(c);
-        }
+      default: {
+        const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+        out.append(escaped, sizeof escaped);
+      }
     }
   }
+  flush(pos);
   out += '"';
 }
 
