@@ -110,7 +110,8 @@ Engine::LoadResult Engine::build(std::shared_ptr<const nlu::Normalizer> normaliz
   for (const nlu::Intent& intent : engine->set_->intents()) {
     std::vector<std::string> slots;
     for (const nlu::SlotSpec& slot : intent.slots) slots.push_back(slot.name);
-    engine->templates_.push_back({compiler.compile(intent.replies, slots), compiler.compile(intent.asks, slots)});
+    engine->templates_.push_back({compiler.compile(intent.replies, slots), compiler.compile(intent.asks, slots),
+                                  compiler.compile(intent.handoff_replies, slots)});
   }
   const nlu::Fallback& fallback = engine->set_->fallback();
   engine->fallback_replies_ = compiler.compile(fallback.replies, {});
@@ -196,9 +197,10 @@ Outcome Engine::respond(std::string_view text, const nlu::Context& context, std:
     } else {
       const bool rendered = render_variant(templates.replies, rotation + k, classification.slots, cues, part);
       if (!rendered) {
-        // No reply fits (a body off the size chart, say): a human decides.
+        // No reply fits (a body off the size chart, say): a human decides,
+        // and the buyer is told why in the intent's words if it has them.
         hand_off(HandoffReason::kIntent);
-        part = handoff_notice();
+        if (!render_variant(templates.handoffs, rotation + k, classification.slots, cues, part)) part = handoff_notice();
       }
       if (intent.action != nlu::Action::kReply) hand_off(intent.reason);
     }

@@ -85,6 +85,7 @@ class Engine {
   struct Templates {
     std::vector<reply::ReplyTemplate> replies;
     std::vector<reply::ReplyTemplate> asks;
+    std::vector<reply::ReplyTemplate> handoffs;  // when no reply renders
   };
 
   Engine() = default;

@@ -57,6 +57,9 @@ struct Intent {
   std::vector<std::string> required_slots;
   std::vector<SourceText> asks;     // asked when a required slot is missing
   std::vector<SourceText> replies;  // variants, rotated
+  // Said when no reply renders (a body off the size chart) and the chat
+  // goes to a human; empty: the fallback's handoff text.
+  std::vector<SourceText> handoff_replies;
   std::vector<SourceText> examples;
   std::vector<SourceText> not_examples;
   int threshold = 3;

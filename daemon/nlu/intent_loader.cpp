@@ -113,7 +113,7 @@ class FileLoader {
     }
     if (!reader_.check_map(node, "intent '" + intent.name + "'",
                            {"keywords", "patterns", "exclude", "slots", "requires", "ask", "replies",
-                            "examples", "not_examples", "threshold", "priority", "action", "reason",
+                            "handoff_replies", "examples", "not_examples", "threshold", "priority", "action", "reason",
                             "standalone"})) {
       return;
     }
@@ -142,6 +142,7 @@ class FileLoader {
     }
     intent.asks = to_source_texts(reader_.read_string_list(node["ask"], "ask"));
     intent.replies = to_source_texts(reader_.read_string_list(node["replies"], "replies"));
+    intent.handoff_replies = to_source_texts(reader_.read_string_list(node["handoff_replies"], "handoff_replies"));
     intent.examples = to_source_texts(reader_.read_string_list(node["examples"], "examples"));
     intent.not_examples = to_source_texts(reader_.read_string_list(node["not_examples"], "not_examples"));
 

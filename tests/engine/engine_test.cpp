@@ -76,7 +76,29 @@ TEST_F(EngineTest, BodyOffTheChartGoesToAHuman) {
   const Outcome o = respond("身高195 体重100kg 穿什么码");
   EXPECT_EQ(o.kind, Outcome::Kind::kHandoff);
   EXPECT_EQ(o.reason, nlu::HandoffReason::kIntent);
-  EXPECT_EQ(o.text, "亲，马上为您转人工客服😊");
+  EXPECT_EQ(o.text, "亲，马上为您转人工客服😊");  // the intent has no handoff_replies
+}
+
+TEST_F(EngineTest, BodyOffTheChartIsToldWhyInTheIntentsOwnWords) {
+  auto files = testing::test_intent_files();
+  const std::string replies = "    replies: ['亲，{height}cm {weight}kg 建议拿{size}码哦{smile}']\n";
+  bool edited = false;
+  for (auto& [name, yaml] : files) {
+    if (const auto at = yaml.find(replies); at != std::string::npos) {
+      yaml.insert(at + replies.size(), "    handoff_replies: ['亲，{height}cm {weight}kg 不在尺码表里，帮您转人工{smile}']\n");
+      edited = true;
+    }
+  }
+  ASSERT_TRUE(edited);
+  const testing::BuiltEngine built = testing::build_engine(files);
+  ASSERT_NE(built.engine, nullptr) << testing::describe(built.diagnostics);
+  const Outcome off = built.engine->respond("身高195 体重100kg 穿什么码", {}, "default");
+  EXPECT_EQ(off.kind, Outcome::Kind::kHandoff);
+  EXPECT_EQ(off.reason, nlu::HandoffReason::kIntent);
+  EXPECT_EQ(off.text, "亲，195cm 100kg 不在尺码表里，帮您转人工😊");
+  const Outcome on = built.engine->respond("身高165 体重55kg 穿什么码", {}, "default");
+  EXPECT_EQ(on.kind, Outcome::Kind::kReply);
+  EXPECT_EQ(on.text, "亲，165cm 55kg 建议拿M码哦😊");
 }
 
 TEST_F(EngineTest, RegionSlotChoosesDeliveryDays) {
