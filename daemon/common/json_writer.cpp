@@ -23,15 +23,6 @@ void append_json_string(std::string& out, std::string_view text) {
       continue;
     }
     if (c >= 0x80) {
-      // Most of our text is CJK: three-byte sequences whose lead byte leaves
-      // no overlong or surrogate form are valid when two continuations follow.
-      const auto continuation = [&](std::size_t i) {
-        return i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80;
-      };
-      if (c >= 0xE1 && c != 0xED && c <= 0xEF && continuation(pos + 1) && continuation(pos + 2)) {
-        pos += 3;
-        continue;
-      }
       const std::size_t start = pos;
       if (decode_utf8(text, pos) != kInvalidCodepoint) continue;
       // One U+FFFD for the bad lead byte and the continuation bytes after it.
