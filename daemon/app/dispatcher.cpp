@@ -127,7 +127,7 @@ void Dispatcher::on_gateway_text(const std::shared_ptr<net::Connection>& connect
       std::lock_guard lock(shard.mutex);
       const auto [route, added] = shard.connection_of_chat.try_emplace(chat, connection->id());
       if (added || route->second != connection->id()) {
-        if (!added && --shard.routes_to[route->second] == 0) shard.routes_to.erase(route->second);
+        if (!added) shard.count_down(route->second);
         route->second = connection->id();
         ++shard.routes_to[connection->id()];
       }
@@ -182,7 +182,7 @@ void Dispatcher::ticket_closed(const std::string& chat) {
   std::lock_guard lock(shard.mutex);
   const auto route = shard.connection_of_chat.find(chat);
   if (route == shard.connection_of_chat.end()) return;
-  if (--shard.routes_to[route->second] == 0) shard.routes_to.erase(route->second);
+  shard.count_down(route->second);
   shard.connection_of_chat.erase(route);
 }
 

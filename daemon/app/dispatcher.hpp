@@ -69,6 +69,10 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
     // connection with none here costs no scan (thousands of idle gateway
     // connections may close at once).
     std::unordered_map<std::uint64_t, std::size_t> routes_to;
+    // One route fewer leads to `connection` (the caller holds `mutex`).
+    void count_down(std::uint64_t connection) {
+      if (--routes_to[connection] == 0) routes_to.erase(connection);
+    }
   };
 
   void on_gateway_text(const std::shared_ptr<net::Connection>& connection, const std::string& frame,

@@ -74,6 +74,19 @@ void append_line(std::string& out, std::string_view payload) {
   out.push_back('\n');
 }
 
+// `records` as log lines in `out`; false (and `out` empty) if one holds
+// '\n', which no line may.
+bool format_lines(const std::vector<std::string>& records, std::string& out) {
+  std::size_t size = 0;
+  for (const std::string& record : records) {
+    if (record.find('\n') != std::string::npos) return false;
+    size += kPrefixSize + record.size() + 1;
+  }
+  out.reserve(size);
+  for (const std::string& record : records) append_line(out, record);
+  return true;
+}
+
 // Lower-case only: the writer never produces anything else.
 bool parse_hex8(std::string_view text, std::uint32_t* value) {
   std::uint32_t v = 0;
@@ -139,14 +152,8 @@ int datasync(int fd) {
 // Formats `records` as log lines, writes and syncs them to `fd`; *bytes is
 // the size written. False if a record holds '\n' or the disk refused.
 bool write_snapshot(int fd, const std::vector<std::string>& records, std::uint64_t* bytes) {
-  std::size_t size = 0;
-  for (const std::string& record : records) {
-    if (record.find('\n') != std::string::npos) return false;
-    size += kPrefixSize + record.size() + 1;
-  }
   std::string buffer;
-  buffer.reserve(size);
-  for (const std::string& record : records) append_line(buffer, record);
+  if (!format_lines(records, buffer)) return false;
   *bytes = buffer.size();
   return write_all(fd, buffer) == 0 && datasync(fd) == 0;
 }
@@ -304,17 +311,7 @@ void Journal::append(std::string record, Done done) {
 void Journal::append_all(const std::vector<std::string>& records, Done done) {
   Entry entry;
   entry.done = std::move(done);
-  std::size_t size = 0;
-  for (const std::string& record : records) size += kPrefixSize + record.size() + 1;
-  entry.line.reserve(size);
-  for (const std::string& record : records) {
-    if (record.find('\n') != std::string::npos) {
-      entry.kind = Entry::Kind::kRejected;
-      entry.line.clear();
-      break;
-    }
-    append_line(entry.line, record);
-  }
+  if (!format_lines(records, entry.line)) entry.kind = Entry::Kind::kRejected;
   enqueue(std::move(entry));
 }
 
