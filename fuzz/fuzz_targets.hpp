@@ -309,15 +309,15 @@ inline Finding fuzz_config_loader(std::string_view input) {
   // Whatever was rejected, what is left is usable: the daemon divides by,
   // sizes buffers with and sleeps for these.
   const app::Config& c = loaded.config;
-  FUZZ_EXPECT(
-      f, std::isfinite(c.messages_per_chat_per_second) && c.messages_per_chat_per_second > 0,
-      cat({"messages_per_chat_per_second is not a positive number: ", std::to_string(c.messages_per_chat_per_second)}));
+  FUZZ_EXPECT(f, std::isfinite(c.chat.messages_per_second) && c.chat.messages_per_second > 0,
+              cat({"messages_per_chat_per_second is not a positive number: ", std::to_string(c.chat.messages_per_second)}));
   FUZZ_EXPECT(f,
-              c.threads >= 0 && c.message_burst > 0 && c.max_frame_bytes > 0 && c.max_text_bytes > 0 &&
-                  c.max_connections > 0 && c.max_outbound_frames > 0 && c.idle_timeout_s > 0 &&
-                  c.handshake_timeout_s > 0 && c.chat_expire_after_s > 0 && c.answered_window > 0 &&
-                  c.transcript_lines > 0 && c.notice_after_s > 0 && c.engine_max_mem > 0 && c.compact_after_bytes > 0 &&
-                  c.reconnect_min_ms > 0 && c.reconnect_max_ms > 0,
+              c.threads >= 0 && c.chat.burst > 0 && c.session.max_frame_bytes > 0 && c.decode.max_text_bytes > 0 &&
+                  c.session.max_connections > 0 && c.session.max_outbound_frames > 0 &&
+                  c.session.idle_timeout.count() > 0 && c.session.handshake_timeout.count() > 0 &&
+                  c.chat.expire_after_ms > 0 && c.chat.answered_window > 0 && c.chat.transcript_lines > 0 &&
+                  c.chat.notice_after_ms > 0 && c.engine.max_mem > 0 && c.chat.compact_after_bytes > 0 &&
+                  c.reconnect.min.count() > 0 && c.reconnect.max.count() > 0,
               "a config limit is not positive");
   return f;
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "daemon/app/config.hpp"
+#include "daemon/app/config_table.hpp"
 #include "daemon/app/dispatcher.hpp"
 #include "daemon/app/logging.hpp"
 #include "daemon/app/sd_notify.hpp"
@@ -33,38 +34,6 @@ using namespace std::chrono_literals;
 
 constexpr auto kTickInterval = 1s;
 constexpr auto kDrainGrace = 5s;
-
-engine::EngineSources engine_sources(const Config& c) {
-  return {c.intents_dir, c.shop_file, c.opencc_dictionary, c.engine_max_mem};
-}
-
-chat::ChatOptions chat_options(const Config& c) {
-  chat::ChatOptions o;
-  o.answered_window = c.answered_window;
-  o.transcript_lines = c.transcript_lines;
-  o.expire_after_ms = static_cast<std::int64_t>(c.chat_expire_after_s) * 1000;
-  o.messages_per_second = c.messages_per_chat_per_second;
-  o.burst = c.message_burst;
-  o.notice_after_ms = static_cast<std::int64_t>(c.notice_after_s) * 1000;
-  o.compact_after_bytes = c.compact_after_bytes;
-  return o;
-}
-
-net::SessionLimits session_limits(const Config& c) {
-  net::SessionLimits l;
-  l.max_frame_bytes = static_cast<std::size_t>(c.max_frame_bytes);
-  l.max_outbound_frames = static_cast<std::size_t>(c.max_outbound_frames);
-  l.idle_timeout = std::chrono::seconds(c.idle_timeout_s);
-  l.handshake_timeout = std::chrono::seconds(c.handshake_timeout_s);
-  l.max_connections = static_cast<std::size_t>(c.max_connections);
-  return l;
-}
-
-proto::DecodeLimits decode_limits(const Config& c) {
-  proto::DecodeLimits l;
-  l.max_text_bytes = static_cast<std::size_t>(c.max_text_bytes);
-  return l;
-}
 
 void print(const common::Diagnostics& diagnostics) {
   for (const auto& d : diagnostics) {
@@ -104,8 +73,8 @@ class Daemon {
         config_(std::move(config)),
         engines_(std::move(engine)),
         dispatcher_(nullptr, metrics_),
-        service_(engines_, dispatcher_, metrics_, clock_, chat_options(config_)),
-        limits_(std::make_shared<const net::SessionLimits>(session_limits(config_))),
+        service_(engines_, dispatcher_, metrics_, clock_, config_.chat),
+        limits_(std::make_shared<const net::SessionLimits>(config_.session)),
         ioc_(threads()),
         signals_(ioc_, SIGINT, SIGTERM, SIGHUP),
         tick_timer_(ioc_),
@@ -114,7 +83,7 @@ class Daemon {
         notifier_(SdNotifier::from_environment()) {
     dispatcher_.attach(service_);
     dispatcher_.set_tokens(std::move(tokens));
-    dispatcher_.set_limits(decode_limits(config_));
+    dispatcher_.set_limits(config_.decode);
   }
 
   int run() {
@@ -171,9 +140,7 @@ class Daemon {
   }
 
   bool open_journal() {
-    queue::JournalOptions options;
-    options.path = config_.journal_path;
-    options.sync = config_.journal_sync;
+    const queue::JournalOptions& options = config_.journal;
     queue::ReplayReport report;
     std::string error;
     std::size_t rejected = 0;
@@ -188,9 +155,9 @@ class Daemon {
       spdlog::error("journal: {}", error);
       return false;
     }
-    for (const auto& problem : report.problems) spdlog::warn("journal {}: {}", config_.journal_path, problem);
+    for (const auto& problem : report.problems) spdlog::warn("journal {}: {}", config_.journal.path, problem);
     spdlog::info("journal {}: {} records replayed, {} bad lines skipped, {} not applied, {} tickets open",
-                 config_.journal_path, report.records, report.bad_lines, rejected, service_.tickets().size());
+                 config_.journal.path, report.records, report.bad_lines, rejected, service_.tickets().size());
     journal_->set_sync_observer([this](std::chrono::microseconds d) {
       metrics_.journal_sync_latency.observe(static_cast<double>(d.count()) / 1e6);
     });
@@ -228,8 +195,7 @@ class Daemon {
     Tokens tokens;
     if (!load_tokens(config_, &tokens)) return false;
     options.token = tokens.gateway;
-    options.reconnect_min = std::chrono::milliseconds(config_.reconnect_min_ms);
-    options.reconnect_max = std::chrono::milliseconds(config_.reconnect_max_ms);
+    options.backoff = config_.reconnect;
     client_ = net::make_gateway_client(ioc_, std::move(options), dispatcher_, registry_,
                                        [this] { return *limits_.load(); });
     client_->start();
@@ -261,46 +227,78 @@ class Daemon {
       return done(false);
     }
     const Config& next = loaded.config;
-    Tokens tokens;
-    if (!load_tokens(next, &tokens)) {
+    // All or nothing: a change only a restart can apply refuses the reload,
+    // rather than applying the rest and leaving the file lying about the
+    // daemon.
+    if (const std::vector<std::string> changes = restart_only_changes(config_, next); !changes.empty()) {
+      for (const std::string& change : changes) spdlog::error("reload: {}", change);
+      spdlog::error("reload: refused; keeping the running set");
+      return done(false);
+    }
+    Reloaded reloaded;
+    if (!load_tokens(next, &reloaded.tokens)) {
       spdlog::error("reload: tokens missing; keeping the running set");
       return done(false);
     }
-    engine::Engine::LoadResult engine = engine::Engine::load(engine_sources(next));
+    engine::Engine::LoadResult engine = engine::Engine::load(next.engine);
     print(engine.diagnostics);
     if (!engine.engine) {
       spdlog::error("reload: intents or shop facts have errors; keeping the running set");
       return done(false);
     }
+    reloaded.engine = engine.engine;
     // A renewed certificate (same files, new contents) serves the next TLS
-    // connections; turning TLS on or off waits for a restart.
-    std::shared_ptr<boost::asio::ssl::context> tls;
-    if (!config_.tls_cert.empty() && !next.tls_cert.empty()) {
+    // connections.
+    if (!next.tls_cert.empty()) {
       std::string tls_error;
-      tls = net::make_server_tls(next.tls_cert, next.tls_key, &tls_error);
-      if (!tls) {
+      reloaded.tls = net::make_server_tls(next.tls_cert, next.tls_key, &tls_error);
+      if (!reloaded.tls) {
         spdlog::error("reload: tls: {}; keeping the running set", tls_error);
         return done(false);
       }
     }
-    engines_.publish(engine.engine);
-    if (tls) listener_->set_tls(std::move(tls));
-    dispatcher_.set_tokens(std::move(tokens));
-    dispatcher_.set_limits(decode_limits(next));
-    service_.set_options(chat_options(next));
-    limits_.store(std::make_shared<const net::SessionLimits>(session_limits(next)));
-    setup_logging(next.log_level, next.log_format);
-    if (next.listen_address != config_.listen_address || next.port != config_.port ||
-        next.journal_path != config_.journal_path || next.gateway_mode != config_.gateway_mode ||
-        next.gateway_url != config_.gateway_url || next.gateway_ca_file != config_.gateway_ca_file ||
-        next.threads != config_.threads ||
-        next.tls_cert.empty() != config_.tls_cert.empty()) {
-      spdlog::warn("reload: listen, threads, gateway, journal settings and turning TLS on or off take effect at the "
-                   "next restart");
-    }
+    for (const Consumer consumer : reload_consumers()) apply(consumer, next, reloaded);
+    config_ = next;
     spdlog::info("reload: {} intents, {} rules in service", engine.engine->intent_set().intents().size(),
                  engine.engine->intent_set().rules().size());
     done(true);
+  }
+
+  // What a reload prepared: the parts that load from files.
+  struct Reloaded {
+    Tokens tokens;
+    std::shared_ptr<const engine::Engine> engine;
+    std::shared_ptr<boost::asio::ssl::context> tls;  // null without TLS
+  };
+
+  // Puts the reloadable options of `consumer` in service (the config table
+  // says which options each takes).
+  void apply(Consumer consumer, const Config& next, Reloaded& reloaded) {
+    switch (consumer) {
+      case Consumer::kStart:
+        break;
+      case Consumer::kTls:
+        if (reloaded.tls) listener_->set_tls(std::move(reloaded.tls));
+        break;
+      case Consumer::kTokens:
+        dispatcher_.set_tokens(std::move(reloaded.tokens));
+        break;
+      case Consumer::kEngine:
+        engines_.publish(reloaded.engine);
+        break;
+      case Consumer::kChat:
+        service_.set_options(next.chat);
+        break;
+      case Consumer::kSessions:
+        limits_.store(std::make_shared<const net::SessionLimits>(next.session));
+        break;
+      case Consumer::kDecoder:
+        dispatcher_.set_limits(next.decode);
+        break;
+      case Consumer::kLogging:
+        setup_logging(next.log_level, next.log_format);
+        break;
+    }
   }
 
   void drain() {
@@ -389,7 +387,7 @@ int serve(const std::string& config_path) {
   }
   Tokens tokens;
   if (!load_tokens(loaded.config, &tokens)) return 1;
-  engine::Engine::LoadResult engine = engine::Engine::load(engine_sources(loaded.config));
+  engine::Engine::LoadResult engine = engine::Engine::load(loaded.config.engine);
   print(engine.diagnostics);
   if (!engine.engine) {
     spdlog::error("intents or shop facts have errors: not starting (run xiaoerd check)");

@@ -3,8 +3,9 @@
 // Start-up: load config → logging → tokens → intents and shop facts (fail
 // fast) → replay the journal → bind → threads → signals → READY=1.
 // SIGHUP reloads config, tokens, intents and shop facts on a worker thread
-// and swaps them in only if all of them load (else the old set stays and the
-// reason is logged). SIGTERM/SIGINT drain: stop accepting, let the journal
+// and swaps them in only if all of them load and the config changes no
+// restart-only option (else the old set stays and the reason is logged); the
+// config table says what applies each reloadable option. SIGTERM/SIGINT drain: stop accepting, let the journal
 // deliver every answer in flight, close the connections, exit 0.
 //
 // Thread safety: run() is called once, from main().

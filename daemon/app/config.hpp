@@ -1,15 +1,25 @@
 // Config: the daemon's settings (config/xiaoerd.yaml, every key documented
-// in docs/operations.md). Plain data with its defaults written here; parsed
-// once by load_config() and passed to what needs it. No global config.
+// in docs/operations.md). Plain data, parsed once by load_config() and passed
+// to what needs it; no global config.
 //
-// "restart" fields take effect at start only; "reload" fields are re-read
-// on SIGHUP along with the intents and shop facts.
+// Each option is declared once, in the config table (config_table.hpp): its
+// name, range, reload or restart, and what applies it. Its default is written
+// once: here for the daemon's own settings, else in the struct of the layer
+// that uses it (SessionLimits, ChatOptions, DecodeLimits, EngineSources,
+// JournalOptions), which Config holds whole.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
+#include "daemon/chat/chat_service.hpp"
 #include "daemon/common/diagnostic.hpp"
+#include "daemon/engine/engine.hpp"
+#include "daemon/net/message_handler.hpp"
+#include "daemon/net/reconnect_backoff.hpp"
+#include "daemon/proto/codec.hpp"
 #include "daemon/queue/journal.hpp"
 
 namespace xiaoer::app {
@@ -25,7 +35,6 @@ struct TokenSource {
 };
 
 struct Config {
-  // restart
   std::string listen_address = "127.0.0.1";
   std::uint16_t port = 8080;
   int threads = 0;  // 0: one per core
@@ -34,31 +43,14 @@ struct Config {
   GatewayMode gateway_mode = GatewayMode::kServer;
   std::string gateway_url;  // client mode: ws://host:port/path or wss://…
   std::string gateway_ca_file;  // wss:// client mode: "" = the system's trust store
-  int reconnect_min_ms = 200;
-  int reconnect_max_ms = 10000;
-  std::string journal_path = "state/journal.log";
-  queue::SyncPolicy journal_sync = queue::SyncPolicy::kAlways;
-  std::int64_t compact_after_bytes = 64ll << 20;
-  std::int64_t max_connections = 10000;
-
-  // reload
+  net::ReconnectBackoff reconnect;  // gateway.reconnect_*
   TokenSource gateway_token{"XIAOER_GATEWAY_TOKEN", "state/gateway.token"};
   TokenSource agent_token{"XIAOER_AGENT_TOKEN", "state/agent.token"};
-  std::string intents_dir = "intents";
-  std::string shop_file = "config/shop.yaml";
-  std::string opencc_dictionary = "/usr/share/opencc/TSCharacters.ocd2";
-  std::int64_t engine_max_mem = 64ll << 20;
-  std::int64_t max_frame_bytes = 64 * 1024;
-  std::int64_t max_text_bytes = 4096;
-  double messages_per_chat_per_second = 5;
-  int message_burst = 10;
-  int idle_timeout_s = 300;
-  int handshake_timeout_s = 10;
-  std::int64_t max_outbound_frames = 1024;
-  int chat_expire_after_s = 3600;
-  int answered_window = 8;
-  int transcript_lines = 8;
-  int notice_after_s = 120;
+  engine::EngineSources engine;  // paths.*, engine.max_mem_mb
+  queue::JournalOptions journal{.path = "state/journal.log"};
+  chat::ChatOptions chat;      // queue.*, chats.*, journal.compact_after_mb, the rate limit
+  net::SessionLimits session;  // the connections' limits
+  proto::DecodeLimits decode;  // limits.text_bytes
   std::string log_level = "info";
   LogFormat log_format = LogFormat::kText;
 };
@@ -68,7 +60,7 @@ struct LoadedConfig {
   common::Diagnostics diagnostics;
 };
 
-// Reads `path`; every field is checked (type, range, unknown keys) and
+// Reads `path`; every option is checked (type, range, unknown keys) and
 // reported with file:line:col.
 LoadedConfig load_config(const std::string& path);
 LoadedConfig load_config_source(const std::string& file_name, std::string_view text);

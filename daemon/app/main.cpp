@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "daemon/app/app.hpp"
+#include "daemon/app/config_table.hpp"
 #include "daemon/tools/chat_tool.hpp"
 #include "daemon/tools/check_tool.hpp"
 #include "daemon/tools/eval_tool.hpp"
@@ -23,6 +24,7 @@ constexpr std::string_view kUsage =
     "  try [--channel NAME] TEXT [TEXT...]        what the bot would do, and why (texts are one chat)\n"
     "  chat [URL] [--say TEXT]                    chat as a buyer with a running daemon (protocol v1)\n"
     "  eval FILE.jsonl                            precision, recall, F1 and the eval line on labelled lines\n"
+    "  options                                    every config option: reload or restart, range, default\n"
     "\n"
     "common options: --intents DIR (default intents), --shop FILE (default config/shop.yaml),\n"
     "                --opencc FILE (default /usr/share/opencc/TSCharacters.ocd2)\n";
@@ -47,6 +49,10 @@ int main(int argc, char** argv) {
     if (command == "try") return xiaoer::tools::run_try(args, std::cout, std::cerr);
     if (command == "chat") return xiaoer::tools::run_chat(args, std::cin, std::cout, std::cerr);
     if (command == "eval") return xiaoer::tools::run_eval(args, std::cout, std::cerr);
+    if (command == "options" && args.empty()) {
+      std::cout << xiaoer::app::describe_config_table();
+      return 0;
+    }
     if (command == "help" || command == "--help" || command == "-h") {
       std::cout << kUsage;
       return 0;

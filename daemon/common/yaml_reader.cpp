@@ -54,6 +54,10 @@ void YamlReader::warning(const YAML::Node& node, std::string message) {
 
 bool YamlReader::check_map(const YAML::Node& node, std::string_view what,
                            std::initializer_list<std::string_view> allowed) {
+  return check_map(node, what, std::span<const std::string_view>(allowed.begin(), allowed.size()));
+}
+
+bool YamlReader::check_map(const YAML::Node& node, std::string_view what, std::span<const std::string_view> allowed) {
   if (!node.IsMap()) {
     error(node, std::string(what) + " must be a map");
     return false;

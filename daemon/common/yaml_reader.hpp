@@ -10,6 +10,7 @@
 
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,7 @@ class YamlReader {
   // key not in `allowed` as an unknown field of `what`.
   bool check_map(const YAML::Node& node, std::string_view what,
                  std::initializer_list<std::string_view> allowed);
+  bool check_map(const YAML::Node& node, std::string_view what, std::span<const std::string_view> allowed);
 
   // Each read reports a wrong type or range at `node` and returns false,
   // leaving `*out` unchanged.

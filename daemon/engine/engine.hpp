@@ -35,7 +35,7 @@ struct EngineSources {
   std::string intents_dir = "intents";
   std::string shop_file = "config/shop.yaml";
   std::string opencc_dictionary = std::string(nlu::Normalizer::kDefaultDictionary);
-  std::int64_t max_mem = 64 << 20;  // RE2 budget of the intent set
+  std::int64_t max_mem = nlu::IntentSet::Options{}.max_mem;  // RE2 budget of the intent set
 };
 
 // What the bot does with one message.

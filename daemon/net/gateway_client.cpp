@@ -63,7 +63,7 @@ GatewayClient<NextLayer>::GatewayClient(boost::asio::io_context& ioc, Options op
       handler_(handler),
       registry_(registry),
       limits_(std::move(limits)),
-      delay_(options_.reconnect_min),
+      delay_(options_.backoff.min),
       random_(std::random_device{}()) {}
 
 template <class NextLayer>
@@ -148,7 +148,7 @@ template <class NextLayer>
 void GatewayClient<NextLayer>::on_upgrade(beast::error_code ec) {
   if (ec) return retry("handshake: " + ec.message());
   if (stopped_) return;
-  delay_ = options_.reconnect_min;
+  delay_ = options_.backoff.min;
   spdlog::info("connected to the gateway at {}://{}:{}{}", kTls ? "wss" : "ws", options_.url.host, options_.url.port,
                options_.url.target);
   auto session = std::make_shared<WsSession<NextLayer>>(std::move(*ws_), Role::kGateway, handler_, registry_, limits_());
@@ -165,7 +165,7 @@ void GatewayClient<NextLayer>::retry(const std::string& why) {
   std::uniform_int_distribution<long> jitter(delay_.count() / 2, delay_.count());
   const std::chrono::milliseconds wait(jitter(random_));
   spdlog::warn("gateway: {}; dialling again in {} ms", why, wait.count());
-  delay_ = std::min(delay_ * 2, options_.reconnect_max);
+  delay_ = std::min(delay_ * 2, options_.backoff.max);
   timer_.expires_after(wait);
   timer_.async_wait([self = self()](beast::error_code ec) {
     if (!ec) self->dial();

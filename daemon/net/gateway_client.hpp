@@ -2,7 +2,7 @@
 // websocket URL itself (ws:// or wss://) and keeps the connection up.
 //
 // After a failure or a dropped connection it dials again after a delay that
-// doubles from reconnect_min to reconnect_max, each drawn at random between
+// doubles from backoff.min to backoff.max, each drawn at random between
 // half and all of it (jitter: a fleet of daemons does not dial in step). A
 // successful handshake resets the delay. Answers are never lost across a
 // reconnect: the gateway resends what it has no answer for, and the chat
@@ -36,6 +36,7 @@
 
 #include "daemon/net/connection_registry.hpp"
 #include "daemon/net/message_handler.hpp"
+#include "daemon/net/reconnect_backoff.hpp"
 
 namespace xiaoer::net {
 
@@ -56,8 +57,7 @@ class GatewayDialer {
   struct Options {
     WsUrl url;
     std::string token;  // sent as Authorization: Bearer
-    std::chrono::milliseconds reconnect_min{200};
-    std::chrono::milliseconds reconnect_max{10000};
+    ReconnectBackoff backoff;
     std::shared_ptr<boost::asio::ssl::context> tls;  // wss:// only: the client context
   };
 

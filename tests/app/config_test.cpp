@@ -30,12 +30,12 @@ log: {format: json}
   const Config& c = loaded.config;
   EXPECT_EQ(c.port, 9000);
   EXPECT_EQ(c.listen_address, "127.0.0.1");
-  EXPECT_EQ(c.journal_sync, queue::SyncPolicy::kBatch);
-  EXPECT_EQ(c.compact_after_bytes, 2 << 20);
-  EXPECT_DOUBLE_EQ(c.messages_per_chat_per_second, 2.5);
-  EXPECT_EQ(c.notice_after_s, 30);
+  EXPECT_EQ(c.journal.sync, queue::SyncPolicy::kBatch);
+  EXPECT_EQ(c.chat.compact_after_bytes, 2 << 20);
+  EXPECT_DOUBLE_EQ(c.chat.messages_per_second, 2.5);
+  EXPECT_EQ(c.chat.notice_after_ms, 30'000);
   EXPECT_EQ(c.log_format, LogFormat::kJson);
-  EXPECT_EQ(c.answered_window, 8);
+  EXPECT_EQ(c.chat.answered_window, 8);
 }
 
 TEST(Config, ErrorsNameTheirPlace) {

@@ -978,6 +978,35 @@ TEST_F(DaemonTest, SighupKeepsTheOldSetOnErrorsAndSwapsInAGoodOne) {
   EXPECT_EQ(metric_sample(metrics(), "xiaoer_reloads_total{result=\"failed\"}"), 1.0);
 }
 
+// A reload is all or nothing: a changed restart-only option refuses it,
+// named in the log; a change of reloadable options only goes through.
+TEST_F(DaemonTest, SighupRefusesAChangeOnlyARestartApplies) {
+  DaemonConfig config;
+  DaemonProcess& daemon = make(config);
+  ASSERT_TRUE(start());
+  config.journal_sync = "batch";
+  config.compact_after_mb = 8;
+  daemon.write_config(config);
+  daemon.signal(SIGHUP);
+  ASSERT_TRUE(wait_until([&] { return metric_sample(metrics(), "xiaoer_reloads_total{result=\"failed\"}") == 1.0; }, 5000ms))
+      << metrics();
+  EXPECT_TRUE(daemon.wait_for_log("reload: journal.sync is read at start only (running always, the file says batch)",
+                                  2000ms))
+      << daemon.log();
+
+  config.journal_sync = "always";
+  config.connections = 5000;
+  daemon.write_config(config);
+  daemon.signal(SIGHUP);
+  ASSERT_TRUE(wait_until([&] { return metric_sample(metrics(), "xiaoer_reloads_total{result=\"ok\"}") == 1.0; }, 5000ms))
+      << metrics() << daemon.log();
+  auto gw = gateway();
+  ASSERT_TRUE(gw);
+  const auto answer = ask(*gw, "r-1", "shop7:restart", "发什么快递");
+  ASSERT_TRUE(answer);
+  EXPECT_EQ((*answer)["type"], "reply");
+}
+
 // ---- 13. SIGTERM ----------------------------------------------------------------
 
 TEST_F(DaemonTest, SigtermDrainsAndExitsZero) {
