@@ -77,7 +77,7 @@ class Daemon {
         limits_(std::make_shared<const net::SessionLimits>(config_.session)),
         ioc_(threads()),
         signals_(ioc_, SIGINT, SIGTERM, SIGHUP),
-        tick_timer_(ioc_),
+        tick_timer_(housekeeping_),
         watchdog_timer_(ioc_),
         drain_timer_(ioc_),
         notifier_(SdNotifier::from_environment()) {
@@ -128,6 +128,8 @@ class Daemon {
     for (int i = 1; i < threads(); ++i) workers.emplace_back([this] { ioc_.run(); });
     ioc_.run();
     for (auto& t : workers) t.join();
+    housekeeping_.stop();
+    housekeeping_.join();
     reload_pool_.join();
     journal_->flush();
     spdlog::info("stopped");
@@ -328,6 +330,7 @@ class Daemon {
     drain_timer_.async_wait([this](const boost::system::error_code&) { wait_for_connections(); });
   }
 
+  // The tick runs on the housekeeping thread (tick_timer_ lives there).
   void schedule_tick() {
     tick_timer_.expires_after(kTickInterval);
     tick_timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -361,6 +364,11 @@ class Daemon {
   std::atomic<std::shared_ptr<const net::SessionLimits>> limits_;
   boost::asio::io_context ioc_;
   boost::asio::signal_set signals_;
+  // The periodic work (courtesy notices, chat expiry, journal compaction) has
+  // a thread of its own, like redis's bio threads: on an I/O thread its scans,
+  // which grow with the chats and tickets held, stalled every connection of
+  // that thread once a second (issue 9's latency knee).
+  boost::asio::thread_pool housekeeping_{1};
   boost::asio::steady_timer tick_timer_;
   boost::asio::steady_timer watchdog_timer_;
   boost::asio::steady_timer drain_timer_;

@@ -33,6 +33,7 @@ const Ticket& HumanQueue::open(std::string id, std::string chat, std::string rea
   }
   by_chat_[ticket.chat] = ticket.id;
   enter_line(ticket.priority, ticket.number, ticket.id);
+  notice_pending_.emplace(ticket.opened_ms, ticket.id);
   const std::string key = ticket.id;
   return tickets_[key] = std::move(ticket);
 }
@@ -60,6 +61,11 @@ void HumanQueue::restore(Ticket ticket) {
   Ticket& restored = tickets_.at(id);
   restored.notice_sent = notice_sent;
   restored.last_agent_reply_ms = last_reply;
+  settle_notice(restored);
+}
+
+void HumanQueue::settle_notice(const Ticket& ticket) {
+  if (ticket.notice_sent || ticket.last_agent_reply_ms != 0) notice_pending_.erase({ticket.opened_ms, ticket.id});
 }
 
 void HumanQueue::add_line(const std::string& ticket_id, TranscriptLine line) {
@@ -101,6 +107,7 @@ bool HumanQueue::record_agent_reply(const std::string& ticket_id, const std::str
   const auto it = tickets_.find(ticket_id);
   if (it == tickets_.end() || it->second.state != TicketState::kClaimed || it->second.agent != agent) return false;
   it->second.last_agent_reply_ms = now_ms;
+  settle_notice(it->second);
   add_line(ticket_id, {"agent", std::move(text), now_ms});
   return true;
 }
@@ -110,13 +117,17 @@ std::optional<Ticket> HumanQueue::resolve(const std::string& ticket_id) {
   if (it == tickets_.end()) return std::nullopt;
   Ticket ticket = std::move(it->second);
   tickets_.erase(it);
+  notice_pending_.erase({ticket.opened_ms, ticket.id});
   by_chat_.erase(ticket.chat);
   if (ticket.state == TicketState::kWaiting) leave_line(ticket.priority, ticket.number);
   return ticket;
 }
 
 void HumanQueue::mark_notice_sent(const std::string& ticket_id) {
-  if (const auto it = tickets_.find(ticket_id); it != tickets_.end()) it->second.notice_sent = true;
+  if (const auto it = tickets_.find(ticket_id); it != tickets_.end()) {
+    it->second.notice_sent = true;
+    settle_notice(it->second);
+  }
 }
 
 const Ticket* HumanQueue::find(std::string_view ticket_id) const {
@@ -162,10 +173,9 @@ std::vector<const Ticket*> HumanQueue::ordered() const {
 
 std::vector<const Ticket*> HumanQueue::due_notices(std::int64_t now_ms, std::int64_t wait_ms) const {
   std::vector<const Ticket*> out;
-  for (const auto& [id, ticket] : tickets_) {
-    if (!ticket.notice_sent && ticket.last_agent_reply_ms == 0 && now_ms - ticket.opened_ms >= wait_ms) {
-      out.push_back(&ticket);
-    }
+  for (const auto& [opened_ms, id] : notice_pending_) {
+    if (now_ms - opened_ms < wait_ms) break;
+    out.push_back(find(id));
   }
   std::sort(out.begin(), out.end(), [](const Ticket* a, const Ticket* b) { return a->number < b->number; });
   return out;

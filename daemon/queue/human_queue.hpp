@@ -60,7 +60,9 @@ class HumanQueue {
   // Every open ticket: waiting ones in line order, then claimed ones.
   std::vector<const Ticket*> ordered() const;
 
-  // Tickets with no agent reply `wait_ms` after opening and no notice yet.
+  // Tickets with no agent reply `wait_ms` after opening and no notice yet,
+  // by number. Costs what it returns, not the tickets open (it runs every
+  // second, under the owner's lock).
   std::vector<const Ticket*> due_notices(std::int64_t now_ms, std::int64_t wait_ms) const;
 
   std::size_t waiting() const { return line_.size(); }
@@ -77,6 +79,8 @@ class HumanQueue {
 
   void enter_line(int priority, std::uint64_t number, const std::string& id);
   void leave_line(int priority, std::uint64_t number);
+  // Drops `ticket` from notice_pending_ once it is no longer owed a notice.
+  void settle_notice(const Ticket& ticket);
 
   std::size_t max_transcript_;
   std::uint64_t next_number_ = 1;
@@ -84,6 +88,8 @@ class HumanQueue {
   std::unordered_map<std::string, std::string> by_chat_;     // chat → id
   std::map<LineKey, std::string> line_;                      // waiting tickets
   std::map<int, std::size_t> waiting_by_priority_;           // priority → waiting tickets
+  // Tickets with no notice sent and no agent reply yet, by opening time.
+  std::set<std::pair<std::int64_t, std::string>> notice_pending_;  // (opened_ms, id)
 };
 
 }  // namespace xiaoer::queue

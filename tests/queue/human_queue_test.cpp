@@ -59,6 +59,26 @@ TEST(HumanQueue, NoticesAreDueOnceWithoutAgentReply) {
   EXPECT_TRUE(q.due_notices(500000, 120000).empty());
 }
 
+// The index due_notices reads follows every way a ticket stops being owed a
+// notice, and a restored ticket keeps its state.
+TEST(HumanQueue, DueNoticesFollowResolveAndRestore) {
+  HumanQueue q;
+  for (int i = 1; i <= 12; ++i) q.open("T-" + std::to_string(i), "c" + std::to_string(i), "intent", 0, 1000, {});
+  q.resolve("T-3");
+  Ticket sent = *q.resolve("T-4");
+  sent.notice_sent = true;
+  q.restore(sent);
+  Ticket answered = *q.resolve("T-5");
+  answered.last_agent_reply_ms = 2000;
+  q.restore(answered);
+  q.restore(*q.resolve("T-6"));  // undone as it was: still owed
+  std::vector<std::string> due;
+  for (const Ticket* t : q.due_notices(1000 + 120000, 120000)) due.push_back(t->id);
+  EXPECT_EQ(due, (std::vector<std::string>{"T-1", "T-2", "T-6", "T-7", "T-8", "T-9", "T-10", "T-11", "T-12"}));
+  q.open("T-13", "c13", "intent", 0, 5000, {});
+  EXPECT_EQ(q.due_notices(1000 + 120000, 120000).size(), 9u);  // not yet due
+}
+
 TEST(HumanQueue, TranscriptIsCapped) {
   HumanQueue q(3);
   q.open("T-1", "c1", "intent", 0, 0, {{"buyer", "a", 1}, {"bot", "b", 2}, {"buyer", "c", 3}, {"bot", "d", 4}});
