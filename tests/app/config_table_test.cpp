@@ -115,7 +115,8 @@ gateway: {reconnect_max_ms: 500}
 limits: {connections: 10}
 )");
   ASSERT_TRUE(next.diagnostics.empty()) << testing::describe(next.diagnostics);
-  const std::vector<std::string> changes = restart_only_changes(Config{}, next.config);
+  const Config running;
+  const std::vector<std::string> changes = restart_only_changes(running, next.config);
   ASSERT_EQ(changes.size(), 2u) << ::testing::PrintToString(changes);
   EXPECT_EQ(changes[0],
             "gateway.reconnect_max_ms is read at start only (running 10000, the file says 500): restart the daemon to "
@@ -126,10 +127,11 @@ limits: {connections: 10}
 }
 
 TEST(ConfigTable, TurningTlsOnIsARestart) {
+  const Config running;
   Config next;
   next.tls_cert = "cert.pem";
   next.tls_key = "key.pem";
-  const std::vector<std::string> changes = restart_only_changes(Config{}, next);
+  const std::vector<std::string> changes = restart_only_changes(running, next);
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_NE(changes[0].find("tls.cert"), std::string::npos);
   Config renewed = next;
@@ -157,8 +159,9 @@ journal:
   EXPECT_NE(all.find("x.yaml:7:9: journal.sync must be always, batch or never, not 'sometimes'"), std::string::npos)
       << all;
   // Nothing out of range was taken.
-  EXPECT_EQ(loaded.config.engine.max_mem, Config{}.engine.max_mem);
-  EXPECT_EQ(loaded.config.chat.burst, Config{}.chat.burst);
+  const Config defaults;
+  EXPECT_EQ(loaded.config.engine.max_mem, defaults.engine.max_mem);
+  EXPECT_EQ(loaded.config.chat.burst, defaults.chat.burst);
 }
 
 TEST(ConfigTable, DescribesEveryOption) {
