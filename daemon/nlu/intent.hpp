@@ -53,13 +53,21 @@ struct SourceText {
   SourceLocation where;
 };
 
+// What is asked when only `slot` of the required slots is missing
+// (`ask: {weight: [...]}`).
+struct SlotAsk {
+  std::string slot;
+  std::vector<SourceText> texts;
+};
+
 struct Intent {
   std::string name;   // "shipping.eta"
   std::string topic;  // "shipping"
   std::vector<Rule> rules;
   std::vector<SlotSpec> slots;
   std::vector<std::string> required_slots;
-  std::vector<SourceText> asks;     // asked when a required slot is missing
+  std::vector<SourceText> asks;     // asked when required slots are missing (`ask:`, or its `any:`)
+  std::vector<SlotAsk> slot_asks;   // asked when only that slot is missing
   std::vector<SourceText> replies;  // variants, rotated
   // Said when no reply renders (a body off the size chart) and the chat
   // goes to a human; empty: the fallback's handoff text.
@@ -93,10 +101,21 @@ struct Lexicon {
   SourceLocation where;  // of the name
 };
 
+// How an upset buyer is recognised and apologised to (`mood:` file). The
+// rules are matched in the same pass as the intents' and their weights add
+// up; a message that reaches the threshold is upset.
+struct MoodRules {
+  std::vector<Rule> upset;
+  int threshold = 3;
+  std::vector<SourceText> apologies;  // said first to an upset buyer, rotated
+  SourceLocation where;               // empty file: no mood file
+};
+
 // Everything the intent files say, in load order (files sorted by name).
 struct IntentCatalog {
   std::vector<Intent> intents;
   std::vector<Lexicon> lexicons;
+  MoodRules mood;
   Fallback fallback;
 };
 

@@ -2,6 +2,8 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
+
 #include "daemon/nlu/lexicon.hpp"
 
 namespace xiaoer::nlu {
@@ -49,6 +51,7 @@ RE2::Options rule_options(std::int64_t max_mem) {
 
 IntentSet::IntentSet(IntentCatalog& catalog, const Options& options)
     : intents_(std::move(catalog.intents)),
+      mood_(std::move(catalog.mood)),
       fallback_(std::move(catalog.fallback)),
       set_(rule_options(options.max_mem), RE2::UNANCHORED) {}
 
@@ -88,6 +91,7 @@ IntentSet::BuildResult IntentSet::build(IntentCatalog catalog, const Options& op
   std::shared_ptr<IntentSet> set(new IntentSet(catalog, options));
   LexiconTable lexicons(catalog.lexicons, result.diagnostics);
   const RE2::Options single = rule_options(8 << 20);
+  for (const Rule& rule : set->mood_.upset) set->add_rule(rule, kMoodRule, lexicons, result.diagnostics);
   std::string regex;
   for (int i = 0; i < static_cast<int>(set->intents_.size()); ++i) {
     const Intent& intent = set->intents_[i];
@@ -110,7 +114,7 @@ IntentSet::BuildResult IntentSet::build(IntentCatalog catalog, const Options& op
   }
   lexicons.report_unused();
   if (common::has_errors(result.diagnostics)) return result;
-  if (set->rules_.empty()) {
+  if (std::none_of(set->rules_.begin(), set->rules_.end(), [](const CompiledRule& r) { return r.intent != kMoodRule; })) {
     result.diagnostics.push_back({{}, "the intent set has no rules"});
     return result;
   }
@@ -122,6 +126,17 @@ IntentSet::BuildResult IntentSet::build(IntentCatalog catalog, const Options& op
   }
   result.set = std::move(set);
   return result;
+}
+
+Body IntentSet::known_body(int intent, const SlotMap& known) const {
+  Body body;
+  for (const CompiledSlot& slot : slots_[intent]) {
+    const SlotKind kind = slot.spec->kind;
+    if (kind != SlotKind::kHeight && kind != SlotKind::kWeight) continue;
+    if (known.find(slot.spec->name) == nullptr) continue;
+    (kind == SlotKind::kHeight ? body.height_cm : body.weight_kg) = 0;  // known; the value does not matter
+  }
+  return body;
 }
 
 int IntentSet::find(std::string_view name) const {
@@ -139,7 +154,8 @@ bool IntentSet::match(std::string_view normalized, std::vector<int>* hits) const
   return info.kind == RE2::Set::kNoError;
 }
 
-SlotMap IntentSet::extract_slots(int intent, std::string_view normalized, bool bare_numbers) const {
+SlotMap IntentSet::extract_slots(int intent, std::string_view normalized, bool bare_numbers,
+                                 const SlotMap& known) const {
   SlotMap slots;
   std::optional<Body> body;  // computed once, for height and weight alike
   for (const CompiledSlot& slot : slots_[intent]) {
@@ -162,7 +178,7 @@ SlotMap IntentSet::extract_slots(int intent, std::string_view normalized, bool b
       }
       case SlotKind::kHeight:
       case SlotKind::kWeight: {
-        if (!body) body = extract_body(normalized, bare_numbers);
+        if (!body) body = extract_body(normalized, bare_numbers, known_body(intent, known));
         const std::optional<int>& v = spec.kind == SlotKind::kHeight ? body->height_cm : body->weight_kg;
         if (v) slots.set(spec.name, std::to_string(*v));
         break;
