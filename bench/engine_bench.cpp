@@ -16,6 +16,7 @@
 
 #include "bench/bench_inputs.hpp"
 #include "daemon/engine/engine.hpp"
+#include "daemon/nlu/core_form.hpp"
 
 namespace {
 
@@ -44,7 +45,9 @@ BENCHMARK(BM_Normalize);
 void BM_Classify(benchmark::State& state) {
   const Corpus& c = corpus();
   std::vector<std::string> normalized;
-  for (const std::string& m : c.messages) normalized.push_back(c.engine->normalizer().normalize(m));
+  for (const std::string& m : c.messages) {
+    normalized.push_back(xiaoer::nlu::core_form(c.engine->normalizer().normalize(m)));
+  }
   const xiaoer::nlu::Context fresh;
   std::size_t i = 0;
   for (auto _ : state) {

@@ -51,6 +51,7 @@
 #include "daemon/common/utf8.hpp"
 #include "daemon/engine/engine.hpp"
 #include "daemon/engine/engine_store.hpp"
+#include "daemon/nlu/core_form.hpp"
 #include "daemon/nlu/intent_loader.hpp"
 #include "daemon/nlu/intent_set.hpp"
 #include "daemon/proto/codec.hpp"
@@ -197,6 +198,12 @@ inline Finding fuzz_normalizer(std::string_view input) {
   const std::string twice = n.normalize(once);
   FUZZ_EXPECT(f, twice == once,
               cat({"normalize() is not idempotent: ", escaped(input), " -> ", escaped(once), " -> ", escaped(twice)}));
+  const std::string core = nlu::core_form(once);
+  FUZZ_EXPECT(f, common::is_valid_utf8(core), cat({"core_form() output is not valid UTF-8: ", escaped(core)}));
+  FUZZ_EXPECT(f, core.empty() == once.empty(), cat({"core_form() emptied ", escaped(once)}));
+  const std::string core_twice = nlu::core_form(core);
+  FUZZ_EXPECT(f, core_twice == core,
+              cat({"core_form() is not idempotent: ", escaped(once), " -> ", escaped(core), " -> ", escaped(core_twice)}));
   return f;
 }
 

@@ -1,5 +1,5 @@
-// xiaoerd: the one binary. `serve` runs the daemon; check, try and eval are
-// the tools for intent files (SPEC section 6).
+// xiaoerd: the one binary. `serve` runs the daemon; check, try, eval and
+// gaps are the tools for intent files (SPEC section 6).
 #include <exception>
 #include <iostream>
 #include <string>
@@ -11,6 +11,7 @@
 #include "daemon/tools/chat_tool.hpp"
 #include "daemon/tools/check_tool.hpp"
 #include "daemon/tools/eval_tool.hpp"
+#include "daemon/tools/gaps_tool.hpp"
 #include "daemon/tools/try_tool.hpp"
 
 namespace {
@@ -25,6 +26,7 @@ constexpr std::string_view kUsage =
     "  chat [URL] [--say TEXT]                    chat as a buyer with a running daemon (protocol v1)\n"
     "  eval FILE.jsonl                            precision, recall, F1 and the eval line on labelled lines\n"
     "  options                                    every config option: reload or restart, range, default\n"
+    "  gaps [--top N] [--json] FILE...            what the intents did not recognise, grouped by shared phrases\n"
     "\n"
     "common options: --intents DIR (default intents), --shop FILE (default config/shop.yaml),\n"
     "                --opencc FILE (default /usr/share/opencc/TSCharacters.ocd2)\n";
@@ -53,6 +55,7 @@ int main(int argc, char** argv) {
       std::cout << xiaoer::app::describe_config_table();
       return 0;
     }
+    if (command == "gaps") return xiaoer::tools::run_gaps(args, std::cout, std::cerr);
     if (command == "help" || command == "--help" || command == "-h") {
       std::cout << kUsage;
       return 0;

@@ -224,9 +224,11 @@ void ChatService::handle_message(const proto::InboundMessage& m, Answer answer) 
     if (!text.empty()) text += '\n';
     text += part;
   };
-  add(engine->queue_text(engine::Engine::QueueText::kPosition, position, m.channel, commit.before.replies));
+  add(engine->queue_text(engine::Engine::QueueText::kPosition, position, outcome.mood, m.channel,
+                         commit.before.replies));
   if (!open_now(engine->shop().business_hours, clock_.minute_of_day())) {
-    add(engine->queue_text(engine::Engine::QueueText::kAfterHours, position, m.channel, commit.before.replies));
+    add(engine->queue_text(engine::Engine::QueueText::kAfterHours, position, outcome.mood, m.channel,
+                           commit.before.replies));
   }
   const queue::TranscriptLine bot_line{"bot", text, now};
   push_bounded(chat.recent, bot_line, o.transcript_lines);
@@ -409,7 +411,11 @@ void ChatService::send_notices(std::int64_t now) {
   const std::shared_ptr<const engine::Engine> engine = engines_.snapshot();
   std::lock_guard lock(queue_mutex_);
   for (const queue::Ticket* ticket : queue_.due_notices(now, options().notice_after_ms)) {
-    const std::string text = engine->queue_text(engine::Engine::QueueText::kNotice, 0, "default",
+    // The ticket does not keep the channel or the mood yet: a complaint is
+    // upset, and the default channel's cues are used.
+    const reply::Mood mood = ticket->reason == nlu::to_string(nlu::HandoffReason::kComplaint) ? reply::Mood::kUpset
+                                                                                               : reply::Mood::kCalm;
+    const std::string text = engine->queue_text(engine::Engine::QueueText::kNotice, 0, mood, "default",
                                                 static_cast<std::uint32_t>(ticket->number));
     const std::string id = ticket->id, chat = ticket->chat;
     queue_.mark_notice_sent(id);

@@ -3,12 +3,16 @@
 #include <algorithm>
 
 #include "daemon/common/utf8.hpp"
+#include "daemon/nlu/core_form.hpp"
 #include "daemon/nlu/intent_loader.hpp"
 
 namespace xiaoer::engine {
 namespace {
 
 using nlu::HandoffReason;
+
+// A chosen intent of this topic makes the buyer upset whatever the words.
+constexpr std::string_view kComplaintTopic = "complaint";
 
 // Which reason wins when two chosen intents hand off.
 int strength(HandoffReason reason) {
@@ -67,6 +71,14 @@ class TemplateCompiler {
   common::Diagnostics& diagnostics_;
 };
 
+// The chat goes to a human; the strongest reason of the chosen intents wins.
+void hand_off(Outcome& outcome, HandoffReason reason) {
+  if (outcome.kind != Outcome::Kind::kHandoff || strength(reason) > strength(outcome.reason)) {
+    outcome.reason = reason;
+  }
+  outcome.kind = Outcome::Kind::kHandoff;
+}
+
 void append_part(std::string& text, const std::string& part) {
   if (part.empty()) return;
   if (!text.empty()) text += '\n';
@@ -110,8 +122,12 @@ Engine::LoadResult Engine::build(std::shared_ptr<const nlu::Normalizer> normaliz
   for (const nlu::Intent& intent : engine->set_->intents()) {
     std::vector<std::string> slots;
     for (const nlu::SlotSpec& slot : intent.slots) slots.push_back(slot.name);
-    engine->templates_.push_back({compiler.compile(intent.replies, slots), compiler.compile(intent.asks, slots),
-                                  compiler.compile(intent.handoff_replies, slots)});
+    Templates templates{compiler.compile(intent.replies, slots), compiler.compile(intent.asks, slots), {},
+                        compiler.compile(intent.handoff_replies, slots)};
+    for (const nlu::SlotAsk& ask : intent.slot_asks) {
+      templates.slot_asks.emplace_back(ask.slot, compiler.compile(ask.texts, slots));
+    }
+    engine->templates_.push_back(std::move(templates));
   }
   const nlu::Fallback& fallback = engine->set_->fallback();
   engine->fallback_replies_ = compiler.compile(fallback.replies, {});
@@ -119,6 +135,7 @@ Engine::LoadResult Engine::build(std::shared_ptr<const nlu::Normalizer> normaliz
   engine->queue_position_ = compiler.compile(fallback.queue_replies, {"position"});
   engine->after_hours_ = compiler.compile(fallback.after_hours_replies, {});
   engine->notice_ = compiler.compile(fallback.notice_replies, {});
+  engine->apologies_ = compiler.compile(engine->set_->mood().apologies, {});
   if (common::has_errors(result.diagnostics)) return result;
   result.engine = std::move(engine);
   return result;
@@ -132,44 +149,55 @@ bool Engine::render_variant(const std::vector<reply::ReplyTemplate>& variants, s
   return false;
 }
 
-std::string Engine::queue_text(QueueText kind, int position, std::string_view channel, std::uint32_t rotation) const {
+void Engine::soothe(std::string& text, std::uint32_t rotation, const reply::CueTexts& cues) const {
+  reply::tidy_removed_cues(text);
+  if (reply::starts_with_apology(text)) return;
+  std::string apology;
+  if (!render_variant(apologies_, rotation, {}, cues, apology)) return;
+  text = reply::with_apology(apology, text);
+}
+
+std::string Engine::queue_text(QueueText kind, int position, reply::Mood mood, std::string_view channel,
+                               std::uint32_t rotation) const {
   const auto& variants = kind == QueueText::kPosition ? queue_position_ : kind == QueueText::kAfterHours ? after_hours_ : notice_;
   common::SlotMap slots;
   slots.set("position", std::to_string(position));
+  const reply::CueTexts& cues = shop_.emoji.for_channel(channel, mood);
   std::string out;
-  render_variant(variants, rotation, slots, shop_.emoji.for_channel(channel), out);
+  render_variant(variants, rotation, slots, cues, out);
+  if (mood == reply::Mood::kUpset) {
+    // The place in line and the after-hours note follow a reply that has
+    // apologised already.
+    if (kind == QueueText::kNotice && !out.empty()) {
+      soothe(out, rotation, cues);
+    } else {
+      reply::tidy_removed_cues(out);
+    }
+  }
   return out;
 }
 
 Outcome Engine::respond(std::string_view text, const nlu::Context& context, std::string_view channel) const {
   Outcome outcome;
   normalizer_->normalize_into(text, outcome.normalized);
-  outcome.classification = nlu::classify(*set_, outcome.normalized, context);
+  nlu::core_form_into(outcome.normalized, outcome.core);
+  outcome.classification = nlu::classify(*set_, outcome.core, context);
   const nlu::Classification& classification = outcome.classification;
   const std::vector<nlu::Intent>& intents = set_->intents();
-  const reply::CueTexts& cues = shop_.emoji.for_channel(channel);
+  const bool complaint = std::any_of(classification.chosen.begin(), classification.chosen.end(),
+                                     [&](int c) { return intents[c].topic == kComplaintTopic; });
+  if (classification.upset || complaint) outcome.mood = reply::Mood::kUpset;
+  const reply::CueTexts& cues = shop_.emoji.for_channel(channel, outcome.mood);
   const std::uint32_t rotation = context.replies;
   nlu::Context& next = outcome.next;
   next.replies = context.replies + 1;
-
-  const auto hand_off = [&](HandoffReason reason) {
-    if (outcome.kind != Outcome::Kind::kHandoff || strength(reason) > strength(outcome.reason)) {
-      outcome.reason = reason;
-    }
-    outcome.kind = Outcome::Kind::kHandoff;
-  };
-  const auto handoff_notice = [&] {
-    std::string notice;
-    render_variant(fallback_handoff_, rotation, {}, cues, notice);
-    return notice;
-  };
 
   if (classification.chosen.empty()) {
     next.unresolved = context.unresolved + 1;
     const int limit = set_->fallback().handoff_after;
     if (classification.out_of_memory || next.unresolved >= limit) {
-      hand_off(HandoffReason::kUnresolved);
-      outcome.text = handoff_notice();
+      hand_off(outcome, HandoffReason::kUnresolved);
+      render_variant(fallback_handoff_, rotation, {}, cues, outcome.text);
       next.unresolved = 0;
     } else {
       // Still waiting for what we asked: the question stays open.
@@ -177,8 +205,31 @@ Outcome Engine::respond(std::string_view text, const nlu::Context& context, std:
       next.slots = context.slots;
       render_variant(fallback_replies_, rotation, {}, cues, outcome.text);
     }
-    return outcome;
+  } else {
+    answer(classification, rotation, cues, outcome);
   }
+  if (outcome.mood == reply::Mood::kUpset) soothe(outcome.text, rotation, cues);
+  return outcome;
+}
+
+void Engine::render_ask(const Templates& templates, const std::vector<std::string_view>& missing,
+                        std::uint32_t rotation, const common::SlotMap& slots, const reply::CueTexts& cues,
+                        std::string& out) const {
+  if (missing.size() == 1 || templates.asks.empty()) {
+    for (const auto& [slot, asks] : templates.slot_asks) {
+      if (slot == missing.front() && render_variant(asks, rotation, slots, cues, out)) return;
+    }
+  }
+  render_variant(templates.asks, rotation, slots, cues, out);
+}
+
+void Engine::answer(const nlu::Classification& classification, std::uint32_t rotation, const reply::CueTexts& cues,
+                    Outcome& outcome) const {
+  const std::vector<nlu::Intent>& intents = set_->intents();
+  nlu::Context& next = outcome.next;
+  // What the buyer has told so far stays known: a height given once is not
+  // asked for again.
+  next.slots = classification.slots;
 
   outcome.confidence = classification.confidence;
   for (std::size_t k = 0; k < classification.chosen.size(); ++k) {
@@ -187,26 +238,28 @@ Outcome Engine::respond(std::string_view text, const nlu::Context& context, std:
     const Templates& templates = templates_[index];
     outcome.intents.push_back(intent.name);
     outcome.topics.push_back(intent.topic);
-    const bool missing = std::any_of(intent.required_slots.begin(), intent.required_slots.end(),
-                                     [&](const std::string& slot) { return !classification.slots.find(slot); });
+    std::vector<std::string_view> missing;
+    for (const std::string& slot : intent.required_slots) {
+      if (!classification.slots.find(slot)) missing.push_back(slot);
+    }
     std::string part;
-    if (missing) {
-      render_variant(templates.asks, rotation + k, classification.slots, cues, part);
+    if (!missing.empty()) {
+      render_ask(templates, missing, rotation + k, classification.slots, cues, part);
       next.awaiting = intent.name;
-      next.slots = classification.slots;
     } else {
       const bool rendered = render_variant(templates.replies, rotation + k, classification.slots, cues, part);
       if (!rendered) {
         // No reply fits (a body off the size chart, say): a human decides,
         // and the buyer is told why in the intent's words if it has them.
-        hand_off(HandoffReason::kIntent);
-        if (!render_variant(templates.handoffs, rotation + k, classification.slots, cues, part)) part = handoff_notice();
+        hand_off(outcome, HandoffReason::kIntent);
+        if (!render_variant(templates.handoffs, rotation + k, classification.slots, cues, part)) {
+          render_variant(fallback_handoff_, rotation, {}, cues, part);
+        }
       }
-      if (intent.action != nlu::Action::kReply) hand_off(intent.reason);
+      if (intent.action != nlu::Action::kReply) hand_off(outcome, intent.reason);
     }
     append_part(outcome.text, part);
   }
-  return outcome;
 }
 
 }  // namespace xiaoer::engine

@@ -5,7 +5,8 @@
 // immutable: a reload builds a new Engine aside and swaps the pointer, so a
 // message is always answered by one consistent set.
 //
-// respond() is the decision path: normalise → classify → decide → render. It
+// respond() is the decision path: normalise → core form → classify → decide
+// → render. It
 // is a pure function of the engine, the text, the chat's Context and the
 // channel: no I/O, no locks, no globals.
 //
@@ -25,6 +26,7 @@
 #include "daemon/nlu/intent_set.hpp"
 #include "daemon/nlu/normalizer.hpp"
 #include "daemon/reply/compliance.hpp"
+#include "daemon/reply/mood.hpp"
 #include "daemon/reply/reply_template.hpp"
 #include "daemon/reply/shop_facts.hpp"
 
@@ -48,7 +50,11 @@ struct Outcome {
   std::vector<std::string> intents;  // chosen intent names, best first
   std::vector<std::string> topics;   // their topics; empty means none
   double confidence = 0;
+  // Upset: the mood file's rules matched or a complaint was chosen; the
+  // text then has no cheerful cues and starts with an apology.
+  reply::Mood mood = reply::Mood::kCalm;
   std::string normalized;
+  std::string core;  // what the intents were matched on (nlu/core_form.hpp)
   nlu::Classification classification;
   nlu::Context next;  // the chat's context after this message
 };
@@ -73,9 +79,12 @@ class Engine {
   Outcome respond(std::string_view text, const nlu::Context& context, std::string_view channel) const;
 
   // The texts the human queue adds (fallback.yaml): the place in line, the
-  // after-hours note, the courtesy notice. "" when the file has none.
+  // after-hours note, the courtesy notice. "" when the file has none. For
+  // an upset buyer they have no cheerful cues, and the notice (said on its
+  // own) starts with an apology.
   enum class QueueText { kPosition, kAfterHours, kNotice };
-  std::string queue_text(QueueText kind, int position, std::string_view channel, std::uint32_t rotation) const;
+  std::string queue_text(QueueText kind, int position, reply::Mood mood, std::string_view channel,
+                         std::uint32_t rotation) const;
 
   const nlu::Normalizer& normalizer() const { return *normalizer_; }
   const nlu::IntentSet& intent_set() const { return *set_; }
@@ -84,7 +93,8 @@ class Engine {
  private:
   struct Templates {
     std::vector<reply::ReplyTemplate> replies;
-    std::vector<reply::ReplyTemplate> asks;
+    std::vector<reply::ReplyTemplate> asks;  // whatever is missing
+    std::vector<std::pair<std::string, std::vector<reply::ReplyTemplate>>> slot_asks;  // only that slot missing
     std::vector<reply::ReplyTemplate> handoffs;  // when no reply renders
   };
 
@@ -95,6 +105,20 @@ class Engine {
   bool render_variant(const std::vector<reply::ReplyTemplate>& variants, std::uint32_t rotation,
                       const common::SlotMap& slots, const reply::CueTexts& cues, std::string& out) const;
 
+  // Asks for the `missing` required slots of an intent: the ask of the one
+  // slot missing if there is one, else (or if it does not render) `ask`.
+  void render_ask(const Templates& templates, const std::vector<std::string_view>& missing, std::uint32_t rotation,
+                  const common::SlotMap& slots, const reply::CueTexts& cues, std::string& out) const;
+
+  // The replies of the chosen intents (classification.chosen not empty).
+  void answer(const nlu::Classification& classification, std::uint32_t rotation, const reply::CueTexts& cues,
+              Outcome& outcome) const;
+
+  // The tone for an upset buyer: `text` (rendered with the upset cues)
+  // tidied where cues were left out, and an apology put first unless it
+  // has one.
+  void soothe(std::string& text, std::uint32_t rotation, const reply::CueTexts& cues) const;
+
   std::shared_ptr<const nlu::Normalizer> normalizer_;
   std::shared_ptr<const nlu::IntentSet> set_;
   reply::ShopFacts shop_;
@@ -104,6 +128,7 @@ class Engine {
   std::vector<reply::ReplyTemplate> queue_position_;
   std::vector<reply::ReplyTemplate> after_hours_;
   std::vector<reply::ReplyTemplate> notice_;
+  std::vector<reply::ReplyTemplate> apologies_;  // mood file; may be empty
 };
 
 }  // namespace xiaoer::engine

@@ -48,6 +48,10 @@ Classification classify(const IntentSet& set, std::string_view normalized, const
 
   for (int index : result.fired_rules) {
     const IntentSet::CompiledRule& rule = set.rules()[index];
+    if (rule.intent == IntentSet::kMoodRule) {
+      result.upset_score += rule.weight;
+      continue;
+    }
     auto it = std::find_if(result.scores.begin(), result.scores.end(),
                            [&](const IntentScore& s) { return s.intent == rule.intent; });
     if (it == result.scores.end()) {
@@ -63,6 +67,7 @@ Classification classify(const IntentSet& set, std::string_view normalized, const
   for (IntentScore& s : result.scores) {
     if (s.excluded) s.score = 0;
   }
+  result.upset = result.upset_score > 0 && result.upset_score >= set.mood().threshold;
   std::sort(result.scores.begin(), result.scores.end(),
             [&](const IntentScore& a, const IntentScore& b) { return better(a, b, intents); });
   result.chosen = choose(result.scores, intents);
@@ -76,16 +81,17 @@ Classification classify(const IntentSet& set, std::string_view normalized, const
   const bool only_standalone =
       std::all_of(result.chosen.begin(), result.chosen.end(), [&](int c) { return intents[c].standalone; });
   if (awaiting >= 0 && only_standalone) {
-    SlotMap found = set.extract_slots(awaiting, normalized, /*bare_numbers=*/true);
+    SlotMap found = set.extract_slots(awaiting, normalized, /*bare_numbers=*/true, context.slots);
     if (!found.empty()) {
       result.chosen = {awaiting};
       result.from_context = true;
     }
   }
 
+  // What earlier messages of the chat said, then what this one says.
+  if (!result.chosen.empty()) result.slots = context.slots;
   for (int c : result.chosen) {
-    if (c == awaiting) result.slots.merge(context.slots);
-    result.slots.merge(set.extract_slots(c, normalized, /*bare_numbers=*/true));
+    result.slots.merge(set.extract_slots(c, normalized, /*bare_numbers=*/true, context.slots));
   }
 
   if (!result.chosen.empty()) {

@@ -27,9 +27,11 @@ struct Classification {
   std::vector<int> fired_rules;     // indices into IntentSet::rules(), ascending
   std::vector<IntentScore> scores;  // every intent with a fired rule, best first
   std::vector<int> chosen;          // at most kMaxTopics intents, distinct topics, by priority
-  SlotMap slots;                    // of the chosen intents (with the context's, if continued)
+  SlotMap slots;                    // of the chosen intents, over the context's (earlier messages)
   bool from_context = false;        // chosen[0] continues the intent the last turn asked about
   bool out_of_memory = false;       // RE2's DFA failed: nothing is chosen, hand off
+  int upset_score = 0;              // sum of the mood file's `upset` rules that matched
+  bool upset = false;               // upset_score reached the mood threshold
 
   // How sure the first choice is, from 0 to 1: its score against its
   // threshold (at the threshold 0.5, at twice the threshold or more 1).

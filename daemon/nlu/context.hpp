@@ -13,8 +13,11 @@ namespace xiaoer::nlu {
 
 struct Context {
   // The intent whose required slots the bot asked for last turn ("" if
-  // none), and the slots gathered for it so far: "165 110" completes it.
+  // none): "165 110" completes it.
   std::string awaiting;
+  // What the buyer told in earlier messages of this chat (height, weight,
+  // region…), the latest value of each: a slot given once is not asked
+  // for again.
   SlotMap slots;
   // Messages in a row that no intent recognised.
   int unresolved = 0;

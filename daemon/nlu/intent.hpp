@@ -26,12 +26,15 @@ bool parse_handoff_reason(std::string_view text, HandoffReason* out);
 enum class RuleKind { kKeyword, kPattern, kExclude };
 std::string_view to_string(RuleKind kind);
 
-// One keyword, pattern or exclusion. A keyword's text is already normalised.
+// One keyword, pattern or exclusion, as written (with its `{lexicon}`
+// references; IntentSet::build expands them). A keyword's text is already
+// normalised.
 struct Rule {
   RuleKind kind = RuleKind::kPattern;
   std::string text;
   int weight = 0;  // 0 for exclusions
   SourceLocation where;
+  int text_column = 0;  // column of the text's first character (after a quote), 0 if unknown
 };
 
 enum class SlotKind { kPattern, kHeight, kWeight, kOrderNo };
@@ -41,6 +44,7 @@ struct SlotSpec {
   SlotKind kind = SlotKind::kPattern;
   std::string pattern;  // for kPattern: RE2, group 1 (or the whole match) is the value
   SourceLocation where;
+  int text_column = 0;  // as Rule::text_column
 };
 
 // A line of text in a file: a reply template or an example.
@@ -49,13 +53,21 @@ struct SourceText {
   SourceLocation where;
 };
 
+// What is asked when only `slot` of the required slots is missing
+// (`ask: {weight: [...]}`).
+struct SlotAsk {
+  std::string slot;
+  std::vector<SourceText> texts;
+};
+
 struct Intent {
   std::string name;   // "shipping.eta"
   std::string topic;  // "shipping"
   std::vector<Rule> rules;
   std::vector<SlotSpec> slots;
   std::vector<std::string> required_slots;
-  std::vector<SourceText> asks;     // asked when a required slot is missing
+  std::vector<SourceText> asks;     // asked when required slots are missing (`ask:`, or its `any:`)
+  std::vector<SlotAsk> slot_asks;   // asked when only that slot is missing
   std::vector<SourceText> replies;  // variants, rotated
   // Said when no reply renders (a body off the size chart) and the chat
   // goes to a human; empty: the fallback's handoff text.
@@ -81,9 +93,29 @@ struct Fallback {
   SourceLocation where;
 };
 
+// A named word class (`lexicons:` in an intent file). Each entry is a
+// normalised word or a reference `{name}` to another lexicon.
+struct Lexicon {
+  std::string name;
+  std::vector<SourceText> entries;
+  SourceLocation where;  // of the name
+};
+
+// How an upset buyer is recognised and apologised to (`mood:` file). The
+// rules are matched in the same pass as the intents' and their weights add
+// up; a message that reaches the threshold is upset.
+struct MoodRules {
+  std::vector<Rule> upset;
+  int threshold = 3;
+  std::vector<SourceText> apologies;  // said first to an upset buyer, rotated
+  SourceLocation where;               // empty file: no mood file
+};
+
 // Everything the intent files say, in load order (files sorted by name).
 struct IntentCatalog {
   std::vector<Intent> intents;
+  std::vector<Lexicon> lexicons;
+  MoodRules mood;
   Fallback fallback;
 };
 

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "daemon/common/yaml_reader.hpp"
+#include "daemon/nlu/lexicon.hpp"
 
 namespace xiaoer::nlu {
 namespace {
@@ -42,6 +43,14 @@ class FileLoader {
   void load(std::string_view text) {
     const std::optional<YAML::Node> root = reader_.parse(text);
     if (!root) return;
+    if (root->IsMap() && (*root)["lexicons"]) {
+      if (reader_.check_map(*root, "a lexicon file", {"lexicons"})) read_lexicons((*root)["lexicons"]);
+      return;
+    }
+    if (root->IsMap() && (*root)["mood"]) {
+      if (reader_.check_map(*root, "a mood file", {"mood"})) read_mood((*root)["mood"]);
+      return;
+    }
     if (root->IsMap() && (*root)["fallback"]) {
       if (reader_.check_map(*root, "a fallback file", {"fallback"})) read_fallback((*root)["fallback"]);
       return;
@@ -49,7 +58,7 @@ class FileLoader {
     if (!reader_.check_map(*root, "an intent file", {"topic", "defaults", "intents"})) return;
     const YAML::Node topic_node = (*root)["topic"];
     if (!topic_node) {
-      reader_.error(*root, "missing field 'topic' (or 'fallback')");
+      reader_.error(*root, "missing field 'topic' (or 'fallback', 'lexicons' or 'mood')");
       return;
     }
     if (!reader_.read_string(topic_node, "topic", &topic_)) return;
@@ -68,6 +77,45 @@ class FileLoader {
   }
 
  private:
+  void read_lexicons(const YAML::Node& node) {
+    if (!node.IsMap() || node.size() == 0) {
+      reader_.error(node, "'lexicons' must be a non-empty map of name → list of words");
+      return;
+    }
+    for (const auto& entry : node) {
+      Lexicon lexicon;
+      lexicon.name = entry.first.Scalar();
+      lexicon.where = reader_.at(entry.first);
+      if (!is_lexicon_name(lexicon.name)) {
+        reader_.error(entry.first, "lexicon name '" + lexicon.name +
+                                       "' must be a lower-case letter, then lower-case letters, digits or _");
+        continue;
+      }
+      const auto& known = loaded_.catalog.lexicons;
+      const auto same = std::find_if(known.begin(), known.end(), [&](const Lexicon& l) { return l.name == lexicon.name; });
+      if (same != known.end()) {
+        reader_.error(entry.first, "lexicon '" + lexicon.name + "' is already defined at " + same->where.to_string());
+        continue;
+      }
+      const std::size_t reported = loaded_.diagnostics.size();
+      for (auto& item : reader_.read_string_list(entry.second, "lexicon '" + lexicon.name + "'")) {
+        // A word is normalised as keywords are; a reference is kept as written.
+        std::string word =
+            whole_lexicon_reference(item.text).empty() ? normalizer_.normalize(item.text) : std::move(item.text);
+        if (word.empty()) {
+          loaded_.diagnostics.push_back({item.where, "lexicon word is empty once normalised"});
+          continue;
+        }
+        lexicon.entries.push_back({std::move(word), std::move(item.where)});
+      }
+      if (lexicon.entries.empty()) {
+        if (loaded_.diagnostics.size() == reported) reader_.error(entry.first, "lexicon '" + lexicon.name + "' is empty");
+        continue;
+      }
+      loaded_.catalog.lexicons.push_back(std::move(lexicon));
+    }
+  }
+
   void read_settings(const YAML::Node& node, std::string_view what, Settings& settings) {
     if (!reader_.check_map(node, what, {"threshold", "priority", "action", "reason", "standalone"})) {
       return;
@@ -125,10 +173,10 @@ class FileLoader {
     intent.reason = settings.reason;
     intent.standalone = settings.standalone;
 
-    if (const YAML::Node n = node["keywords"]) read_keywords(n, intent);
-    if (const YAML::Node n = node["patterns"]) read_patterns(n, intent);
+    if (const YAML::Node n = node["keywords"]) read_keywords(n, intent.rules);
+    if (const YAML::Node n = node["patterns"]) read_patterns(n, intent.threshold, intent.rules);
     for (auto& item : reader_.read_string_list(node["exclude"], "exclude")) {
-      intent.rules.push_back({RuleKind::kExclude, std::move(item.text), 0, std::move(item.where)});
+      intent.rules.push_back({RuleKind::kExclude, std::move(item.text), 0, std::move(item.where), item.text_column});
     }
     if (const YAML::Node n = node["slots"]) read_slots(n, intent);
     for (auto& item : reader_.read_string_list(node["requires"], "requires")) {
@@ -140,7 +188,7 @@ class FileLoader {
       }
       intent.required_slots.push_back(std::move(item.text));
     }
-    intent.asks = to_source_texts(reader_.read_string_list(node["ask"], "ask"));
+    if (const YAML::Node n = node["ask"]) read_asks(n, intent);
     intent.replies = to_source_texts(reader_.read_string_list(node["replies"], "replies"));
     intent.handoff_replies = to_source_texts(reader_.read_string_list(node["handoff_replies"], "handoff_replies"));
     intent.examples = to_source_texts(reader_.read_string_list(node["examples"], "examples"));
@@ -154,8 +202,14 @@ class FileLoader {
     if (intent.replies.empty() && intent.action != Action::kHandoff) {
       reader_.error(key, "intent '" + intent.name + "' has no replies (only action: handoff may have none)");
     }
-    if (!intent.required_slots.empty() && intent.asks.empty()) {
-      reader_.error(key, "intent '" + intent.name + "' requires slots but has no 'ask' replies");
+    const bool every_slot_asked = std::all_of(
+        intent.required_slots.begin(), intent.required_slots.end(), [&](const std::string& slot) {
+          return std::any_of(intent.slot_asks.begin(), intent.slot_asks.end(),
+                             [&](const SlotAsk& ask) { return ask.slot == slot; });
+        });
+    if (!intent.required_slots.empty() && intent.asks.empty() && !every_slot_asked) {
+      reader_.error(key, "intent '" + intent.name + "' requires slots but has no 'ask' replies (a list, or "
+                             "'any:' or one list per required slot)");
     }
     if (intent.examples.empty()) {
       reader_.error(key, "intent '" + intent.name + "' has no examples");
@@ -163,7 +217,7 @@ class FileLoader {
     loaded_.catalog.intents.push_back(std::move(intent));
   }
 
-  void read_keywords(const YAML::Node& node, Intent& intent) {
+  void read_keywords(const YAML::Node& node, std::vector<Rule>& rules) {
     if (!node.IsMap()) {
       reader_.error(node, "keywords must be a map of text → weight");
       return;
@@ -176,22 +230,25 @@ class FileLoader {
         reader_.error(entry.first, "keyword is empty once normalised");
         continue;
       }
-      intent.rules.push_back({RuleKind::kKeyword, std::move(text), weight, reader_.at(entry.first)});
+      rules.push_back(
+          {RuleKind::kKeyword, std::move(text), weight, reader_.at(entry.first), reader_.text_column(entry.first)});
     }
   }
 
-  void read_patterns(const YAML::Node& node, Intent& intent) {
+  // A bare pattern weighs `bare_weight` (the threshold).
+  void read_patterns(const YAML::Node& node, int bare_weight, std::vector<Rule>& rules) {
     if (!node.IsSequence()) {
       reader_.error(node, "patterns must be a list");
       return;
     }
     for (const auto& item : node) {
       if (item.IsScalar()) {
-        intent.rules.push_back({RuleKind::kPattern, item.Scalar(), intent.threshold, reader_.at(item)});
+        rules.push_back({RuleKind::kPattern, item.Scalar(), bare_weight, reader_.at(item), reader_.text_column(item)});
         continue;
       }
       if (!reader_.check_map(item, "a pattern", {"re", "weight"})) continue;
-      Rule rule{RuleKind::kPattern, "", intent.threshold, reader_.at(item["re"] ? item["re"] : item)};
+      const YAML::Node& place = item["re"] ? item["re"] : item;
+      Rule rule{RuleKind::kPattern, "", bare_weight, reader_.at(place), reader_.text_column(place)};
       if (!item["re"]) {
         reader_.error(item, "pattern needs 're'");
         continue;
@@ -200,7 +257,28 @@ class FileLoader {
       if (const YAML::Node w = item["weight"]; w && !reader_.read_int(w, "weight", 1, kMaxWeight, &rule.weight)) {
         continue;
       }
-      intent.rules.push_back(std::move(rule));
+      rules.push_back(std::move(rule));
+    }
+  }
+
+  // `ask:` is a list (asked whatever is missing) or a map of required slot
+  // → list, asked when only that slot is missing, and `any` → list.
+  void read_asks(const YAML::Node& node, Intent& intent) {
+    if (!node.IsMap()) {
+      intent.asks = to_source_texts(reader_.read_string_list(node, "ask"));
+      return;
+    }
+    for (const auto& entry : node) {
+      const std::string slot = entry.first.Scalar();
+      std::vector<SourceText> texts = to_source_texts(reader_.read_string_list(entry.second, "ask"));
+      if (slot == "any") {
+        intent.asks = std::move(texts);
+      } else if (std::find(intent.required_slots.begin(), intent.required_slots.end(), slot) !=
+                 intent.required_slots.end()) {
+        intent.slot_asks.push_back({slot, std::move(texts)});
+      } else {
+        reader_.error(entry.first, "ask for '" + slot + "': not a required slot of '" + intent.name + "' (nor 'any')");
+      }
     }
   }
 
@@ -220,6 +298,7 @@ class FileLoader {
       const YAML::Node& value = entry.second;
       if (value.IsScalar()) {
         slot.pattern = value.Scalar();
+        slot.text_column = reader_.text_column(value);
       } else if (reader_.check_map(value, "slot '" + slot.name + "'", {"re", "builtin"})) {
         if (value["re"] && value["builtin"]) {
           reader_.error(value, "slot '" + slot.name + "' has both 're' and 'builtin'");
@@ -227,6 +306,7 @@ class FileLoader {
         }
         if (const YAML::Node re = value["re"]) {
           if (!reader_.read_string(re, "re", &slot.pattern)) continue;
+          slot.text_column = reader_.text_column(re);
         } else if (const YAML::Node builtin = value["builtin"]) {
           std::string kind;
           if (!reader_.read_string(builtin, "builtin", &kind)) continue;
@@ -249,6 +329,27 @@ class FileLoader {
       }
       intent.slots.push_back(std::move(slot));
     }
+  }
+
+  void read_mood(const YAML::Node& node) {
+    if (!reader_.check_map(node, "mood", {"upset", "apologies"})) return;
+    MoodRules& mood = loaded_.catalog.mood;
+    if (!mood.where.file.empty()) {
+      reader_.error(node, "mood is already defined in " + mood.where.to_string());
+      return;
+    }
+    mood.where = reader_.at(node);
+    const YAML::Node upset = node["upset"];
+    if (!upset) {
+      reader_.error(node, "mood needs 'upset' (keywords or patterns)");
+    } else if (reader_.check_map(upset, "mood.upset", {"keywords", "patterns", "threshold"})) {
+      if (const YAML::Node n = upset["threshold"]) reader_.read_int(n, "threshold", 1, 1000, &mood.threshold);
+      if (const YAML::Node n = upset["keywords"]) read_keywords(n, mood.upset);
+      if (const YAML::Node n = upset["patterns"]) read_patterns(n, mood.threshold, mood.upset);
+      if (mood.upset.empty()) reader_.error(upset, "mood.upset has no keywords or patterns");
+    }
+    mood.apologies = to_source_texts(reader_.read_string_list(node["apologies"], "apologies"));
+    if (mood.apologies.empty()) reader_.error(node, "mood needs 'apologies' (said first to an upset buyer)");
   }
 
   void read_fallback(const YAML::Node& node) {

@@ -2,6 +2,10 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
+
+#include "daemon/nlu/lexicon.hpp"
+
 namespace xiaoer::nlu {
 namespace {
 
@@ -45,52 +49,59 @@ RE2::Options rule_options(std::int64_t max_mem) {
   return options;
 }
 
-IntentSet::IntentSet(std::vector<Intent> intents, Fallback fallback, const Options& options)
-    : intents_(std::move(intents)),
-      fallback_(std::move(fallback)),
+IntentSet::IntentSet(IntentCatalog& catalog, const Options& options)
+    : intents_(std::move(catalog.intents)),
+      mood_(std::move(catalog.mood)),
+      fallback_(std::move(catalog.fallback)),
       set_(rule_options(options.max_mem), RE2::UNANCHORED) {}
+
+void IntentSet::add_rule(const Rule& rule, int intent, LexiconTable& lexicons, common::Diagnostics& diagnostics) {
+  std::string regex;
+  if (!lexicons.expand(rule.text, rule.kind == RuleKind::kKeyword, rule.where, rule.text_column, &regex)) return;
+  // Each rule is also compiled alone: for a precise error and its size.
+  RE2 alone(regex, rule_options(8 << 20));
+  if (!alone.ok()) {
+    diagnostics.push_back(
+        {rule.where, "bad " + std::string(to_string(rule.kind)) + " '" + rule.text + "': " + alone.error()});
+    return;
+  }
+  program_size_ += alone.ProgramSize();
+  if (rule.kind != RuleKind::kKeyword && has_wide_gap(rule.text)) {
+    diagnostics.push_back({rule.where,
+                           "costly pattern '" + rule.text +
+                               "': wide gaps (.*, .+, .{0,N} with N > 4) multiply the "
+                               "DFA states of the whole set",
+                           common::Severity::kWarning});
+  } else if (alone.ProgramSize() > kCostlyProgramSize && find_lexicon_references(rule.text).empty()) {
+    // (A lexicon's alternation of literals is long but cheap for the DFA.)
+    diagnostics.push_back({rule.where,
+                           "costly pattern '" + rule.text + "': program size " + std::to_string(alone.ProgramSize()),
+                           common::Severity::kWarning});
+  }
+  std::string error;
+  if (set_.Add(regex, &error) < 0) {
+    diagnostics.push_back({rule.where, "cannot add '" + rule.text + "' to the set: " + error});
+    return;
+  }
+  rules_.push_back({intent, rule.kind, rule.weight, &rule});
+}
 
 IntentSet::BuildResult IntentSet::build(IntentCatalog catalog, const Options& options) {
   BuildResult result;
-  std::shared_ptr<IntentSet> set(
-      new IntentSet(std::move(catalog.intents), std::move(catalog.fallback), options));
-  // Each rule is also compiled alone: for a precise error and its size.
+  std::shared_ptr<IntentSet> set(new IntentSet(catalog, options));
+  LexiconTable lexicons(catalog.lexicons, result.diagnostics);
   const RE2::Options single = rule_options(8 << 20);
+  for (const Rule& rule : set->mood_.upset) set->add_rule(rule, kMoodRule, lexicons, result.diagnostics);
+  std::string regex;
   for (int i = 0; i < static_cast<int>(set->intents_.size()); ++i) {
     const Intent& intent = set->intents_[i];
-    for (const Rule& rule : intent.rules) {
-      const std::string regex = rule.kind == RuleKind::kKeyword ? RE2::QuoteMeta(rule.text) : rule.text;
-      RE2 alone(regex, single);
-      if (!alone.ok()) {
-        result.diagnostics.push_back(
-            {rule.where, "bad " + std::string(to_string(rule.kind)) + " '" + rule.text + "': " + alone.error()});
-        continue;
-      }
-      set->program_size_ += alone.ProgramSize();
-      if (rule.kind != RuleKind::kKeyword && has_wide_gap(rule.text)) {
-        result.diagnostics.push_back({rule.where,
-                                      "costly pattern '" + rule.text +
-                                          "': wide gaps (.*, .+, .{0,N} with N > 4) multiply the "
-                                          "DFA states of the whole set",
-                                      common::Severity::kWarning});
-      } else if (alone.ProgramSize() > kCostlyProgramSize) {
-        result.diagnostics.push_back({rule.where,
-                                      "costly pattern '" + rule.text + "': program size " +
-                                          std::to_string(alone.ProgramSize()),
-                                      common::Severity::kWarning});
-      }
-      std::string error;
-      if (set->set_.Add(regex, &error) < 0) {
-        result.diagnostics.push_back({rule.where, "cannot add '" + rule.text + "' to the set: " + error});
-        continue;
-      }
-      set->rules_.push_back({i, rule.kind, rule.weight, &rule});
-    }
+    for (const Rule& rule : intent.rules) set->add_rule(rule, i, lexicons, result.diagnostics);
     std::vector<CompiledSlot> slots;
     for (const SlotSpec& spec : intent.slots) {
       CompiledSlot slot{&spec, nullptr};
       if (spec.kind == SlotKind::kPattern) {
-        slot.pattern = std::make_unique<RE2>(spec.pattern, single);
+        if (!lexicons.expand(spec.pattern, /*literal=*/false, spec.where, spec.text_column, &regex)) continue;
+        slot.pattern = std::make_unique<RE2>(regex, single);
         if (!slot.pattern->ok()) {
           result.diagnostics.push_back(
               {spec.where, "bad slot pattern '" + spec.pattern + "': " + slot.pattern->error()});
@@ -101,8 +112,9 @@ IntentSet::BuildResult IntentSet::build(IntentCatalog catalog, const Options& op
     }
     set->slots_.push_back(std::move(slots));
   }
+  lexicons.report_unused();
   if (common::has_errors(result.diagnostics)) return result;
-  if (set->rules_.empty()) {
+  if (std::none_of(set->rules_.begin(), set->rules_.end(), [](const CompiledRule& r) { return r.intent != kMoodRule; })) {
     result.diagnostics.push_back({{}, "the intent set has no rules"});
     return result;
   }
@@ -114,6 +126,17 @@ IntentSet::BuildResult IntentSet::build(IntentCatalog catalog, const Options& op
   }
   result.set = std::move(set);
   return result;
+}
+
+Body IntentSet::known_body(int intent, const SlotMap& known) const {
+  Body body;
+  for (const CompiledSlot& slot : slots_[intent]) {
+    const SlotKind kind = slot.spec->kind;
+    if (kind != SlotKind::kHeight && kind != SlotKind::kWeight) continue;
+    if (known.find(slot.spec->name) == nullptr) continue;
+    (kind == SlotKind::kHeight ? body.height_cm : body.weight_kg) = 0;  // known; the value does not matter
+  }
+  return body;
 }
 
 int IntentSet::find(std::string_view name) const {
@@ -131,7 +154,8 @@ bool IntentSet::match(std::string_view normalized, std::vector<int>* hits) const
   return info.kind == RE2::Set::kNoError;
 }
 
-SlotMap IntentSet::extract_slots(int intent, std::string_view normalized, bool bare_numbers) const {
+SlotMap IntentSet::extract_slots(int intent, std::string_view normalized, bool bare_numbers,
+                                 const SlotMap& known) const {
   SlotMap slots;
   std::optional<Body> body;  // computed once, for height and weight alike
   for (const CompiledSlot& slot : slots_[intent]) {
@@ -154,7 +178,7 @@ SlotMap IntentSet::extract_slots(int intent, std::string_view normalized, bool b
       }
       case SlotKind::kHeight:
       case SlotKind::kWeight: {
-        if (!body) body = extract_body(normalized, bare_numbers);
+        if (!body) body = extract_body(normalized, bare_numbers, known_body(intent, known));
         const std::optional<int>& v = spec.kind == SlotKind::kHeight ? body->height_cm : body->weight_kg;
         if (v) slots.set(spec.name, std::to_string(*v));
         break;

@@ -20,6 +20,7 @@
 
 #include "daemon/common/diagnostic.hpp"
 #include "daemon/nlu/intent.hpp"
+#include "daemon/nlu/lexicon.hpp"
 #include "daemon/nlu/slots.hpp"
 
 namespace xiaoer::nlu {
@@ -31,12 +32,16 @@ class IntentSet {
     std::int64_t max_mem = 64 << 20;
   };
 
-  // One entry of the RE2::Set: which intent, which kind, what weight.
+  // CompiledRule::intent of a rule of the mood file's `upset`.
+  static constexpr int kMoodRule = -1;
+
+  // One entry of the RE2::Set: which intent (or kMoodRule), which kind,
+  // what weight.
   struct CompiledRule {
     int intent = 0;
     RuleKind kind = RuleKind::kPattern;
     int weight = 0;
-    const Rule* source = nullptr;  // points into intents()
+    const Rule* source = nullptr;  // points into intents() or mood()
   };
 
   struct BuildResult {
@@ -50,6 +55,7 @@ class IntentSet {
   IntentSet& operator=(const IntentSet&) = delete;
 
   const std::vector<Intent>& intents() const { return intents_; }
+  const MoodRules& mood() const { return mood_; }
   const Fallback& fallback() const { return fallback_; }
   const std::vector<CompiledRule>& rules() const { return rules_; }
 
@@ -62,8 +68,9 @@ class IntentSet {
   bool match(std::string_view normalized, std::vector<int>* hits) const;
 
   // The slots of intent `intent` found in `normalized`. Built-in height and
-  // weight read bare numbers too when `bare_numbers` is set.
-  SlotMap extract_slots(int intent, std::string_view normalized, bool bare_numbers) const;
+  // weight read bare numbers too when `bare_numbers` is set, for what
+  // `known` (earlier messages) lacks.
+  SlotMap extract_slots(int intent, std::string_view normalized, bool bare_numbers, const SlotMap& known = {}) const;
 
   // Total RE2 program size of all rules compiled one by one: a measure of
   // the set's cost that `xiaoerd check` reports.
@@ -75,9 +82,17 @@ class IntentSet {
     std::unique_ptr<RE2> pattern;  // kPattern only
   };
 
-  IntentSet(std::vector<Intent> intents, Fallback fallback, const Options& options);
+  // Takes the intents, mood and fallback of `catalog`.
+  IntentSet(IntentCatalog& catalog, const Options& options);
+
+  // Which of the intent's height and weight slots `known` has.
+  Body known_body(int intent, const SlotMap& known) const;
+
+  // Expands, checks and adds one rule to the set.
+  void add_rule(const Rule& rule, int intent, LexiconTable& lexicons, common::Diagnostics& diagnostics);
 
   std::vector<Intent> intents_;
+  MoodRules mood_;
   Fallback fallback_;
   std::vector<CompiledRule> rules_;
   RE2::Set set_;

@@ -166,6 +166,7 @@ void Normalizer::fold_pass(std::string_view text, std::string& out, bool match_c
   out.reserve(text.size());
   bool pending_space = false;
   char32_t last = 0;  // last code point written, for folding punctuation runs
+  bool doubled = false;  // `last` was written twice in a row
   const auto emit_token = [&](std::string_view token) {
     if (pending_space && !out.empty()) out += ' ';
     pending_space = false;
@@ -194,7 +195,14 @@ void Normalizer::fold_pass(std::string_view text, std::string& out, bool match_c
       }
     }
     const char32_t cp = fold(raw);
-    if (is_punctuation(cp) && cp == last && !pending_space) continue;
+    if (is_punctuation(cp) && cp == last && !pending_space) {
+      // "??" and "!!" say more than "?" (the mood rules read them): a run
+      // of either keeps two marks, a run of any other mark one.
+      if ((cp != '?' && cp != '!') || doubled) continue;
+      doubled = true;
+    } else {
+      doubled = false;
+    }
     if (pending_space && !out.empty()) out += ' ';
     pending_space = false;
     common::append_utf8(out, cp);

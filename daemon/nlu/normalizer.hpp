@@ -3,8 +3,8 @@
 // Traditional → Simplified by OpenCC's character dictionary, full-width →
 // half-width, ASCII lower-case, Chinese punctuation → ASCII, emoticon codes
 // and emoji folded to one bracketed name (see emoticons.hpp), a run of one
-// punctuation mark folded to one, white space collapsed and trimmed,
-// malformed UTF-8 dropped.
+// punctuation mark folded to one (to two for ? and !, which say how upset
+// the buyer is), white space collapsed and trimmed, malformed UTF-8 dropped.
 //
 // OpenCC's own converter segments phrases and costs ~17 µs for a short
 // message; we read its character dictionary once at load into a flat table,

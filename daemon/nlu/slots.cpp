@@ -1,5 +1,6 @@
 #include "daemon/nlu/slots.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -7,6 +8,8 @@ namespace xiaoer::nlu {
 namespace {
 
 constexpr int kMinHeight = 100, kMaxHeight = 230;
+// A bare number is a height only in an adult's range: 110 is 斤.
+constexpr int kMinBareHeight = 140, kMaxBareHeight = 210;
 constexpr int kMinWeight = 25, kMaxWeight = 200;
 // A bare weight from 80 up is read as 斤: nobody this size writes kg that
 // high in a shop chat, and 斤 below 80 would be a child's weight.
@@ -38,6 +41,49 @@ int chinese_digit(std::string_view text, std::size_t pos, std::size_t* length) {
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// 一…九 (and 两) at `pos`, advancing it; 0 if none.
+int chinese_one_to_nine(std::string_view text, std::size_t& pos) {
+  if (starts_with(text, pos, "两")) {
+    pos += std::string_view("两").size();
+    return 2;
+  }
+  std::size_t length = 0;
+  const int d = chinese_digit(text, pos, &length);
+  if (d <= 0) return 0;
+  pos += length;
+  return d;
+}
+
+bool take(std::string_view text, std::size_t& pos, std::string_view word) {
+  if (!starts_with(text, pos, word)) return false;
+  pos += word.size();
+  return true;
+}
+
+// A Chinese numeral from 十 to 九百九十九 at `pos` ("一百三十", "一百二" for
+// 120, "一百零五", "九十", "五十五", "两百", "十五"), advancing `pos` past
+// it. A lone digit (一, 五) is not read: it is rarely a measure.
+std::optional<int> chinese_number(std::string_view text, std::size_t& pos) {
+  std::size_t p = pos;
+  int value = 0;
+  const int lead = chinese_one_to_nine(text, p);
+  if (lead > 0 && take(text, p, "百")) {
+    value = lead * 100;
+    if (take(text, p, "零")) {
+      value += chinese_one_to_nine(text, p);
+    } else if (const int tens = chinese_one_to_nine(text, p); tens > 0) {
+      value += tens * 10;  // 一百二 is 120, and so is 一百二十
+      if (take(text, p, "十")) value += chinese_one_to_nine(text, p);
+    }
+  } else if (take(text, p, "十")) {
+    value = (lead > 0 ? lead : 1) * 10 + chinese_one_to_nine(text, p);
+  } else {
+    return std::nullopt;
+  }
+  pos = p;
+  return value;
+}
 
 Unit read_unit(std::string_view text, std::size_t& pos) {
   while (pos < text.size() && text[pos] == ' ') ++pos;
@@ -91,6 +137,14 @@ std::vector<NumberToken> scan_numbers(std::string_view text) {
         continue;
       }
     }
+    // "一百三十斤", "体重九十": a Chinese-numeral weight, read only with a
+    // unit or a cue (十一 in a date is not a body measure).
+    if (std::size_t p = pos; const auto number = chinese_number(text, p)) {
+      NumberToken token{static_cast<double>(*number), read_unit(text, p), cue_before(text, pos)};
+      if (token.unit != Unit::kNone || token.cue != NumberToken::Cue::kNone) tokens.push_back(token);
+      pos = p;
+      continue;
+    }
     if (!is_digit(text[pos]) || (pos > 0 && (is_digit(text[pos - 1]) || text[pos - 1] == '.'))) {
       ++pos;
       continue;
@@ -132,8 +186,11 @@ std::optional<int> as_height(const NumberToken& t, bool bare) {
     cm = t.value;
   } else if (t.unit == Unit::kMetre) {
     cm = t.value * 100;
-  } else if (t.unit == Unit::kNone && (bare || t.cue == NumberToken::Cue::kHeight)) {
+  } else if (t.unit == Unit::kNone && t.cue == NumberToken::Cue::kHeight) {
     cm = t.value < 3 ? t.value * 100 : t.value;
+  } else if (t.unit == Unit::kNone && bare) {
+    cm = t.value < 3 ? t.value * 100 : t.value;
+    if (cm < kMinBareHeight || cm > kMaxBareHeight) return std::nullopt;
   }
   const int rounded = static_cast<int>(std::lround(cm));
   if (rounded < kMinHeight || rounded > kMaxHeight) return std::nullopt;
@@ -156,24 +213,30 @@ std::optional<int> as_weight(const NumberToken& t, bool bare) {
 
 }  // namespace
 
-Body extract_body(std::string_view normalized, bool bare_numbers) {
+Body extract_body(std::string_view normalized, bool bare_numbers, const Body& known) {
   const std::vector<NumberToken> tokens = scan_numbers(normalized);
   Body body;
   std::vector<bool> used(tokens.size(), false);
+  // Two bare numbers are a height and a weight given again ("165 110"):
+  // then what is known already does not steer them.
+  const auto bare_count = std::count_if(tokens.begin(), tokens.end(), [](const NumberToken& t) {
+    return t.unit == Unit::kNone && t.cue == NumberToken::Cue::kNone;
+  });
+  const Body steer = bare_count >= 2 ? Body{} : known;
   // Explicit units and cues first, then bare numbers in order.
   for (int pass = 0; pass < 2; ++pass) {
     const bool bare = pass == 1;
     if (bare && !bare_numbers) break;
     for (std::size_t i = 0; i < tokens.size(); ++i) {
       if (used[i]) continue;
-      if (!body.height_cm) {
+      if (!body.height_cm && !(bare && steer.height_cm)) {
         if (auto h = as_height(tokens[i], bare)) {
           body.height_cm = h;
           used[i] = true;
           continue;
         }
       }
-      if (!body.weight_kg) {
+      if (!body.weight_kg && !(bare && steer.weight_kg)) {
         if (auto w = as_weight(tokens[i], bare)) {
           body.weight_kg = w;
           used[i] = true;

@@ -17,21 +17,30 @@ std::optional<Cue> parse_cue(std::string_view name) {
   return std::nullopt;
 }
 
-EmojiTable::EmojiTable(const std::map<std::string, std::map<Cue, std::string>>& channels) {
-  for (std::size_t i = 0; i < kCueCount; ++i) defaults_[i] = std::string(kUnicode[i]);
-  if (const auto it = channels.find(std::string(kDefaultChannel)); it != channels.end()) {
-    for (const auto& [cue, text] : it->second) defaults_[static_cast<std::size_t>(cue)] = text;
-  }
-  for (const auto& [channel, cues] : channels) {
-    CueTexts texts = defaults_;
-    for (const auto& [cue, text] : cues) texts[static_cast<std::size_t>(cue)] = text;
-    channels_.emplace(channel, std::move(texts));
-  }
+EmojiTable::ChannelCues EmojiTable::with_sober(CueTexts calm) {
+  CueTexts upset = calm;
+  for (Cue cue : {Cue::kSmile, Cue::kHeart, Cue::kRose}) upset[static_cast<std::size_t>(cue)].clear();
+  return {std::move(calm), std::move(upset)};
 }
 
-const CueTexts& EmojiTable::for_channel(std::string_view channel) const {
+EmojiTable::EmojiTable(const std::map<std::string, std::map<Cue, std::string>>& channels) {
+  CueTexts defaults;
+  for (std::size_t i = 0; i < kCueCount; ++i) defaults[i] = std::string(kUnicode[i]);
+  if (const auto it = channels.find(std::string(kDefaultChannel)); it != channels.end()) {
+    for (const auto& [cue, text] : it->second) defaults[static_cast<std::size_t>(cue)] = text;
+  }
+  for (const auto& [channel, cues] : channels) {
+    CueTexts texts = defaults;
+    for (const auto& [cue, text] : cues) texts[static_cast<std::size_t>(cue)] = text;
+    channels_.emplace(channel, with_sober(std::move(texts)));
+  }
+  defaults_ = with_sober(std::move(defaults));
+}
+
+const CueTexts& EmojiTable::for_channel(std::string_view channel, Mood mood) const {
   const auto it = channels_.find(channel);
-  return it == channels_.end() ? defaults_ : it->second;
+  const ChannelCues& cues = it == channels_.end() ? defaults_ : it->second;
+  return mood == Mood::kUpset ? cues.second : cues.first;
 }
 
 }  // namespace xiaoer::reply

@@ -10,6 +10,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+
+#include "daemon/reply/mood.hpp"
 
 namespace xiaoer::reply {
 
@@ -31,11 +34,17 @@ class EmojiTable {
   explicit EmojiTable(const std::map<std::string, std::map<Cue, std::string>>& channels = {});
 
   // The cue texts of `channel` (the default channel's for an unknown one).
-  const CueTexts& for_channel(std::string_view channel) const;
+  // For an upset buyer the cheerful cues ({smile}, {heart}, {rose}) are
+  // empty; {sorry} and {thanks} stay.
+  const CueTexts& for_channel(std::string_view channel, Mood mood = Mood::kCalm) const;
 
  private:
-  CueTexts defaults_;
-  std::map<std::string, CueTexts, std::less<>> channels_;
+  // Calm (first) and upset (second) texts of one channel.
+  using ChannelCues = std::pair<CueTexts, CueTexts>;
+  static ChannelCues with_sober(CueTexts calm);
+
+  ChannelCues defaults_;
+  std::map<std::string, ChannelCues, std::less<>> channels_;
 };
 
 }  // namespace xiaoer::reply

@@ -7,6 +7,8 @@ namespace xiaoer::reply {
 namespace {
 
 constexpr std::string_view kSize = "size";
+constexpr std::string_view kSizeForHeight = "size_for_height";
+constexpr std::string_view kSizeForWeight = "size_for_weight";
 constexpr std::string_view kDeliveryDays = "delivery_days";
 constexpr std::string_view kRegionOrDefault = "region_or_default";
 constexpr std::string_view kDefaultRegionWord = "您那边";
@@ -27,6 +29,18 @@ std::optional<int> to_int(const std::string* text) {
 }
 
 }  // namespace
+
+std::optional<std::string> ReplyTemplate::size_from_chart(Kind kind, const ShopFacts& facts,
+                                                          const common::SlotMap& slots) {
+  const auto h = to_int(slots.find("height"));
+  const auto w = to_int(slots.find("weight"));
+  switch (kind) {
+    case Kind::kSize: return (h && w) ? facts.recommend_size(*h, *w) : std::nullopt;
+    case Kind::kSizeForHeight: return h ? facts.sizes_for_height(*h) : std::nullopt;
+    case Kind::kSizeForWeight: return w ? facts.sizes_for_weight(*w) : std::nullopt;
+    default: return std::nullopt;
+  }
+}
 
 std::optional<ReplyTemplate> ReplyTemplate::compile(std::string_view source, const Vocabulary& vocabulary,
                                                     Error* error) {
@@ -75,6 +89,12 @@ std::optional<ReplyTemplate> ReplyTemplate::compile(std::string_view source, con
     } else if (name == kSize && has_slot("height") && has_slot("weight")) {
       flush();
       tpl.pieces_.push_back({Kind::kSize, ""});
+    } else if (name == kSizeForHeight && has_slot("height")) {
+      flush();
+      tpl.pieces_.push_back({Kind::kSizeForHeight, ""});
+    } else if (name == kSizeForWeight && has_slot("weight")) {
+      flush();
+      tpl.pieces_.push_back({Kind::kSizeForWeight, ""});
     } else if (name == kDeliveryDays) {
       flush();
       tpl.pieces_.push_back({Kind::kDeliveryDays, ""});
@@ -86,6 +106,8 @@ std::optional<ReplyTemplate> ReplyTemplate::compile(std::string_view source, con
     } else {
       std::string message = "unknown placeholder '{" + std::string(name) + "}'";
       if (name == kSize) message += " ({size} needs slots height and weight)";
+      if (name == kSizeForHeight) message += " ({size_for_height} needs slot height)";
+      if (name == kSizeForWeight) message += " ({size_for_weight} needs slot weight)";
       *error = {message + ": not an emoji cue, shop fact or slot of this intent", i};
       return std::nullopt;
     }
@@ -116,10 +138,10 @@ bool ReplyTemplate::render(const ShopFacts& facts, const common::SlotMap& slots,
         out += *value;
         break;
       }
-      case Kind::kSize: {
-        const auto h = to_int(slots.find("height"));
-        const auto w = to_int(slots.find("weight"));
-        const auto size = (h && w) ? facts.recommend_size(*h, *w) : std::nullopt;
+      case Kind::kSize:
+      case Kind::kSizeForHeight:
+      case Kind::kSizeForWeight: {
+        const auto size = size_from_chart(piece.kind, facts, slots);
         if (!size) {
           out.resize(start);
           return false;

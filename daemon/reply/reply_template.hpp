@@ -45,12 +45,16 @@ class ReplyTemplate {
   const std::string& source() const { return source_; }
 
  private:
-  enum class Kind { kLiteral, kCue, kSlot, kSize, kDeliveryDays, kRegionOrDefault };
+  enum class Kind { kLiteral, kCue, kSlot, kSize, kSizeForHeight, kSizeForWeight, kDeliveryDays, kRegionOrDefault };
   struct Piece {
     Kind kind;
     std::string text;  // literal text or slot name
     Cue cue = Cue::kSmile;
   };
+
+  // The size a {size}, {size_for_height} or {size_for_weight} piece stands
+  // for, or nullopt when a slot is missing or the body is off the chart.
+  static std::optional<std::string> size_from_chart(Kind kind, const ShopFacts& facts, const common::SlotMap& slots);
 
   std::string source_;
   std::vector<Piece> pieces_;

@@ -13,6 +13,30 @@ std::optional<std::string> ShopFacts::recommend_size(int height_cm, int weight_k
   return size_chart[std::max(by_height, by_weight)].size;
 }
 
+namespace {
+
+template <typename Holds>
+std::optional<std::string> sizes_where(const std::vector<SizeRow>& chart, Holds holds) {
+  std::string sizes;
+  for (const SizeRow& row : chart) {
+    if (!holds(row)) continue;
+    if (!sizes.empty()) sizes += '/';
+    sizes += row.size;
+  }
+  if (sizes.empty()) return std::nullopt;
+  return sizes;
+}
+
+}  // namespace
+
+std::optional<std::string> ShopFacts::sizes_for_height(int height_cm) const {
+  return sizes_where(size_chart, [&](const SizeRow& r) { return height_cm >= r.height_min && height_cm <= r.height_max; });
+}
+
+std::optional<std::string> ShopFacts::sizes_for_weight(int weight_kg) const {
+  return sizes_where(size_chart, [&](const SizeRow& r) { return weight_kg >= r.weight_min && weight_kg <= r.weight_max; });
+}
+
 const std::string& ShopFacts::delivery_days(std::string_view region) const {
   const auto it = region_days.find(region);
   return it == region_days.end() ? default_days : it->second;

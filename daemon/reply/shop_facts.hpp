@@ -42,6 +42,11 @@ struct ShopFacts {
   // weight (rows small to large), or nullopt when either is off the chart.
   std::optional<std::string> recommend_size(int height_cm, int weight_kg) const;
 
+  // What the chart says for a height or a weight alone: every size whose
+  // range holds it, joined by '/' ("M", "M/L"), or nullopt off the chart.
+  std::optional<std::string> sizes_for_height(int height_cm) const;
+  std::optional<std::string> sizes_for_weight(int weight_kg) const;
+
   // Delivery days to `region`, or the default when it has none.
   const std::string& delivery_days(std::string_view region) const;
 };

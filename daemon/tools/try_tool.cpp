@@ -14,10 +14,13 @@ void explain(const engine::Engine& engine, std::string_view text, const engine::
   const nlu::Classification& c = outcome.classification;
   out << "text:        " << text << "\n";
   out << "normalised:  " << outcome.normalized << "\n";
+  if (outcome.core != outcome.normalized) out << "core:        " << outcome.core << "\n";
   out << "rules fired:" << (c.fired_rules.empty() ? " none" : "") << "\n";
   for (int index : c.fired_rules) {
     const nlu::IntentSet::CompiledRule& rule = set.rules()[index];
-    out << "  " << std::left << std::setw(22) << set.intents()[rule.intent].name << std::setw(8)
+    const std::string_view owner =
+        rule.intent == nlu::IntentSet::kMoodRule ? "(mood: upset)" : std::string_view(set.intents()[rule.intent].name);
+    out << "  " << std::left << std::setw(22) << owner << std::setw(8)
         << nlu::to_string(rule.kind) << " '" << rule.source->text << "'"
         << (rule.kind == nlu::RuleKind::kExclude ? std::string("  (excludes)") : "  +" + std::to_string(rule.weight))
         << "  " << rule.source->where.to_string() << "\n";
@@ -38,6 +41,9 @@ void explain(const engine::Engine& engine, std::string_view text, const engine::
   out << "slots:       ";
   if (c.slots.empty()) out << "none";
   for (const auto& [name, value] : c.slots.entries()) out << name << "=" << value << " ";
+  out << "\n";
+  out << "mood:        " << reply::to_string(outcome.mood);
+  if (c.upset_score > 0) out << "  (upset score " << c.upset_score << " / threshold " << set.mood().threshold << ")";
   out << "\n";
   out << "decision:    "
       << (outcome.kind == engine::Outcome::Kind::kHandoff

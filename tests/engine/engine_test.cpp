@@ -32,6 +32,16 @@ TEST_F(EngineTest, EmojiCuesArePerChannel) {
   EXPECT_EQ(respond("发什么快递", {}, "unknown-channel").text, "亲，默认发中通快递哦😊");
 }
 
+TEST_F(EngineTest, AnchoredPatternsSurviveEmoticonsOpenersAndParticles) {
+  for (const char* text : {"你好[微笑]", "在吗😊", "亲～", "[姓名x] 在吗", "客服，在吗"}) {
+    const Outcome o = respond(text);
+    EXPECT_EQ(o.intents, std::vector<std::string>{"greeting"}) << text << " → " << o.core;
+  }
+  const Outcome o = respond("亲，发什么快递呀～");
+  EXPECT_EQ(o.core, "发什么快递");
+  EXPECT_EQ(o.intents, std::vector<std::string>{"shipping.courier"});
+}
+
 TEST_F(EngineTest, VariantsRotateSoTheSameQuestionGetsANewSentence) {
   const Outcome first = respond("发什么快递");
   const Outcome second = respond("发什么快递", first.next);

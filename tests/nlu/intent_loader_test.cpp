@@ -124,5 +124,38 @@ TEST(IntentLoader, FallbackFile) {
   EXPECT_EQ(loaded.catalog.fallback.replies.size(), 1u);
 }
 
+TEST(IntentLoader, MoodFile) {
+  LoadedCatalog loaded;
+  load_intent_source("intents/mood.yaml", R"(mood:
+  upset:
+    keywords: {怎么还: 3}
+    patterns: ['[?]{2,}', {re: '等了好几天', weight: 2}]
+    threshold: 4
+  apologies: ['非常抱歉{sorry}']
+)", *testing::normalizer(), loaded);
+  ASSERT_TRUE(loaded.diagnostics.empty()) << testing::describe(loaded.diagnostics);
+  const MoodRules& mood = loaded.catalog.mood;
+  EXPECT_EQ(mood.threshold, 4);
+  ASSERT_EQ(mood.upset.size(), 3u);
+  EXPECT_EQ(mood.upset[1].weight, 4);  // a bare pattern weighs the threshold
+  EXPECT_EQ(mood.apologies.at(0).text, "非常抱歉{sorry}");
+
+  load_intent_source("intents/bad.yaml", "mood:\n  upset: {}\n", *testing::normalizer(), loaded = {});
+  const std::string all = testing::describe(loaded.diagnostics);
+  EXPECT_NE(all.find("intents/bad.yaml:2:10: mood.upset has no keywords or patterns"), std::string::npos) << all;
+  EXPECT_NE(all.find("mood needs 'apologies'"), std::string::npos) << all;
+}
+
+TEST(IntentLoader, MoodDefinedTwiceIsAnError) {
+  LoadedCatalog loaded;
+  const std::string mood = "mood:\n  upset: {keywords: {气死: 3}}\n  apologies: ['抱歉']\n";
+  load_intent_source("intents/a.yaml", mood, *testing::normalizer(), loaded);
+  load_intent_source("intents/b.yaml", mood, *testing::normalizer(), loaded);
+  ASSERT_EQ(loaded.diagnostics.size(), 1u) << testing::describe(loaded.diagnostics);
+  EXPECT_NE(loaded.diagnostics[0].to_string().find("intents/b.yaml:2:3: mood is already defined in intents/a.yaml"),
+            std::string::npos)
+      << loaded.diagnostics[0].to_string();
+}
+
 }  // namespace
 }  // namespace xiaoer::nlu

@@ -28,8 +28,9 @@ TEST(Normalizer, FullWidthAndCaseFold) {
 TEST(Normalizer, ChinesePunctuationBecomesAsciiAndRunsFold) {
   const auto n = opencc();
   EXPECT_EQ(n->normalize("好的，谢谢。。。"), "好的,谢谢.");
-  EXPECT_EQ(n->normalize("在吗？？？！！"), "在吗?!");
-  EXPECT_EQ(n->normalize("怎么还没到!!!!!"), "怎么还没到!");
+  EXPECT_EQ(n->normalize("在吗？？？！！"), "在吗?" "?!!");  // two of ? and ! kept: the mood reads them
+  EXPECT_EQ(n->normalize("怎么还没到!!!!!"), "怎么还没到!!");
+  EXPECT_EQ(n->normalize("好的。。。～～"), "好的.~");
 }
 
 TEST(Normalizer, EmoticonsFoldToOneName) {
