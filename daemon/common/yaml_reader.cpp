@@ -120,16 +120,22 @@ std::vector<YamlReader::Located> YamlReader::read_string_list(const YAML::Node& 
   std::vector<Located> out;
   if (!node) return out;  // absent: operator bool is the only safe test
   if (node.IsScalar()) {
-    out.push_back({node.Scalar(), at(node)});
+    out.push_back({node.Scalar(), at(node), text_column(node)});
   } else if (node.IsSequence()) {
     for (const auto& item : node) {
       std::string text;
-      if (read_string(item, std::string(what) + " item", &text)) out.push_back({text, at(item)});
+      if (read_string(item, std::string(what) + " item", &text)) out.push_back({text, at(item), text_column(item)});
     }
   } else if (!node.IsNull()) {
     error(node, std::string(what) + " must be a string or a list of strings");
   }
   return out;
+}
+
+int YamlReader::text_column(const YAML::Node& node) const {
+  const SourceLocation where = at(node);
+  // yaml-cpp tags a quoted scalar "!" and a plain one "?".
+  return where.column == 0 ? 0 : where.column + (node.Tag() == "!" ? 1 : 0);
 }
 
 bool read_file(const std::string& path, std::string* out) {

@@ -33,6 +33,10 @@ class YamlReader {
   // not bytes, as an editor does.
   SourceLocation at(const YAML::Node& node) const;
 
+  // The column of a scalar's first character: one past the quote of a
+  // quoted scalar; 0 if unknown. Errors inside a pattern are placed with it.
+  int text_column(const YAML::Node& node) const;
+
   void error(const YAML::Node& node, std::string message);
   void warning(const YAML::Node& node, std::string message);
 
@@ -53,6 +57,7 @@ class YamlReader {
   struct Located {
     std::string text;
     SourceLocation where;
+    int text_column = 0;  // see text_column()
   };
   std::vector<Located> read_string_list(const YAML::Node& node, std::string_view what);
 

@@ -26,12 +26,15 @@ bool parse_handoff_reason(std::string_view text, HandoffReason* out);
 enum class RuleKind { kKeyword, kPattern, kExclude };
 std::string_view to_string(RuleKind kind);
 
-// One keyword, pattern or exclusion. A keyword's text is already normalised.
+// One keyword, pattern or exclusion, as written (with its `{lexicon}`
+// references; IntentSet::build expands them). A keyword's text is already
+// normalised.
 struct Rule {
   RuleKind kind = RuleKind::kPattern;
   std::string text;
   int weight = 0;  // 0 for exclusions
   SourceLocation where;
+  int text_column = 0;  // column of the text's first character (after a quote), 0 if unknown
 };
 
 enum class SlotKind { kPattern, kHeight, kWeight, kOrderNo };
@@ -41,6 +44,7 @@ struct SlotSpec {
   SlotKind kind = SlotKind::kPattern;
   std::string pattern;  // for kPattern: RE2, group 1 (or the whole match) is the value
   SourceLocation where;
+  int text_column = 0;  // as Rule::text_column
 };
 
 // A line of text in a file: a reply template or an example.
@@ -81,9 +85,18 @@ struct Fallback {
   SourceLocation where;
 };
 
+// A named word class (`lexicons:` in an intent file). Each entry is a
+// normalised word or a reference `{name}` to another lexicon.
+struct Lexicon {
+  std::string name;
+  std::vector<SourceText> entries;
+  SourceLocation where;  // of the name
+};
+
 // Everything the intent files say, in load order (files sorted by name).
 struct IntentCatalog {
   std::vector<Intent> intents;
+  std::vector<Lexicon> lexicons;
   Fallback fallback;
 };
 

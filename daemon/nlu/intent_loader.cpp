@@ -4,6 +4,7 @@
 #include <set>
 
 #include "daemon/common/yaml_reader.hpp"
+#include "daemon/nlu/lexicon.hpp"
 
 namespace xiaoer::nlu {
 namespace {
@@ -42,6 +43,10 @@ class FileLoader {
   void load(std::string_view text) {
     const std::optional<YAML::Node> root = reader_.parse(text);
     if (!root) return;
+    if (root->IsMap() && (*root)["lexicons"]) {
+      if (reader_.check_map(*root, "a lexicon file", {"lexicons"})) read_lexicons((*root)["lexicons"]);
+      return;
+    }
     if (root->IsMap() && (*root)["fallback"]) {
       if (reader_.check_map(*root, "a fallback file", {"fallback"})) read_fallback((*root)["fallback"]);
       return;
@@ -49,7 +54,7 @@ class FileLoader {
     if (!reader_.check_map(*root, "an intent file", {"topic", "defaults", "intents"})) return;
     const YAML::Node topic_node = (*root)["topic"];
     if (!topic_node) {
-      reader_.error(*root, "missing field 'topic' (or 'fallback')");
+      reader_.error(*root, "missing field 'topic' (or 'fallback' or 'lexicons')");
       return;
     }
     if (!reader_.read_string(topic_node, "topic", &topic_)) return;
@@ -68,6 +73,45 @@ class FileLoader {
   }
 
  private:
+  void read_lexicons(const YAML::Node& node) {
+    if (!node.IsMap() || node.size() == 0) {
+      reader_.error(node, "'lexicons' must be a non-empty map of name → list of words");
+      return;
+    }
+    for (const auto& entry : node) {
+      Lexicon lexicon;
+      lexicon.name = entry.first.Scalar();
+      lexicon.where = reader_.at(entry.first);
+      if (!is_lexicon_name(lexicon.name)) {
+        reader_.error(entry.first, "lexicon name '" + lexicon.name +
+                                       "' must be a lower-case letter, then lower-case letters, digits or _");
+        continue;
+      }
+      const auto& known = loaded_.catalog.lexicons;
+      const auto same = std::find_if(known.begin(), known.end(), [&](const Lexicon& l) { return l.name == lexicon.name; });
+      if (same != known.end()) {
+        reader_.error(entry.first, "lexicon '" + lexicon.name + "' is already defined at " + same->where.to_string());
+        continue;
+      }
+      const std::size_t reported = loaded_.diagnostics.size();
+      for (auto& item : reader_.read_string_list(entry.second, "lexicon '" + lexicon.name + "'")) {
+        // A word is normalised as keywords are; a reference is kept as written.
+        std::string word =
+            whole_lexicon_reference(item.text).empty() ? normalizer_.normalize(item.text) : std::move(item.text);
+        if (word.empty()) {
+          loaded_.diagnostics.push_back({item.where, "lexicon word is empty once normalised"});
+          continue;
+        }
+        lexicon.entries.push_back({std::move(word), std::move(item.where)});
+      }
+      if (lexicon.entries.empty()) {
+        if (loaded_.diagnostics.size() == reported) reader_.error(entry.first, "lexicon '" + lexicon.name + "' is empty");
+        continue;
+      }
+      loaded_.catalog.lexicons.push_back(std::move(lexicon));
+    }
+  }
+
   void read_settings(const YAML::Node& node, std::string_view what, Settings& settings) {
     if (!reader_.check_map(node, what, {"threshold", "priority", "action", "reason", "standalone"})) {
       return;
@@ -128,7 +172,7 @@ class FileLoader {
     if (const YAML::Node n = node["keywords"]) read_keywords(n, intent);
     if (const YAML::Node n = node["patterns"]) read_patterns(n, intent);
     for (auto& item : reader_.read_string_list(node["exclude"], "exclude")) {
-      intent.rules.push_back({RuleKind::kExclude, std::move(item.text), 0, std::move(item.where)});
+      intent.rules.push_back({RuleKind::kExclude, std::move(item.text), 0, std::move(item.where), item.text_column});
     }
     if (const YAML::Node n = node["slots"]) read_slots(n, intent);
     for (auto& item : reader_.read_string_list(node["requires"], "requires")) {
@@ -176,7 +220,8 @@ class FileLoader {
         reader_.error(entry.first, "keyword is empty once normalised");
         continue;
       }
-      intent.rules.push_back({RuleKind::kKeyword, std::move(text), weight, reader_.at(entry.first)});
+      intent.rules.push_back(
+          {RuleKind::kKeyword, std::move(text), weight, reader_.at(entry.first), reader_.text_column(entry.first)});
     }
   }
 
@@ -187,11 +232,13 @@ class FileLoader {
     }
     for (const auto& item : node) {
       if (item.IsScalar()) {
-        intent.rules.push_back({RuleKind::kPattern, item.Scalar(), intent.threshold, reader_.at(item)});
+        intent.rules.push_back(
+            {RuleKind::kPattern, item.Scalar(), intent.threshold, reader_.at(item), reader_.text_column(item)});
         continue;
       }
       if (!reader_.check_map(item, "a pattern", {"re", "weight"})) continue;
-      Rule rule{RuleKind::kPattern, "", intent.threshold, reader_.at(item["re"] ? item["re"] : item)};
+      const YAML::Node& place = item["re"] ? item["re"] : item;
+      Rule rule{RuleKind::kPattern, "", intent.threshold, reader_.at(place), reader_.text_column(place)};
       if (!item["re"]) {
         reader_.error(item, "pattern needs 're'");
         continue;
@@ -220,6 +267,7 @@ class FileLoader {
       const YAML::Node& value = entry.second;
       if (value.IsScalar()) {
         slot.pattern = value.Scalar();
+        slot.text_column = reader_.text_column(value);
       } else if (reader_.check_map(value, "slot '" + slot.name + "'", {"re", "builtin"})) {
         if (value["re"] && value["builtin"]) {
           reader_.error(value, "slot '" + slot.name + "' has both 're' and 'builtin'");
@@ -227,6 +275,7 @@ class FileLoader {
         }
         if (const YAML::Node re = value["re"]) {
           if (!reader_.read_string(re, "re", &slot.pattern)) continue;
+          slot.text_column = reader_.text_column(re);
         } else if (const YAML::Node builtin = value["builtin"]) {
           std::string kind;
           if (!reader_.read_string(builtin, "builtin", &kind)) continue;

@@ -2,6 +2,8 @@
 
 #include <re2/re2.h>
 
+#include "daemon/nlu/lexicon.hpp"
+
 namespace xiaoer::nlu {
 namespace {
 
@@ -45,52 +47,57 @@ RE2::Options rule_options(std::int64_t max_mem) {
   return options;
 }
 
-IntentSet::IntentSet(std::vector<Intent> intents, Fallback fallback, const Options& options)
-    : intents_(std::move(intents)),
-      fallback_(std::move(fallback)),
+IntentSet::IntentSet(IntentCatalog& catalog, const Options& options)
+    : intents_(std::move(catalog.intents)),
+      fallback_(std::move(catalog.fallback)),
       set_(rule_options(options.max_mem), RE2::UNANCHORED) {}
+
+void IntentSet::add_rule(const Rule& rule, int intent, LexiconTable& lexicons, common::Diagnostics& diagnostics) {
+  std::string regex;
+  if (!lexicons.expand(rule.text, rule.kind == RuleKind::kKeyword, rule.where, rule.text_column, &regex)) return;
+  // Each rule is also compiled alone: for a precise error and its size.
+  RE2 alone(regex, rule_options(8 << 20));
+  if (!alone.ok()) {
+    diagnostics.push_back(
+        {rule.where, "bad " + std::string(to_string(rule.kind)) + " '" + rule.text + "': " + alone.error()});
+    return;
+  }
+  program_size_ += alone.ProgramSize();
+  if (rule.kind != RuleKind::kKeyword && has_wide_gap(rule.text)) {
+    diagnostics.push_back({rule.where,
+                           "costly pattern '" + rule.text +
+                               "': wide gaps (.*, .+, .{0,N} with N > 4) multiply the "
+                               "DFA states of the whole set",
+                           common::Severity::kWarning});
+  } else if (alone.ProgramSize() > kCostlyProgramSize && find_lexicon_references(rule.text).empty()) {
+    // (A lexicon's alternation of literals is long but cheap for the DFA.)
+    diagnostics.push_back({rule.where,
+                           "costly pattern '" + rule.text + "': program size " + std::to_string(alone.ProgramSize()),
+                           common::Severity::kWarning});
+  }
+  std::string error;
+  if (set_.Add(regex, &error) < 0) {
+    diagnostics.push_back({rule.where, "cannot add '" + rule.text + "' to the set: " + error});
+    return;
+  }
+  rules_.push_back({intent, rule.kind, rule.weight, &rule});
+}
 
 IntentSet::BuildResult IntentSet::build(IntentCatalog catalog, const Options& options) {
   BuildResult result;
-  std::shared_ptr<IntentSet> set(
-      new IntentSet(std::move(catalog.intents), std::move(catalog.fallback), options));
-  // Each rule is also compiled alone: for a precise error and its size.
+  std::shared_ptr<IntentSet> set(new IntentSet(catalog, options));
+  LexiconTable lexicons(catalog.lexicons, result.diagnostics);
   const RE2::Options single = rule_options(8 << 20);
+  std::string regex;
   for (int i = 0; i < static_cast<int>(set->intents_.size()); ++i) {
     const Intent& intent = set->intents_[i];
-    for (const Rule& rule : intent.rules) {
-      const std::string regex = rule.kind == RuleKind::kKeyword ? RE2::QuoteMeta(rule.text) : rule.text;
-      RE2 alone(regex, single);
-      if (!alone.ok()) {
-        result.diagnostics.push_back(
-            {rule.where, "bad " + std::string(to_string(rule.kind)) + " '" + rule.text + "': " + alone.error()});
-        continue;
-      }
-      set->program_size_ += alone.ProgramSize();
-      if (rule.kind != RuleKind::kKeyword && has_wide_gap(rule.text)) {
-        result.diagnostics.push_back({rule.where,
-                                      "costly pattern '" + rule.text +
-                                          "': wide gaps (.*, .+, .{0,N} with N > 4) multiply the "
-                                          "DFA states of the whole set",
-                                      common::Severity::kWarning});
-      } else if (alone.ProgramSize() > kCostlyProgramSize) {
-        result.diagnostics.push_back({rule.where,
-                                      "costly pattern '" + rule.text + "': program size " +
-                                          std::to_string(alone.ProgramSize()),
-                                      common::Severity::kWarning});
-      }
-      std::string error;
-      if (set->set_.Add(regex, &error) < 0) {
-        result.diagnostics.push_back({rule.where, "cannot add '" + rule.text + "' to the set: " + error});
-        continue;
-      }
-      set->rules_.push_back({i, rule.kind, rule.weight, &rule});
-    }
+    for (const Rule& rule : intent.rules) set->add_rule(rule, i, lexicons, result.diagnostics);
     std::vector<CompiledSlot> slots;
     for (const SlotSpec& spec : intent.slots) {
       CompiledSlot slot{&spec, nullptr};
       if (spec.kind == SlotKind::kPattern) {
-        slot.pattern = std::make_unique<RE2>(spec.pattern, single);
+        if (!lexicons.expand(spec.pattern, /*literal=*/false, spec.where, spec.text_column, &regex)) continue;
+        slot.pattern = std::make_unique<RE2>(regex, single);
         if (!slot.pattern->ok()) {
           result.diagnostics.push_back(
               {spec.where, "bad slot pattern '" + spec.pattern + "': " + slot.pattern->error()});
@@ -101,6 +108,7 @@ IntentSet::BuildResult IntentSet::build(IntentCatalog catalog, const Options& op
     }
     set->slots_.push_back(std::move(slots));
   }
+  lexicons.report_unused();
   if (common::has_errors(result.diagnostics)) return result;
   if (set->rules_.empty()) {
     result.diagnostics.push_back({{}, "the intent set has no rules"});

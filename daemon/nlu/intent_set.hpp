@@ -20,6 +20,7 @@
 
 #include "daemon/common/diagnostic.hpp"
 #include "daemon/nlu/intent.hpp"
+#include "daemon/nlu/lexicon.hpp"
 #include "daemon/nlu/slots.hpp"
 
 namespace xiaoer::nlu {
@@ -75,7 +76,11 @@ class IntentSet {
     std::unique_ptr<RE2> pattern;  // kPattern only
   };
 
-  IntentSet(std::vector<Intent> intents, Fallback fallback, const Options& options);
+  // Takes the intents and fallback of `catalog`.
+  IntentSet(IntentCatalog& catalog, const Options& options);
+
+  // Expands, checks and adds one rule to the set.
+  void add_rule(const Rule& rule, int intent, LexiconTable& lexicons, common::Diagnostics& diagnostics);
 
   std::vector<Intent> intents_;
   Fallback fallback_;
