@@ -63,7 +63,11 @@ TEST(HumanQueue, NoticesAreDueOnceWithoutAgentReply) {
 // notice, and a restored ticket keeps its state.
 TEST(HumanQueue, DueNoticesFollowResolveAndRestore) {
   HumanQueue q;
-  for (int i = 1; i <= 12; ++i) q.open("T-" + std::to_string(i), "c" + std::to_string(i), "intent", 0, 1000, {});
+  // Ids appended, not `"T-" + std::to_string(i)`: GCC 12 warns -Wrestrict on that (a false positive).
+  for (int i = 1; i <= 12; ++i) {
+    const std::string n = std::to_string(i);
+    q.open(std::string("T-").append(n), std::string("c").append(n), "intent", 0, 1000, {});
+  }
   q.resolve("T-3");
   Ticket sent = *q.resolve("T-4");
   sent.notice_sent = true;
