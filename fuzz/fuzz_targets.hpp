@@ -15,7 +15,9 @@
 //                        frames and HTTP agent bodies.
 //   fuzz_normalizer      the output is valid UTF-8, trimmed, without control
 //                        characters, runs of spaces or ASCII capitals;
-//                        normalize_into == normalize; idempotent when strict.
+//                        normalize_into == normalize; idempotent when strict;
+//                        its core form is valid UTF-8, never emptied, and
+//                        its own core.
 //   fuzz_classifier      Engine::respond (shipped intents) over two turns: the
 //                        reply is non-empty valid UTF-8, the confidence in
 //                        [0, 1], and respond is deterministic.

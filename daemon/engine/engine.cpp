@@ -179,8 +179,8 @@ std::string Engine::queue_text(QueueText kind, int position, reply::Mood mood, s
 
 Outcome Engine::respond(std::string_view text, const nlu::Context& context, std::string_view channel) const {
   Outcome outcome;
-  normalizer_->normalize_into(text, outcome.normalized);
-  nlu::core_form_into(outcome.normalized, outcome.core);
+  normalizer_->normalize_into(text, outcome.core);
+  nlu::reduce_to_core(outcome.core);
   outcome.classification = nlu::classify(*set_, outcome.core, context);
   const nlu::Classification& classification = outcome.classification;
   const std::vector<nlu::Intent>& intents = set_->intents();

@@ -53,8 +53,7 @@ struct Outcome {
   // Upset: the mood file's rules matched or a complaint was chosen; the
   // text then has no cheerful cues and starts with an apology.
   reply::Mood mood = reply::Mood::kCalm;
-  std::string normalized;
-  std::string core;  // what the intents were matched on (nlu/core_form.hpp)
+  std::string core;  // the normalised text's core: what the intents were matched on (nlu/core_form.hpp)
   nlu::Classification classification;
   nlu::Context next;  // the chat's context after this message
 };

@@ -35,16 +35,6 @@ bool is_trailing(char32_t cp) {
   }
 }
 
-// Could `text` hold an emoticon token or an emoji? Both start with '[' or
-// a byte that only leads U+2000–U+2FFF or an astral code point.
-bool may_hold_decoration(std::string_view text) {
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '[' || byte == 0xE2 || byte >= 0xF0) return true;
-  }
-  return false;
-}
-
 // Bytes of the emoticon token or emoji at the start of `text`, or 0.
 std::size_t decoration_length(std::string_view text) {
   if (text.front() == '[') {
@@ -69,16 +59,31 @@ std::size_t decoration_length(std::string_view text) {
   return is_emoji(common::decode_utf8(text, pos)) ? pos : 0;
 }
 
-// `text` without its emoticon tokens and emoji, spaces collapsed, into
-// `out`. False when there were none.
-bool remove_decorations(std::string_view text, std::string& out) {
-  out.clear();
-  bool removed = false;
-  std::size_t pos = 0;
+// Where the first emoticon token or emoji of `text` starts, or npos. A
+// token starts with '[', an emoji we remove with the byte that leads
+// U+2000–U+2FFF or U+10000–U+3FFFF: three memchr-fast searches, and most
+// messages have none of them.
+std::size_t first_decoration(std::string_view text) {
+  std::size_t first = std::string_view::npos;
+  for (const char lead : {'[', '\xE2', '\xF0'}) {
+    for (std::size_t i = text.find(lead); i < first; i = text.find(lead, i + 1)) {
+      if (decoration_length(text.substr(i)) > 0) {
+        first = i;
+        break;
+      }
+    }
+  }
+  return first;
+}
+
+// `text` without its emoticon tokens and emoji (the first at `from`),
+// spaces collapsed, into `out`.
+void remove_decorations(std::string_view text, std::size_t from, std::string& out) {
+  out.assign(text.substr(0, from));
+  std::size_t pos = from;
   while (pos < text.size()) {
     if (const std::size_t length = decoration_length(text.substr(pos)); length > 0) {
       pos += length;
-      removed = true;
       continue;
     }
     const std::size_t start = pos;
@@ -87,7 +92,6 @@ bool remove_decorations(std::string_view text, std::string& out) {
     out.append(text, start, pos - start);
   }
   if (!out.empty() && out.back() == ' ') out.pop_back();
-  return removed;
 }
 
 // Bytes of the opener (with its separators) at the start of `text`, or 0.
@@ -112,47 +116,45 @@ std::size_t opener_length(std::string_view text) {
   return n;
 }
 
-// Where the trailing run of particles, marks and [姓名x] starts, or npos.
+// Where the trailing run of particles, marks and [姓名x] starts (the end
+// of `text` when there is none), read backwards from the end: a message
+// costs only its last few characters.
 std::size_t trailing_start(std::string_view text) {
-  std::size_t run = std::string_view::npos;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    if (text.substr(pos).starts_with(kNameToken)) {
-      if (run == std::string_view::npos) run = pos;
-      pos += kNameToken.size();
+  std::size_t end = text.size();
+  while (end > 0) {
+    if (text.substr(0, end).ends_with(kNameToken)) {
+      end -= kNameToken.size();
       continue;
     }
-    const std::size_t start = pos;
-    if (is_trailing(common::decode_utf8(text, pos))) {
-      if (run == std::string_view::npos) run = start;
-    } else {
-      run = std::string_view::npos;
-    }
+    std::size_t start = end - 1;
+    while (start > 0 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
+    std::size_t pos = start;
+    if (!is_trailing(common::decode_utf8(text, pos)) || pos != end) break;
+    end = start;
   }
-  return run;
+  return end;
 }
 
 }  // namespace
 
-void core_form_into(std::string_view normalized, std::string& out) {
-  std::string_view core = normalized;
-  std::string undecorated;
-  if (may_hold_decoration(core)) {
-    // Removing a token can join its neighbours into a new one ("[微[微笑]笑]"):
-    // again until nothing is removed, so that the core is its own core.
-    std::string next;
-    while (remove_decorations(core, next) && !next.empty()) {
-      undecorated.swap(next);
-      core = undecorated;
-    }
+void reduce_to_core(std::string& text) {
+  // Removing a token can join its neighbours into a new one ("[微[微笑]笑]"):
+  // again until nothing is removed, so that the core is its own core.
+  std::string next;
+  for (std::size_t from = first_decoration(text); from != std::string::npos; from = first_decoration(text)) {
+    remove_decorations(text, from, next);
+    if (next.empty()) break;  // never all of it: a bare [微笑] stays
+    text.swap(next);
   }
-  for (std::size_t length = opener_length(core); length > 0 && length < core.size(); length = opener_length(core)) {
-    core.remove_prefix(length);
+  std::size_t begin = 0;
+  for (std::size_t length = opener_length(text); length > 0 && begin + length < text.size();
+       length = opener_length(std::string_view(text).substr(begin))) {
+    begin += length;
   }
-  if (const std::size_t end = trailing_start(core); end != std::string_view::npos && end > 0) {
-    core = core.substr(0, end);
-  }
-  out.assign(core);
+  const std::size_t end = begin + trailing_start(std::string_view(text).substr(begin));
+  // Never all of it: a bare 亲 or 哈哈 stays itself.
+  if (end > begin) text.erase(end);
+  text.erase(0, begin);
 }
 
 }  // namespace xiaoer::nlu

@@ -13,8 +13,9 @@ void explain(const engine::Engine& engine, std::string_view text, const engine::
   const nlu::IntentSet& set = engine.intent_set();
   const nlu::Classification& c = outcome.classification;
   out << "text:        " << text << "\n";
-  out << "normalised:  " << outcome.normalized << "\n";
-  if (outcome.core != outcome.normalized) out << "core:        " << outcome.core << "\n";
+  const std::string normalized = engine.normalizer().normalize(text);
+  out << "normalised:  " << normalized << "\n";
+  if (outcome.core != normalized) out << "core:        " << outcome.core << "\n";
   out << "rules fired:" << (c.fired_rules.empty() ? " none" : "") << "\n";
   for (int index : c.fired_rules) {
     const nlu::IntentSet::CompiledRule& rule = set.rules()[index];
