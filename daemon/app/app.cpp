@@ -19,12 +19,13 @@
 #include "daemon/app/dispatcher.hpp"
 #include "daemon/app/logging.hpp"
 #include "daemon/app/sd_notify.hpp"
-#include "daemon/chat/chat_service.hpp"
 #include "daemon/engine/engine_store.hpp"
 #include "daemon/net/connection_registry.hpp"
 #include "daemon/net/gateway_client.hpp"
 #include "daemon/net/listener.hpp"
 #include "daemon/net/tls_context.hpp"
+#include "daemon/service/chat_service.hpp"
+#include "daemon/store/journal/journal_store.hpp"
 
 namespace xiaoer::app {
 namespace {
@@ -48,6 +49,10 @@ chat::ChatOptions chat_options(const Config& c) {
   o.notice_after_ms = static_cast<std::int64_t>(c.notice_after_s) * 1000;
   o.compact_after_bytes = c.compact_after_bytes;
   return o;
+}
+
+store::JournalStoreOptions store_options(const Config& c) {
+  return {c.answered_window, c.compact_after_bytes};
 }
 
 net::SessionLimits session_limits(const Config& c) {
@@ -104,7 +109,8 @@ class Daemon {
         config_(std::move(config)),
         engines_(std::move(engine)),
         dispatcher_(nullptr, metrics_),
-        service_(engines_, dispatcher_, metrics_, clock_, chat_options(config_)),
+        store_(metrics_, clock_, store_options(config_)),
+        service_(engines_, store_, dispatcher_, metrics_, clock_, chat_options(config_)),
         limits_(std::make_shared<const net::SessionLimits>(session_limits(config_))),
         ioc_(threads()),
         signals_(ioc_, SIGINT, SIGTERM, SIGHUP),
@@ -171,17 +177,17 @@ class Daemon {
   }
 
   bool open_journal() {
-    queue::JournalOptions options;
+    store::JournalOptions options;
     options.path = config_.journal_path;
     options.sync = config_.journal_sync;
-    queue::ReplayReport report;
+    store::ReplayReport report;
     std::string error;
     std::size_t rejected = 0;
-    journal_ = queue::Journal::open(
+    journal_ = store::Journal::open(
         options,
         [&](std::string_view record) {
           std::string why;
-          if (!service_.replay(record, &why) && ++rejected <= 20) spdlog::warn("journal record not applied: {}", why);
+          if (!store_.replay(record, &why) && ++rejected <= 20) spdlog::warn("journal record not applied: {}", why);
         },
         &report, &error);
     if (!journal_) {
@@ -194,7 +200,7 @@ class Daemon {
     journal_->set_sync_observer([this](std::chrono::microseconds d) {
       metrics_.journal_sync_latency.observe(static_cast<double>(d.count()) / 1e6);
     });
-    service_.attach_journal(*journal_);
+    store_.attach(*journal_);
     return true;
   }
 
@@ -288,6 +294,7 @@ class Daemon {
     dispatcher_.set_tokens(std::move(tokens));
     dispatcher_.set_limits(decode_limits(next));
     service_.set_options(chat_options(next));
+    store_.set_options(store_options(next));
     limits_.store(std::make_shared<const net::SessionLimits>(session_limits(next)));
     setup_logging(next.log_level, next.log_format);
     if (next.listen_address != config_.listen_address || next.port != config_.port ||
@@ -357,8 +364,10 @@ class Daemon {
   chat::SystemClock clock_;
   engine::EngineStore engines_;
   Dispatcher dispatcher_;
-  chat::ChatService service_;
-  std::unique_ptr<queue::Journal> journal_;
+  store::JournalStore store_;
+  service::ChatService service_;
+  // Destroyed first: its last callbacks use the store and the service.
+  std::unique_ptr<store::Journal> journal_;
   net::ConnectionRegistry registry_;
   std::atomic<std::shared_ptr<const net::SessionLimits>> limits_;
   boost::asio::io_context ioc_;

@@ -74,11 +74,11 @@ class ConfigReader {
       std::string sync;
       if (str(n["sync"], "journal.sync", &sync)) {
         if (sync == "always") {
-          c_.journal_sync = queue::SyncPolicy::kAlways;
+          c_.journal_sync = store::SyncPolicy::kAlways;
         } else if (sync == "batch") {
-          c_.journal_sync = queue::SyncPolicy::kBatch;
+          c_.journal_sync = store::SyncPolicy::kBatch;
         } else if (sync == "never") {
-          c_.journal_sync = queue::SyncPolicy::kNever;
+          c_.journal_sync = store::SyncPolicy::kNever;
         } else {
           reader_.error(n["sync"], "journal.sync must be always, batch or never, not '" + sync + "'");
         }

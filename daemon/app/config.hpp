@@ -10,7 +10,7 @@
 #include <string>
 
 #include "daemon/common/diagnostic.hpp"
-#include "daemon/queue/journal.hpp"
+#include "daemon/store/journal/journal.hpp"
 
 namespace xiaoer::app {
 
@@ -37,7 +37,7 @@ struct Config {
   int reconnect_min_ms = 200;
   int reconnect_max_ms = 10000;
   std::string journal_path = "state/journal.log";
-  queue::SyncPolicy journal_sync = queue::SyncPolicy::kAlways;
+  store::SyncPolicy journal_sync = store::SyncPolicy::kAlways;
   std::int64_t compact_after_bytes = 64ll << 20;
   std::int64_t max_connections = 10000;
 

@@ -30,7 +30,7 @@ log: {format: json}
   const Config& c = loaded.config;
   EXPECT_EQ(c.port, 9000);
   EXPECT_EQ(c.listen_address, "127.0.0.1");
-  EXPECT_EQ(c.journal_sync, queue::SyncPolicy::kBatch);
+  EXPECT_EQ(c.journal_sync, store::SyncPolicy::kBatch);
   EXPECT_EQ(c.compact_after_bytes, 2 << 20);
   EXPECT_DOUBLE_EQ(c.messages_per_chat_per_second, 2.5);
   EXPECT_EQ(c.notice_after_s, 30);
