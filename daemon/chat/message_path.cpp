@@ -42,9 +42,8 @@ std::string topic_label(const engine::Outcome& o) {
 }
 
 // With a human already: the line joins the ticket, answered `hold`.
-Effect hold(const Snapshot& s, ChatState chat, const proto::InboundMessage& m, const queue::TranscriptLine& line) {
+Effect hold(queue::Ticket ticket, ChatState chat, const proto::InboundMessage& m, const queue::TranscriptLine& line) {
   Effect e;
-  queue::Ticket ticket = *s.ticket;
   queue::add_line(ticket, line);
   proto::HoldFrame answer{m.id, m.chat, ticket.id};
   chat.answered.emplace_back(m.id, answer);  // the caller keeps the window's size
@@ -57,9 +56,10 @@ Effect hold(const Snapshot& s, ChatState chat, const proto::InboundMessage& m, c
 }
 
 // Opens a ticket with the chat's recent lines; the buyer is told where they
-// stand in line (and, out of hours, when humans are back).
+// stand in line (and, out of hours, when humans are back). `rotation`: the
+// chat's reply count before this message.
 Effect handoff(const Snapshot& s, ChatState chat, const proto::InboundMessage& m, engine::Outcome outcome,
-               const MessageInputs& in) {
+               std::uint32_t rotation, const MessageInputs& in) {
   Effect e;
   queue::Ticket ticket;
   ticket.number = s.next_ticket_number;
@@ -84,7 +84,6 @@ Effect handoff(const Snapshot& s, ChatState chat, const proto::InboundMessage& m
     if (!text.empty()) text += '\n';
     text += part;
   };
-  const std::uint32_t rotation = s.state.context.replies;  // the context before this message
   add(in.bot.queue_text(engine::Engine::QueueText::kPosition, position, m.channel, rotation));
   if (!open_now(in.bot.shop().business_hours, in.minute_of_day)) {
     add(in.bot.queue_text(engine::Engine::QueueText::kAfterHours, position, m.channel, rotation));
@@ -106,7 +105,7 @@ Effect handoff(const Snapshot& s, ChatState chat, const proto::InboundMessage& m
 
 }  // namespace
 
-Effect decide_message(const Snapshot& s, const proto::InboundMessage& m, const MessageInputs& in) {
+Effect decide_message(Snapshot s, const proto::InboundMessage& m, const MessageInputs& in) {
   const ChatOptions& o = in.options;
   if (const proto::Answer* answered = find_answered(s.state, m.id)) {
     // Answered again after everything persisted before it: the resend's
@@ -120,7 +119,8 @@ Effect decide_message(const Snapshot& s, const proto::InboundMessage& m, const M
     e.counts.resend = true;
     return e;
   }
-  ChatState chat = s.state;
+  const std::uint32_t rotation = s.state.context.replies;
+  ChatState chat = std::move(s.state);
   chat.last_seen_ms = in.now_ms;
   if (!take_token(chat, in.now_ms, o)) {
     // Nothing changes: the bucket refills the same from its last state.
@@ -140,7 +140,7 @@ Effect decide_message(const Snapshot& s, const proto::InboundMessage& m, const M
 
   Effect e;
   if (s.ticket) {
-    e = hold(s, std::move(chat), m, buyer_line);
+    e = hold(std::move(*s.ticket), std::move(chat), m, buyer_line);
   } else {
     engine::Outcome outcome = in.bot.respond(m.text, chat.context, m.channel);
     const std::string topic = topic_label(outcome);
@@ -158,7 +158,7 @@ Effect decide_message(const Snapshot& s, const proto::InboundMessage& m, const M
       e.durability = Durability::kBestEffort;
       e.state = std::move(chat);
     } else {
-      e = handoff(s, std::move(chat), m, std::move(outcome), in);
+      e = handoff(s, std::move(chat), m, std::move(outcome), rotation, in);
     }
     e.counts.topic = topic;
     e.counts.dfa_out_of_memory = out_of_memory;

@@ -25,6 +25,7 @@ struct MessageInputs {
   int minute_of_day = 0;  // local time, for business hours
 };
 
-Effect decide_message(const Snapshot& snapshot, const proto::InboundMessage& message, const MessageInputs& in);
+// The snapshot is taken by value: the chat's state moves into the effect.
+Effect decide_message(Snapshot snapshot, const proto::InboundMessage& message, const MessageInputs& in);
 
 }  // namespace xiaoer::chat

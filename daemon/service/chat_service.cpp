@@ -28,7 +28,7 @@ constexpr std::string_view kBusy = "the chat kept changing while this was decide
 // One message, command or notice on its way through load → decide → commit.
 struct ChatService::Request {
   std::function<void(store::Store::Loaded)> load;
-  std::function<chat::Effect(const chat::Snapshot&)> decide;
+  std::function<chat::Effect(chat::Snapshot)> decide;
   std::string answer_id;  // in_reply_to of an `unavailable` answer
   Answer answer;          // empty for a notice
   int attempts = 0;
@@ -52,10 +52,10 @@ void ChatService::set_options(chat::ChatOptions options) {
 void ChatService::handle_message(const proto::InboundMessage& message, Answer answer) {
   auto request = std::make_shared<Request>();
   request->load = [this, chat = message.chat](store::Store::Loaded loaded) { store_.load(chat, std::move(loaded)); };
-  request->decide = [this, message](const chat::Snapshot& snapshot) {
+  request->decide = [this, message](chat::Snapshot snapshot) {
     const std::shared_ptr<const engine::Engine> engine = engines_.snapshot();
     const chat::ChatOptions o = options();
-    return chat::decide_message(snapshot, message,
+    return chat::decide_message(std::move(snapshot), message,
                                 chat::MessageInputs{*engine, o, clock_.now_ms(), clock_.minute_of_day()});
   };
   request->answer_id = message.id;
@@ -77,7 +77,7 @@ void ChatService::handle_agent(const proto::AgentCommand& command, const std::st
   request->load = [this, ticket = command.ticket](store::Store::Loaded loaded) {
     store_.load_ticket(ticket, std::move(loaded));
   };
-  request->decide = [this, command, agent](const chat::Snapshot& snapshot) {
+  request->decide = [this, command, agent](chat::Snapshot snapshot) {
     return chat::decide_agent(snapshot, command, agent, clock_.now_ms());
   };
   request->answer_id = command.request_id;
@@ -87,7 +87,7 @@ void ChatService::handle_agent(const proto::AgentCommand& command, const std::st
 
 void ChatService::run(std::shared_ptr<Request> request) {
   request->load([this, request](chat::Snapshot snapshot) {
-    chat::Effect effect = request->decide(snapshot);
+    chat::Effect effect = request->decide(std::move(snapshot));
     const std::string chat = effect.chat;
     auto sends = std::make_shared<chat::Sends>(std::move(effect.sends));
     auto counts = std::make_shared<chat::Counts>(std::move(effect.counts));
@@ -147,7 +147,7 @@ void ChatService::tick() {
   for (const std::string& chat : store_.chats_due_notice(now, o.notice_after_ms)) {
     auto request = std::make_shared<Request>();
     request->load = [this, chat](store::Store::Loaded loaded) { store_.load(chat, std::move(loaded)); };
-    request->decide = [this, now, wait = o.notice_after_ms](const chat::Snapshot& snapshot) {
+    request->decide = [this, now, wait = o.notice_after_ms](chat::Snapshot snapshot) {
       std::optional<chat::Effect> notice = chat::decide_notice(snapshot, *engines_.snapshot(), now, wait);
       if (notice) return std::move(*notice);
       chat::Effect nothing;  // no longer due (answered, or sent meanwhile)
