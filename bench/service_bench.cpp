@@ -16,7 +16,9 @@
 #include <vector>
 
 #include "bench/bench_inputs.hpp"
-#include "daemon/chat/chat_service.hpp"
+#include "daemon/chat/outbound.hpp"
+#include "daemon/service/chat_service.hpp"
+#include "daemon/store/journal/journal_store.hpp"
 #include "daemon/common/json_writer.hpp"
 #include "daemon/engine/engine_store.hpp"
 #include "daemon/proto/codec.hpp"
@@ -27,8 +29,8 @@ using namespace xiaoer;
 
 class NullOutbound final : public chat::Outbound {
  public:
-  void to_gateway(const std::string&, std::string) override {}
-  void to_agents(std::string) override {}
+  void to_gateway(const std::string&, proto::Push) override {}
+  void to_agents(const proto::TicketEvent&) override {}
   void ticket_closed(const std::string&) override {}
 };
 
@@ -93,12 +95,13 @@ void BM_HandleMessage(benchmark::State& state) {
   chat::ChatOptions options;
   options.messages_per_second = 1e9;  // measure the path, not the limiter
   options.burst = 1 << 30;
-  auto service = std::make_unique<chat::ChatService>(engines, outbound, metrics, clock, options);
-  queue::ReplayReport report;
+  auto store = std::make_unique<store::JournalStore>(metrics, clock, store::JournalStoreOptions{});
+  auto service = std::make_unique<service::ChatService>(engines, *store, outbound, metrics, clock, options);
+  store::ReplayReport report;
   std::string error;
-  auto journal = queue::Journal::open({(dir / "journal.log").string(), queue::SyncPolicy::kNever}, [](std::string_view) {},
-                                      &report, &error);
-  service->attach_journal(*journal);
+  auto journal = store::Journal::open({(dir / "journal.log").string(), store::SyncPolicy::kNever},
+                                      [](std::string_view) {}, &report, &error);
+  store->attach(*journal);
   const auto input = frames(1 << 16, static_cast<std::size_t>(state.range(0)));
   std::atomic<std::size_t> answered{0};
   std::size_t i = 0;
@@ -106,7 +109,9 @@ void BM_HandleMessage(benchmark::State& state) {
     auto decoded = proto::decode_gateway_frame(input[i++ % input.size()], {});
     if (auto* message = std::get_if<proto::InboundMessage>(&decoded)) {
       message->id.append("-").append(std::to_string(i));  // every message new, none a resend
-      service->handle_message(*message, [&answered](std::string frame) {
+      service->handle_message(*message, [&answered](proto::Answer answer) {
+        // Encoded, as the connection does.
+        const std::string frame = proto::encode(answer);
         benchmark::DoNotOptimize(frame.data());
         answered.fetch_add(1, std::memory_order_relaxed);
       });
@@ -117,6 +122,7 @@ void BM_HandleMessage(benchmark::State& state) {
   state.counters["answered"] = static_cast<double>(answered.load());
   journal.reset();
   service.reset();
+  store.reset();
   std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_HandleMessage)->Arg(1000)->Arg(100000)->UseRealTime();

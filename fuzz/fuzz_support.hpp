@@ -170,8 +170,8 @@ inline const std::filesystem::path& temp_dir() {
 // The chat service's collaborators, doing nothing.
 class NullOutbound final : public chat::Outbound {
  public:
-  void to_gateway(const std::string&, std::string) override {}
-  void to_agents(std::string) override {}
+  void to_gateway(const std::string&, proto::Push) override {}
+  void to_agents(const proto::TicketEvent&) override {}
   void ticket_closed(const std::string&) override {}
 };
 

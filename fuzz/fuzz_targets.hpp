@@ -48,7 +48,6 @@
 #include <vector>
 
 #include "daemon/app/config.hpp"
-#include "daemon/chat/chat_service.hpp"
 #include "daemon/common/metrics.hpp"
 #include "daemon/common/utf8.hpp"
 #include "daemon/engine/engine.hpp"
@@ -57,7 +56,9 @@
 #include "daemon/nlu/intent_loader.hpp"
 #include "daemon/nlu/intent_set.hpp"
 #include "daemon/proto/codec.hpp"
-#include "daemon/queue/journal.hpp"
+#include "daemon/service/chat_service.hpp"
+#include "daemon/store/journal/journal.hpp"
+#include "daemon/store/journal/journal_store.hpp"
 #include "daemon/reply/reply_template.hpp"
 #include "daemon/reply/shop_facts.hpp"
 #include "fuzz/fuzz_support.hpp"
@@ -469,30 +470,31 @@ inline Finding fuzz_journal_replay(std::string_view input) {
     if (!FUZZ_EXPECT(f, out.good(), cat({"cannot write ", path.string()}))) return f;
   }
   const detail::ExpectedReplay expected = detail::expected_replay(input);
-  FUZZ_EXPECT(f, queue::crc32(input) == detail::reference_crc32(input), "queue::crc32 differs from the reference");
+  FUZZ_EXPECT(f, store::crc32(input) == detail::reference_crc32(input), "store::crc32 differs from the reference");
 
   // As the daemon does (App::open_journal): a fresh service per start.
   static engine::EngineStore engines(shipped_engine());
   static NullOutbound outbound;
   static FixedClock clock;
   common::Metrics metrics;
-  chat::ChatService service(engines, outbound, metrics, clock, chat::ChatOptions{});
+  store::JournalStore store(metrics, clock, store::JournalStoreOptions{});
+  service::ChatService service(engines, store, outbound, metrics, clock, chat::ChatOptions{});
   std::vector<std::string> replayed;
-  queue::JournalOptions options;
+  store::JournalOptions options;
   options.path = path.string();
-  options.sync = queue::SyncPolicy::kNever;
-  queue::ReplayReport report;
+  options.sync = store::SyncPolicy::kNever;
+  store::ReplayReport report;
   std::string error;
-  std::unique_ptr<queue::Journal> journal = queue::Journal::open(
+  std::unique_ptr<store::Journal> journal = store::Journal::open(
       options,
       [&](std::string_view record) {
         replayed.emplace_back(record);
         std::string why;
-        (void)service.replay(record, &why);  // a record it cannot apply is skipped, as by the daemon
+        (void)store.replay(record, &why);  // a record it cannot apply is skipped, as by the daemon
       },
       &report, &error);
   if (!FUZZ_EXPECT(f, journal != nullptr, cat({"Journal::open failed: ", error}))) return f;
-  service.attach_journal(*journal);
+  store.attach(*journal);
 
   FUZZ_EXPECT(f, report.bytes == input.size(), "report.bytes is not the log's size");
   FUZZ_EXPECT(f, report.records == replayed.size(), "report.records differs from the records replayed");
@@ -509,7 +511,7 @@ inline Finding fuzz_journal_replay(std::string_view input) {
     }
   }
   // What the replayed state shows agents is well-formed.
-  const std::string queue_frame = proto::encode_queue(service.tickets());
+  const std::string queue_frame = proto::encode(proto::QueueFrame{service.tickets()});
   FUZZ_EXPECT(f, common::is_valid_utf8(queue_frame), "queue frame after replay is not valid UTF-8");
   (void)service.queue_waiting();
   (void)service.oldest_waiting_seconds();

@@ -20,13 +20,14 @@
 #include "daemon/app/dispatcher.hpp"
 #include "daemon/app/logging.hpp"
 #include "daemon/app/sd_notify.hpp"
-#include "daemon/chat/chat_service.hpp"
 #include "daemon/engine/engine_store.hpp"
 #include "daemon/engine/example_check.hpp"
 #include "daemon/net/connection_registry.hpp"
 #include "daemon/net/gateway_client.hpp"
 #include "daemon/net/listener.hpp"
 #include "daemon/net/tls_context.hpp"
+#include "daemon/service/chat_service.hpp"
+#include "daemon/store/journal/journal_store.hpp"
 
 namespace xiaoer::app {
 namespace {
@@ -35,6 +36,11 @@ using namespace std::chrono_literals;
 
 constexpr auto kTickInterval = 1s;
 constexpr auto kDrainGrace = 5s;
+
+// The store's share of the chat options (each declared once, in ChatOptions).
+store::JournalStoreOptions store_options(const chat::ChatOptions& c) {
+  return {c.answered_window, c.compact_after_bytes};
+}
 
 void print(const common::Diagnostics& diagnostics) {
   for (const auto& d : diagnostics) {
@@ -89,7 +95,8 @@ class Daemon {
         config_(std::move(config)),
         engines_(std::move(engine)),
         dispatcher_(nullptr, metrics_),
-        service_(engines_, dispatcher_, metrics_, clock_, config_.chat),
+        store_(metrics_, clock_, store_options(config_.chat)),
+        service_(engines_, store_, dispatcher_, metrics_, clock_, config_.chat),
         limits_(std::make_shared<const net::SessionLimits>(config_.session)),
         ioc_(threads()),
         signals_(ioc_, SIGINT, SIGTERM, SIGHUP),
@@ -158,15 +165,15 @@ class Daemon {
   }
 
   bool open_journal() {
-    const queue::JournalOptions& options = config_.journal;
-    queue::ReplayReport report;
+    const store::JournalOptions& options = config_.journal;
+    store::ReplayReport report;
     std::string error;
     std::size_t rejected = 0;
-    journal_ = queue::Journal::open(
+    journal_ = store::Journal::open(
         options,
         [&](std::string_view record) {
           std::string why;
-          if (!service_.replay(record, &why) && ++rejected <= 20) spdlog::warn("journal record not applied: {}", why);
+          if (!store_.replay(record, &why) && ++rejected <= 20) spdlog::warn("journal record not applied: {}", why);
         },
         &report, &error);
     if (!journal_) {
@@ -179,7 +186,7 @@ class Daemon {
     journal_->set_sync_observer([this](std::chrono::microseconds d) {
       metrics_.journal_sync_latency.observe(static_cast<double>(d.count()) / 1e6);
     });
-    service_.attach_journal(*journal_);
+    store_.attach(*journal_);
     return true;
   }
 
@@ -307,6 +314,7 @@ class Daemon {
         break;
       case Consumer::kChat:
         service_.set_options(next.chat);
+        store_.set_options(store_options(next.chat));
         break;
       case Consumer::kSessions:
         limits_.store(std::make_shared<const net::SessionLimits>(next.session));
@@ -375,8 +383,10 @@ class Daemon {
   chat::SystemClock clock_;
   engine::EngineStore engines_;
   Dispatcher dispatcher_;
-  chat::ChatService service_;
-  std::unique_ptr<queue::Journal> journal_;
+  store::JournalStore store_;
+  service::ChatService service_;
+  // Destroyed first: its last callbacks use the store and the service.
+  std::unique_ptr<store::Journal> journal_;
   net::ConnectionRegistry registry_;
   std::atomic<std::shared_ptr<const net::SessionLimits>> limits_;
   boost::asio::io_context ioc_;

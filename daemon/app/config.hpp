@@ -14,13 +14,13 @@
 #include <string>
 #include <string_view>
 
-#include "daemon/chat/chat_service.hpp"
+#include "daemon/chat/chat_options.hpp"
 #include "daemon/common/diagnostic.hpp"
 #include "daemon/engine/engine.hpp"
 #include "daemon/net/message_handler.hpp"
 #include "daemon/net/reconnect_backoff.hpp"
 #include "daemon/proto/codec.hpp"
-#include "daemon/queue/journal.hpp"
+#include "daemon/store/journal/journal.hpp"
 
 namespace xiaoer::app {
 
@@ -47,7 +47,7 @@ struct Config {
   TokenSource gateway_token{"XIAOER_GATEWAY_TOKEN", "state/gateway.token"};
   TokenSource agent_token{"XIAOER_AGENT_TOKEN", "state/agent.token"};
   engine::EngineSources engine;  // paths.*, engine.max_mem_mb
-  queue::JournalOptions journal{.path = "state/journal.log"};
+  store::JournalOptions journal{.path = "state/journal.log"};
   chat::ChatOptions chat;      // queue.*, chats.*, journal.compact_after_mb, the rate limit
   net::SessionLimits session;  // the connections' limits
   proto::DecodeLimits decode;  // limits.text_bytes

@@ -159,8 +159,8 @@ constexpr ConfigOption choice(std::string_view name, Apply apply, Consumer consu
 
 constexpr std::array<std::pair<std::string_view, GatewayMode>, 2> kGatewayModes{
     {{"server", GatewayMode::kServer}, {"client", GatewayMode::kClient}}};
-constexpr std::array<std::pair<std::string_view, queue::SyncPolicy>, 3> kSyncPolicies{
-    {{"always", queue::SyncPolicy::kAlways}, {"batch", queue::SyncPolicy::kBatch}, {"never", queue::SyncPolicy::kNever}}};
+constexpr std::array<std::pair<std::string_view, store::SyncPolicy>, 3> kSyncPolicies{
+    {{"always", store::SyncPolicy::kAlways}, {"batch", store::SyncPolicy::kBatch}, {"never", store::SyncPolicy::kNever}}};
 constexpr std::array<std::pair<std::string_view, std::string_view>, 7> kLogLevels{{{"trace", "trace"},
                                                                                   {"debug", "debug"},
                                                                                   {"info", "info"},

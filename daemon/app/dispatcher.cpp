@@ -18,19 +18,11 @@ net::HttpResponse api_error(unsigned status, proto::ErrorCode code, std::string 
   return json_response(status, proto::encode(proto::ErrorFrame{"", code, std::move(message)}));
 }
 
-// The status for an agent answer frame: 200 for ok/queue, else by code.
-unsigned status_of(const std::string& frame) {
-  if (frame.find("\"type\":\"error\"") == std::string::npos) return 200;
-  if (frame.find("\"code\":\"unavailable\"") != std::string::npos) return 503;
-  return 400;
-}
-
-// Whether an answer leaves the chat with a human. The encoder writes the
-// type first ({"type":"…), and handoff and hold are the only answer types
-// that begin with 'h'.
-bool gets_pushes(const std::string& answer) {
-  constexpr std::size_t kTypeAt = sizeof(R"({"type":")") - 1;
-  return answer.size() > kTypeAt && answer[kTypeAt] == 'h';
+// The HTTP status for an agent's answer: 200 for ok and queue, else by code.
+unsigned status_of(const proto::Answer& answer) {
+  const std::optional<proto::ErrorCode> code = proto::error_code(answer);
+  if (!code) return 200;
+  return *code == proto::ErrorCode::kUnavailable ? 503 : 400;
 }
 
 }  // namespace
@@ -40,7 +32,7 @@ bool same_secret(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-Dispatcher::Dispatcher(chat::ChatService* service, common::Metrics& metrics)
+Dispatcher::Dispatcher(service::ChatService* service, common::Metrics& metrics)
     : service_(service),
       metrics_(metrics),
       tokens_(std::make_shared<const Tokens>()),
@@ -119,10 +111,10 @@ void Dispatcher::on_gateway_text(const std::shared_ptr<net::Connection>& connect
     return;
   }
   auto& message = std::get<proto::InboundMessage>(decoded);
-  service_->handle_message(message, [connection, received, chat = message.chat, this](std::string answer) {
+  service_->handle_message(message, [connection, received, chat = message.chat, this](proto::Answer answer) {
     // Only chats with a human get later pushes (agent replies, notices):
     // only theirs are routed, so the table stays as small as the queue.
-    if (gets_pushes(answer)) {
+    if (proto::hands_to_human(answer)) {
       RouteShard& shard = route_shard(chat);
       std::lock_guard lock(shard.mutex);
       const auto [route, added] = shard.connection_of_chat.try_emplace(chat, connection->id());
@@ -132,7 +124,7 @@ void Dispatcher::on_gateway_text(const std::shared_ptr<net::Connection>& connect
         ++shard.routes_to[connection->id()];
       }
     }
-    connection->send(std::move(answer));
+    connection->send(proto::encode(answer));
     metrics_.answer_latency.observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count());
   });
@@ -146,14 +138,16 @@ void Dispatcher::on_agent_text(const std::shared_ptr<net::Connection>& connectio
   }
   const auto& command = std::get<proto::AgentCommand>(decoded);
   const std::string agent = command.agent.empty() ? connection->agent_name() : command.agent;
-  service_->handle_agent(command, agent, [connection](std::string answer) { connection->send(std::move(answer)); });
+  service_->handle_agent(command, agent,
+                         [connection](proto::Answer answer) { connection->send(proto::encode(answer)); });
 }
 
 Dispatcher::RouteShard& Dispatcher::route_shard(const std::string& chat) {
   return routes_[std::hash<std::string>{}(chat) % kRouteShards];
 }
 
-void Dispatcher::to_gateway(const std::string& chat, std::string frame) {
+void Dispatcher::to_gateway(const std::string& chat, proto::Push push) {
+  std::string frame = proto::encode(push);
   std::uint64_t preferred = 0;
   {
     RouteShard& shard = route_shard(chat);
@@ -186,7 +180,8 @@ void Dispatcher::ticket_closed(const std::string& chat) {
   shard.connection_of_chat.erase(route);
 }
 
-void Dispatcher::to_agents(std::string frame) {
+void Dispatcher::to_agents(const proto::TicketEvent& event) {
+  const std::string frame = proto::encode(event);
   std::vector<std::shared_ptr<net::Connection>> targets;
   {
     std::lock_guard lock(connections_mutex_);
@@ -223,7 +218,7 @@ net::HttpResponse Dispatcher::agent_api(const net::HttpRequest& request) {
   const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
   if (path == "/v1/tickets") {
     if (request.method != "GET") return api_error(405, proto::ErrorCode::kBadRequest, "use GET /v1/tickets");
-    return json_response(200, proto::encode_queue(service_->tickets()));
+    return json_response(200, proto::encode(proto::QueueFrame{service_->tickets()}));
   }
   // /v1/tickets/{id}/{op}
   const std::string_view rest = path.substr(std::string_view("/v1/tickets/").size());
@@ -241,15 +236,15 @@ net::HttpResponse Dispatcher::agent_api(const net::HttpRequest& request) {
   proto::AgentFrame decoded = proto::decode_agent_request(*op, ticket, request.body, *limits_.load());
   if (auto* error = std::get_if<proto::ErrorFrame>(&decoded)) return json_response(400, proto::encode(*error));
   const auto& command = std::get<proto::AgentCommand>(decoded);
-  auto promise = std::make_shared<std::promise<std::string>>();
-  std::future<std::string> answer = promise->get_future();
-  service_->handle_agent(command, command.agent, [promise](std::string frame) { promise->set_value(std::move(frame)); });
+  auto promise = std::make_shared<std::promise<proto::Answer>>();
+  std::future<proto::Answer> answer = promise->get_future();
+  service_->handle_agent(command, command.agent,
+                         [promise](proto::Answer done) { promise->set_value(std::move(done)); });
   if (answer.wait_for(kHttpAgentTimeout) != std::future_status::ready) {
     return api_error(503, proto::ErrorCode::kUnavailable, "the journal did not answer in time");
   }
-  std::string frame = answer.get();
-  const unsigned status = status_of(frame);
-  return json_response(status, std::move(frame));
+  const proto::Answer done = answer.get();
+  return json_response(status_of(done), proto::encode(done));
 }
 
 }  // namespace xiaoer::app

@@ -2,6 +2,10 @@
 // the chat service, routes what comes back to the right connection, and
 // serves the plain HTTP endpoints (health, readiness, metrics, agent API).
 //
+// What comes back are typed values (proto::Answer, Push, TicketEvent): the
+// route and the HTTP status follow from their kind, and each is encoded to
+// JSON once, here, where it is written.
+//
 // Gateway routing: agent replies and notices for chat C go to the gateway
 // connection that last carried a message of C answered handoff or hold (only
 // such chats get pushes), else to any gateway connection; with none connected they wait in a bounded outbox and go to
@@ -19,11 +23,11 @@
 #include <unordered_map>
 #include <vector>
 
-#include "daemon/chat/chat_service.hpp"
 #include "daemon/chat/outbound.hpp"
 #include "daemon/common/metrics.hpp"
 #include "daemon/net/message_handler.hpp"
 #include "daemon/proto/codec.hpp"
+#include "daemon/service/chat_service.hpp"
 
 namespace xiaoer::app {
 
@@ -34,10 +38,10 @@ struct Tokens {
 
 class Dispatcher final : public net::MessageHandler, public chat::Outbound {
  public:
-  Dispatcher(chat::ChatService* service, common::Metrics& metrics);
+  Dispatcher(service::ChatService* service, common::Metrics& metrics);
 
   // The chat service is made after the dispatcher (it needs the outbound).
-  void attach(chat::ChatService& service) { service_ = &service; }
+  void attach(service::ChatService& service) { service_ = &service; }
   void set_tokens(Tokens tokens);
   void set_limits(proto::DecodeLimits limits);
   // While draining, /readyz answers 503.
@@ -52,8 +56,8 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
   net::HttpResponse on_http(const net::HttpRequest& request) override;
 
   // chat::Outbound
-  void to_gateway(const std::string& chat, std::string frame) override;
-  void to_agents(std::string frame) override;
+  void to_gateway(const std::string& chat, proto::Push push) override;
+  void to_agents(const proto::TicketEvent& event) override;
   void ticket_closed(const std::string& chat) override;
 
   std::size_t outbox_size();
@@ -81,7 +85,7 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
   net::HttpResponse agent_api(const net::HttpRequest& request);
   RouteShard& route_shard(const std::string& chat);
 
-  chat::ChatService* service_;
+  service::ChatService* service_;
   common::Metrics& metrics_;
   std::atomic<std::shared_ptr<const Tokens>> tokens_;
   std::atomic<std::shared_ptr<const proto::DecodeLimits>> limits_;

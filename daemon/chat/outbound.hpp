@@ -6,15 +6,17 @@
 #include <cstdint>
 #include <string>
 
+#include "daemon/proto/frames.hpp"
+
 namespace xiaoer::chat {
 
 class Outbound {
  public:
   virtual ~Outbound() = default;
-  // A frame for the gateway connection that carries `chat`.
-  virtual void to_gateway(const std::string& chat, std::string frame) = 0;
-  // A frame for every connected agent.
-  virtual void to_agents(std::string frame) = 0;
+  // A push for the gateway connection that carries `chat`.
+  virtual void to_gateway(const std::string& chat, proto::Push push) = 0;
+  // An event for every connected agent.
+  virtual void to_agents(const proto::TicketEvent& event) = 0;
   // `chat`'s ticket is resolved: nothing more is pushed for it until it is
   // handed off again, so its route to a gateway connection may be dropped.
   virtual void ticket_closed(const std::string& chat) = 0;

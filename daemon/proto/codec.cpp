@@ -455,6 +455,9 @@ void write_ticket(common::JsonWriter& w, const TicketView& ticket) {
   w.key("priority").value(ticket.priority);
   w.key("position").value(ticket.position);
   w.key("opened_ms").value(ticket.opened_ms);
+  if (!ticket.channel.empty()) w.field("channel", ticket.channel);
+  if (!ticket.buyer_nick.empty()) w.field("buyer_nick", ticket.buyer_nick);
+  if (!ticket.item_id.empty()) w.field("item_id", ticket.item_id);
   w.key("transcript").begin_array();
   for (const TranscriptEntry& entry : ticket.transcript) {
     w.begin_object().field("from", entry.from).field("text", entry.text).key("ts").value(entry.ts).end_object();
@@ -531,30 +534,65 @@ std::string encode(const NoticeFrame& notice) {
   });
 }
 
-std::string encode_agent_ok(const AgentCommand& command, const TicketView* ticket) {
+std::string encode(const AgentOkFrame& ok) {
   return frame("ok", [&](common::JsonWriter& w) {
-    w.field("op", to_string(command.op));
-    if (!command.request_id.empty()) w.field("request_id", command.request_id);
-    if (ticket != nullptr) {
+    w.field("op", to_string(ok.op));
+    if (!ok.request_id.empty()) w.field("request_id", ok.request_id);
+    if (ok.ticket) {
       w.key("ticket");
-      write_ticket(w, *ticket);
+      write_ticket(w, *ok.ticket);
     }
   });
 }
 
-std::string encode_queue(const std::vector<TicketView>& tickets) {
+std::string encode(const QueueFrame& queue) {
   return frame("queue", [&](common::JsonWriter& w) {
     w.key("tickets").begin_array();
-    for (const TicketView& ticket : tickets) write_ticket(w, ticket);
+    for (const TicketView& ticket : queue.tickets) write_ticket(w, ticket);
     w.end_array();
   });
 }
 
-std::string encode_ticket_event(std::string_view event, const TicketView& ticket) {
+std::string encode(const TicketEvent& event) {
   return frame("ticket", [&](common::JsonWriter& w) {
-    w.field("event", event).key("ticket");
-    write_ticket(w, ticket);
+    w.field("event", to_string(event.kind)).key("ticket");
+    write_ticket(w, event.ticket);
   });
+}
+
+std::string encode(const Answer& answer) {
+  return std::visit([](const auto& frame) { return encode(frame); }, answer);
+}
+
+std::string encode(const Push& push) {
+  return std::visit([](const auto& frame) { return encode(frame); }, push);
+}
+
+std::optional<Answer> decode_answer(std::string_view text) {
+  const Json j = Json::parse(text, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  const auto str = [&j](const char* key) {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  const std::string type = str("type");
+  if (type == "reply") {
+    ReplyFrame reply{str("in_reply_to"), str("chat"), str("text"), {}, 0};
+    if (const auto intents = j.find("intents"); intents != j.end() && intents->is_array()) {
+      for (const Json& intent : *intents) {
+        if (intent.is_string()) reply.intents.push_back(intent.get<std::string>());
+      }
+    }
+    if (const auto c = j.find("confidence"); c != j.end() && c->is_number()) reply.confidence = c->get<double>();
+    return reply;
+  }
+  if (type == "handoff") {
+    HandoffFrame handoff{str("in_reply_to"), str("chat"), str("text"), str("ticket"), str("reason"), 0};
+    if (const auto p = j.find("position"); p != j.end() && p->is_number_integer()) handoff.position = p->get<int>();
+    return handoff;
+  }
+  if (type == "hold") return HoldFrame{str("in_reply_to"), str("chat"), str("ticket")};
+  return std::nullopt;
 }
 
 std::string encode_ticket(const TicketView& ticket) {

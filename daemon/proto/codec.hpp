@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -87,13 +88,23 @@ std::string encode(const NoticeFrame& frame);
 
 // Agent answers. The ticket object is
 //   {"id","chat","reason","state","agent" (omitted when ""),"priority","position",
-//    "opened_ms","transcript":[{"from","text","ts"}]}
-// encode_agent_ok: {"type":"ok","op":…,"request_id" (omitted when ""),"ticket" (omitted when null)}.
-std::string encode_agent_ok(const AgentCommand& command, const TicketView* ticket);
-std::string encode_queue(const std::vector<TicketView>& tickets);        // {"type":"queue","tickets":[…]}
-// {"type":"ticket","event":event,"ticket":{…}}; event is "opened", "updated",
-// "claimed", "released" or "resolved" (written as given).
-std::string encode_ticket_event(std::string_view event, const TicketView& ticket);
-std::string encode_ticket(const TicketView& ticket);                     // the ticket object alone
+//    "opened_ms","channel","buyer_nick","item_id" (each omitted when ""),
+//    "transcript":[{"from","text","ts"}]}
+//   {"type":"ok","op":…,"request_id" (omitted when ""),"ticket" (omitted when none)}
+//   {"type":"queue","tickets":[…]}
+//   {"type":"ticket","event":"opened"|"updated"|"claimed"|"released"|"resolved","ticket":{…}}
+std::string encode(const AgentOkFrame& ok);
+std::string encode(const QueueFrame& queue);
+std::string encode(const TicketEvent& event);
+std::string encode_ticket(const TicketView& ticket);  // the ticket object alone
+
+// Whichever alternative the value holds.
+std::string encode(const Answer& answer);
+std::string encode(const Push& push);
+
+// A reply, handoff or hold frame as encode() wrote it, back into its struct
+// (the journal keeps answers as sent; replay turns them back into values).
+// encode(*decode_answer(encode(a))) == encode(a). nullopt for anything else.
+std::optional<Answer> decode_answer(std::string_view frame);
 
 }  // namespace xiaoer::proto

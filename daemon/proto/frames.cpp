@@ -26,4 +26,24 @@ std::string_view to_string(AgentOp op) {
   return "unknown";  // only for a value cast from outside the enum
 }
 
+std::string_view to_string(TicketEventKind kind) {
+  switch (kind) {
+    case TicketEventKind::kOpened: return "opened";
+    case TicketEventKind::kUpdated: return "updated";
+    case TicketEventKind::kClaimed: return "claimed";
+    case TicketEventKind::kReleased: return "released";
+    case TicketEventKind::kResolved: return "resolved";
+  }
+  return "unknown";  // only for a value cast from outside the enum
+}
+
+bool hands_to_human(const Answer& answer) {
+  return std::holds_alternative<HandoffFrame>(answer) || std::holds_alternative<HoldFrame>(answer);
+}
+
+std::optional<ErrorCode> error_code(const Answer& answer) {
+  if (const auto* error = std::get_if<ErrorFrame>(&answer)) return error->code;
+  return std::nullopt;
+}
+
 }  // namespace xiaoer::proto

@@ -4,8 +4,7 @@
 // one of reply / handoff / hold / error (carrying `in_reply_to`), and later
 // pushes agent_reply and notice frames. Agents speak the agent frames.
 //
-// Plain data; the only code that turns them into JSON and back is codec.cpp
-// and agent_codec.cpp.
+// Plain data; the only code that turns them into JSON and back is codec.cpp.
 #pragma once
 
 #include <cstdint>
@@ -91,7 +90,47 @@ struct TicketView {
   int priority = 0;                            // higher first
   int position = 0;                            // in the waiting line; 0 once claimed
   std::int64_t opened_ms = 0;
+  std::string channel, buyer_nick, item_id;  // from the message that handed off ("" when absent)
   std::vector<TranscriptEntry> transcript;
+};
+
+// An agent command done: {"type":"ok","op",…}.
+struct AgentOkFrame {
+  AgentOp op = AgentOp::kList;
+  std::string request_id;
+  std::optional<TicketView> ticket;  // the ticket after the command
+};
+
+// The answer to `list`.
+struct QueueFrame {
+  std::vector<TicketView> tickets;
+};
+
+// ---- typed values across layers ---------------------------------------------
+// The chat service hands these to the app, which encodes each once, where it
+// is written (the connection, the HTTP response). Nothing reads a frame's
+// bytes to learn what it is: the variant's alternative says it.
+
+// The one answer to a gateway message (reply, handoff, hold, error) or to an
+// agent command (ok, queue, error).
+using Answer = std::variant<ReplyFrame, HandoffFrame, HoldFrame, ErrorFrame, AgentOkFrame, QueueFrame>;
+
+// Whether the answer leaves the buyer's chat with a human: later pushes
+// (agent replies, notices) follow it.
+bool hands_to_human(const Answer& answer);
+// The error code of an error answer, nullopt for any other.
+std::optional<ErrorCode> error_code(const Answer& answer);
+
+// What is pushed to the gateway later, unasked.
+using Push = std::variant<AgentReplyFrame, NoticeFrame>;
+
+// A live change of the queue for every connected agent.
+enum class TicketEventKind { kOpened, kUpdated, kClaimed, kReleased, kResolved };
+std::string_view to_string(TicketEventKind kind);
+
+struct TicketEvent {
+  TicketEventKind kind = TicketEventKind::kUpdated;
+  TicketView ticket;
 };
 
 }  // namespace xiaoer::proto

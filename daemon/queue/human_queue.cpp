@@ -1,41 +1,34 @@
 #include "daemon/queue/human_queue.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 namespace xiaoer::queue {
-namespace {
 
-// The number in "T-<number>", or 0.
-std::uint64_t number_of(std::string_view id) {
-  std::uint64_t n = 0;
-  if (id.size() > 2 && id.substr(0, 2) == "T-") std::from_chars(id.data() + 2, id.data() + id.size(), n);
-  return n;
-}
-
-}  // namespace
-
-const Ticket& HumanQueue::open(std::string id, std::string chat, std::string reason, int priority,
-                               std::int64_t now_ms, std::vector<TranscriptLine> transcript) {
-  Ticket ticket;
-  ticket.number = number_of(id);
+void HumanQueue::put(Ticket ticket) {
+  if (ticket.number == 0) ticket.number = ticket_number(ticket.id);
   if (ticket.number == 0) ticket.number = next_number_;
   next_number_ = std::max(next_number_, ticket.number + 1);
-  ticket.id = std::move(id);
-  ticket.chat = std::move(chat);
-  ticket.reason = std::move(reason);
-  ticket.priority = priority;
-  ticket.opened_ms = now_ms;
-  ticket.transcript = std::move(transcript);
-  if (ticket.transcript.size() > max_transcript_) {
+  if (ticket.transcript.size() > kMaxTranscript) {
     ticket.transcript.erase(ticket.transcript.begin(),
-                            ticket.transcript.end() - static_cast<std::ptrdiff_t>(max_transcript_));
+                            ticket.transcript.end() - static_cast<std::ptrdiff_t>(kMaxTranscript));
+  }
+  if (const auto old = tickets_.find(ticket.id); old != tickets_.end()) {
+    if (old->second.state == TicketState::kWaiting) leave_line(old->second.priority, old->second.number);
+    notice_pending_.erase({old->second.opened_ms, old->second.number});
+  }
+  if (ticket.state == TicketState::kWaiting) enter_line(ticket.priority, ticket.number, ticket.id);
+  if (!ticket.notice_sent && ticket.last_agent_reply_ms == 0) {
+    notice_pending_[{ticket.opened_ms, ticket.number}] = ticket.id;
   }
   by_chat_[ticket.chat] = ticket.id;
-  enter_line(ticket.priority, ticket.number, ticket.id);
-  notice_pending_.emplace(ticket.opened_ms, ticket.id);
-  const std::string key = ticket.id;
-  return tickets_[key] = std::move(ticket);
+  const std::string id = ticket.id;
+  tickets_[id] = std::move(ticket);
+}
+
+bool HumanQueue::reserve(std::uint64_t number) {
+  if (number != next_number_) return false;
+  ++next_number_;
+  return true;
 }
 
 void HumanQueue::enter_line(int priority, std::uint64_t number, const std::string& id) {
@@ -49,67 +42,41 @@ void HumanQueue::leave_line(int priority, std::uint64_t number) {
   }
 }
 
-void HumanQueue::restore(Ticket ticket) {
-  const TicketState state = ticket.state;
-  const std::string agent = ticket.agent;
-  const bool notice_sent = ticket.notice_sent;
-  const std::int64_t last_reply = ticket.last_agent_reply_ms;
-  const std::string id = ticket.id;
-  open(ticket.id, std::move(ticket.chat), std::move(ticket.reason), ticket.priority, ticket.opened_ms,
-       std::move(ticket.transcript));
-  if (state == TicketState::kClaimed) claim(id, agent);
-  Ticket& restored = tickets_.at(id);
-  restored.notice_sent = notice_sent;
-  restored.last_agent_reply_ms = last_reply;
-  settle_notice(restored);
-}
-
-void HumanQueue::settle_notice(const Ticket& ticket) {
-  if (ticket.notice_sent || ticket.last_agent_reply_ms != 0) notice_pending_.erase({ticket.opened_ms, ticket.id});
-}
-
-void HumanQueue::add_line(const std::string& ticket_id, TranscriptLine line) {
+template <typename Rule>
+bool HumanQueue::change(const std::string& ticket_id, Rule&& rule) {
   const auto it = tickets_.find(ticket_id);
-  if (it == tickets_.end()) return;
-  auto& transcript = it->second.transcript;
-  transcript.push_back(std::move(line));
-  if (transcript.size() > max_transcript_) transcript.erase(transcript.begin());
+  if (it == tickets_.end()) return false;
+  Ticket changed = it->second;
+  if (!rule(changed)) return false;
+  put(std::move(changed));
+  return true;
 }
 
-void HumanQueue::remove_line(const std::string& ticket_id, const TranscriptLine& line) {
-  const auto it = tickets_.find(ticket_id);
-  if (it == tickets_.end()) return;
-  auto& transcript = it->second.transcript;
-  const auto found = std::find(transcript.rbegin(), transcript.rend(), line);
-  if (found != transcript.rend()) transcript.erase(std::next(found).base());
+bool HumanQueue::add_line(const std::string& ticket_id, TranscriptLine line) {
+  return change(ticket_id, [&](Ticket& t) {
+    queue::add_line(t, std::move(line));
+    return true;
+  });
 }
 
 bool HumanQueue::claim(const std::string& ticket_id, const std::string& agent) {
-  const auto it = tickets_.find(ticket_id);
-  if (it == tickets_.end() || it->second.state != TicketState::kWaiting || agent.empty()) return false;
-  leave_line(it->second.priority, it->second.number);
-  it->second.state = TicketState::kClaimed;
-  it->second.agent = agent;
-  return true;
+  return change(ticket_id, [&](Ticket& t) { return queue::claim(t, agent); });
 }
 
 bool HumanQueue::release(const std::string& ticket_id, const std::string& agent) {
-  const auto it = tickets_.find(ticket_id);
-  if (it == tickets_.end() || it->second.state != TicketState::kClaimed || it->second.agent != agent) return false;
-  it->second.state = TicketState::kWaiting;
-  it->second.agent.clear();
-  enter_line(it->second.priority, it->second.number, ticket_id);
-  return true;
+  return change(ticket_id, [&](Ticket& t) { return queue::release(t, agent); });
 }
 
 bool HumanQueue::record_agent_reply(const std::string& ticket_id, const std::string& agent, std::string text,
                                     std::int64_t now_ms) {
-  const auto it = tickets_.find(ticket_id);
-  if (it == tickets_.end() || it->second.state != TicketState::kClaimed || it->second.agent != agent) return false;
-  it->second.last_agent_reply_ms = now_ms;
-  settle_notice(it->second);
-  add_line(ticket_id, {"agent", std::move(text), now_ms});
-  return true;
+  return change(ticket_id, [&](Ticket& t) { return queue::record_agent_reply(t, agent, std::move(text), now_ms); });
+}
+
+bool HumanQueue::mark_notice_sent(const std::string& ticket_id) {
+  return change(ticket_id, [](Ticket& t) {
+    t.notice_sent = true;
+    return true;
+  });
 }
 
 std::optional<Ticket> HumanQueue::resolve(const std::string& ticket_id) {
@@ -117,17 +84,13 @@ std::optional<Ticket> HumanQueue::resolve(const std::string& ticket_id) {
   if (it == tickets_.end()) return std::nullopt;
   Ticket ticket = std::move(it->second);
   tickets_.erase(it);
-  notice_pending_.erase({ticket.opened_ms, ticket.id});
-  by_chat_.erase(ticket.chat);
-  if (ticket.state == TicketState::kWaiting) leave_line(ticket.priority, ticket.number);
-  return ticket;
-}
-
-void HumanQueue::mark_notice_sent(const std::string& ticket_id) {
-  if (const auto it = tickets_.find(ticket_id); it != tickets_.end()) {
-    it->second.notice_sent = true;
-    settle_notice(it->second);
+  // The chat's index is dropped only if it names this ticket.
+  if (const auto chat = by_chat_.find(ticket.chat); chat != by_chat_.end() && chat->second == ticket_id) {
+    by_chat_.erase(chat);
   }
+  if (ticket.state == TicketState::kWaiting) leave_line(ticket.priority, ticket.number);
+  notice_pending_.erase({ticket.opened_ms, ticket.number});
+  return ticket;
 }
 
 const Ticket* HumanQueue::find(std::string_view ticket_id) const {
@@ -155,7 +118,11 @@ int HumanQueue::position(std::string_view ticket_id) const {
     }
     return ahead;
   }
-  return static_cast<int>(std::distance(line_.begin(), it)) + 1;
+  return place_in_line(ticket->priority, ticket->number);
+}
+
+int HumanQueue::place_in_line(int priority, std::uint64_t number) const {
+  return static_cast<int>(std::distance(line_.begin(), line_.lower_bound({-priority, number}))) + 1;
 }
 
 std::vector<const Ticket*> HumanQueue::ordered() const {
@@ -173,9 +140,9 @@ std::vector<const Ticket*> HumanQueue::ordered() const {
 
 std::vector<const Ticket*> HumanQueue::due_notices(std::int64_t now_ms, std::int64_t wait_ms) const {
   std::vector<const Ticket*> out;
-  for (const auto& [opened_ms, id] : notice_pending_) {
-    if (now_ms - opened_ms < wait_ms) break;
-    out.push_back(find(id));
+  for (const auto& [key, id] : notice_pending_) {
+    if (now_ms - key.first < wait_ms) break;
+    out.push_back(&tickets_.at(id));
   }
   std::sort(out.begin(), out.end(), [](const Ticket* a, const Ticket* b) { return a->number < b->number; });
   return out;

@@ -1,9 +1,13 @@
 // Ticket: one chat handed to humans, from the handoff until an agent
-// resolves it. Plain data.
+// resolves it. Plain data, and the rules of the agent operations as pure
+// functions on it (the decisions and the journal's replay apply the same
+// rules).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace xiaoer::queue {
@@ -30,6 +34,26 @@ struct Ticket {
   std::vector<TranscriptLine> transcript;
   bool notice_sent = false;              // the courtesy notice went out
   std::int64_t last_agent_reply_ms = 0;  // 0: no agent has answered yet
+  // From the message that handed off ("" when the gateway sent none): the
+  // courtesy notice is written for the channel, agents see the buyer.
+  std::string channel, buyer_nick, item_id;
+  // The buyer was upset when the chat was handed off: the courtesy notice
+  // then apologises and drops its smileys, like the handoff text did.
+  bool upset = false;
 };
+
+// Lines a ticket keeps (the oldest drop beyond it).
+inline constexpr std::size_t kMaxTranscript = 50;
+
+// The id of ticket number n, and the number of an id ("T-<n>"; 0 if not one).
+std::string ticket_id(std::uint64_t number);
+std::uint64_t ticket_number(std::string_view id);
+
+// Each rule changes `ticket` and returns true when the operation is allowed:
+// claim a waiting ticket; release or reply to one's own claimed ticket.
+bool claim(Ticket& ticket, const std::string& agent);
+bool release(Ticket& ticket, const std::string& agent);
+bool record_agent_reply(Ticket& ticket, const std::string& agent, std::string text, std::int64_t now_ms);
+void add_line(Ticket& ticket, TranscriptLine line);  // keeps the last kMaxTranscript lines
 
 }  // namespace xiaoer::queue

@@ -30,7 +30,7 @@ log: {format: json}
   const Config& c = loaded.config;
   EXPECT_EQ(c.port, 9000);
   EXPECT_EQ(c.listen_address, "127.0.0.1");
-  EXPECT_EQ(c.journal.sync, queue::SyncPolicy::kBatch);
+  EXPECT_EQ(c.journal.sync, store::SyncPolicy::kBatch);
   EXPECT_EQ(c.chat.compact_after_bytes, 2 << 20);
   EXPECT_DOUBLE_EQ(c.chat.messages_per_second, 2.5);
   EXPECT_EQ(c.chat.notice_after_ms, 30'000);

@@ -1,4 +1,4 @@
-#include "daemon/queue/journal.hpp"
+#include "daemon/store/journal/journal.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>
@@ -20,7 +20,7 @@
 #include <sstream>
 #include <thread>
 
-namespace xiaoer::queue {
+namespace xiaoer::store {
 namespace {
 
 namespace fs = std::filesystem;
@@ -567,4 +567,4 @@ TEST(Journal, FailedWriteIsCutAwayAndLaterAppendsSucceed) {
 }
 
 }  // namespace
-}  // namespace xiaoer::queue
+}  // namespace xiaoer::store

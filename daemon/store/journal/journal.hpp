@@ -1,4 +1,4 @@
-// Journal: the human queue's append-only log, written before anything is
+// Journal: the store's append-only log, written before anything is
 // acknowledged and replayed at start-up.
 //
 // DESIGN
@@ -22,6 +22,10 @@
 // new file, syncs it and renames it over the log. A crash before the rename
 // leaves the old log, complete; after it, the new one, complete.
 //
+// A compaction whose cut follows a failed record (since the previous one
+// began) is dropped (done(false)): its snapshot was made as if that record
+// were written. The next one, tried later, goes through.
+//
 // Replay reads every intact record in order; a line whose CRC or form is
 // wrong (a torn write at the tail after a crash, a corrupted block) is
 // skipped and counted, never fatal.
@@ -42,7 +46,7 @@
 #include <thread>
 #include <vector>
 
-namespace xiaoer::queue {
+namespace xiaoer::store {
 
 enum class SyncPolicy {
   kAlways,  // fdatasync before callbacks run (default)
@@ -148,6 +152,7 @@ class Journal {
   bool dirty_ = false;              // written since the last fdatasync
   bool torn_tail_ = false;          // a failed write could not be cut away
   bool dir_sync_pending_ = false;   // a compaction's rename is not yet synced
+  bool failed_before_cut_ = false;  // a record failed since the last compaction began
   std::unique_ptr<Compaction> compaction_;  // the rewrite under way, if any
   Clock::time_point last_sync_{};
 
@@ -170,4 +175,4 @@ class Journal {
 // CRC-32 (IEEE 802.3, as zlib's crc32) of `data`.
 std::uint32_t crc32(std::string_view data);
 
-}  // namespace xiaoer::queue
+}  // namespace xiaoer::store

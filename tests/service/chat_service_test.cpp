@@ -1,4 +1,4 @@
-#include "daemon/chat/chat_service.hpp"
+#include "daemon/service/chat_service.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -10,15 +10,23 @@
 #include <sys/resource.h>
 #include <future>
 #include <map>
+#include <optional>
+#include <utility>
 #include <thread>
 #include <vector>
 #include <unistd.h>
 
+#include "daemon/proto/codec.hpp"
+#include "daemon/store/journal/journal_store.hpp"
 #include "tests/test_intents.hpp"
 #include "tests/test_support.hpp"
 
-namespace xiaoer::chat {
+namespace xiaoer::service {
 namespace {
+
+using chat::ChatOptions;
+using chat::Clock;
+using chat::Outbound;
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -33,13 +41,13 @@ class FakeClock final : public Clock {
 
 class RecordingOutbound final : public Outbound {
  public:
-  void to_gateway(const std::string& chat, std::string frame) override {
+  void to_gateway(const std::string& chat, proto::Push push) override {
     std::lock_guard lock(mutex);
-    gateway.emplace_back(chat, std::move(frame));
+    gateway.emplace_back(chat, proto::encode(push));
   }
-  void to_agents(std::string frame) override {
+  void to_agents(const proto::TicketEvent& event) override {
     std::lock_guard lock(mutex);
-    agents.push_back(std::move(frame));
+    agents.push_back(proto::encode(event));
   }
   void ticket_closed(const std::string& chat) override {
     std::lock_guard lock(mutex);
@@ -49,6 +57,37 @@ class RecordingOutbound final : public Outbound {
   std::vector<std::pair<std::string, std::string>> gateway;
   std::vector<std::string> agents;
   std::vector<std::string> closed;  // chats whose ticket was resolved
+};
+
+// Runs `between` once, after a ticket's snapshot is taken and before the
+// operation decided on it is committed: a change made in that gap, as by
+// another thread.
+class InterleavingStore final : public store::Store {
+ public:
+  explicit InterleavingStore(store::Store& inner) : inner_(inner) {}
+  std::function<void()> between;
+
+  void load(const std::string& chat, Loaded loaded) override { inner_.load(chat, std::move(loaded)); }
+  void load_ticket(const std::string& ticket, Loaded loaded) override {
+    inner_.load_ticket(ticket, [this, loaded = std::move(loaded)](chat::Snapshot snapshot) {
+      if (auto run = std::exchange(between, nullptr)) run();
+      loaded(std::move(snapshot));
+    });
+  }
+  void commit(chat::Effect effect, Committed committed) override {
+    inner_.commit(std::move(effect), std::move(committed));
+  }
+  std::vector<Listed> tickets() override { return inner_.tickets(); }
+  std::vector<std::string> chats_due_notice(std::int64_t now_ms, std::int64_t wait_ms) override {
+    return inner_.chats_due_notice(now_ms, wait_ms);
+  }
+  void tick(std::int64_t now_ms, std::int64_t idle_ms) override { inner_.tick(now_ms, idle_ms); }
+  std::size_t chats() override { return inner_.chats(); }
+  std::size_t queue_waiting() override { return inner_.queue_waiting(); }
+  std::optional<std::int64_t> oldest_waiting_ms() override { return inner_.oldest_waiting_ms(); }
+
+ private:
+  store::Store& inner_;
 };
 
 class ChatServiceTest : public ::testing::Test {
@@ -68,6 +107,7 @@ class ChatServiceTest : public ::testing::Test {
   void TearDown() override {
     journal_.reset();
     service_.reset();
+    store_.reset();
     fs::remove_all(dir_);
   }
 
@@ -75,17 +115,20 @@ class ChatServiceTest : public ::testing::Test {
   void start(ChatOptions options = {}) {
     journal_.reset();
     service_.reset();
-    service_ = std::make_unique<ChatService>(*engines_, outbound_, metrics_, clock_, options);
-    queue::ReplayReport report;
+    store_.reset();
+    store_ = std::make_unique<store::JournalStore>(
+        metrics_, clock_, store::JournalStoreOptions{options.answered_window, options.compact_after_bytes});
+    service_ = std::make_unique<ChatService>(*engines_, *store_, outbound_, metrics_, clock_, options);
+    store::ReplayReport report;
     std::string error;
-    journal_ = queue::Journal::open({(dir_ / "journal.log").string()},
+    journal_ = store::Journal::open({(dir_ / "journal.log").string()},
                                     [this](std::string_view record) {
                                       std::string why;
-                                      EXPECT_TRUE(service_->replay(record, &why)) << why;
+                                      EXPECT_TRUE(store_->replay(record, &why)) << why;
                                     },
                                     &report, &error);
     ASSERT_NE(journal_, nullptr) << error;
-    service_->attach_journal(*journal_);
+    store_->attach(*journal_);
   }
 
   json send(const std::string& chat, const std::string& id, const std::string& text) {
@@ -98,7 +141,7 @@ class ChatServiceTest : public ::testing::Test {
     m.chat = chat;
     m.text = text;
     std::promise<std::string> answer;
-    service_->handle_message(m, [&answer](std::string frame) { answer.set_value(std::move(frame)); });
+    service_->handle_message(m, [&answer](proto::Answer done) { answer.set_value(proto::encode(done)); });
     return answer.get_future().get();
   }
 
@@ -108,7 +151,7 @@ class ChatServiceTest : public ::testing::Test {
     command.ticket = ticket;
     command.text = text;
     std::promise<std::string> answer;
-    service_->handle_agent(command, who, [&answer](std::string frame) { answer.set_value(std::move(frame)); });
+    service_->handle_agent(command, who, [&answer](proto::Answer done) { answer.set_value(proto::encode(done)); });
     return json::parse(answer.get_future().get());
   }
 
@@ -118,8 +161,9 @@ class ChatServiceTest : public ::testing::Test {
   RecordingOutbound outbound_;
   common::Metrics metrics_;
   fs::path dir_;
-  std::unique_ptr<queue::Journal> journal_;
+  std::unique_ptr<store::JournalStore> store_;
   std::unique_ptr<ChatService> service_;
+  std::unique_ptr<store::Journal> journal_;
 };
 
 TEST_F(ChatServiceTest, RepliesAndAnswersAResendWithTheSameFrame) {
@@ -150,6 +194,63 @@ TEST_F(ChatServiceTest, HandoffOpensATicketAndLaterMessagesHold) {
   EXPECT_EQ(tickets[0].transcript.back().text, "在吗");
   ASSERT_EQ(outbound_.agents.size(), 1u);
   EXPECT_EQ(json::parse(outbound_.agents[0])["event"], "opened");
+}
+
+// The buyer writes while an agent's claim is being decided: the claim,
+// decided on a ticket without that line, is refused by the store and
+// decided again; the ticket ends with both the line and the claim, in
+// memory and in the journal. (The old code had no such seam: it changed
+// the ticket first and, if the journal refused, restored a copy taken
+// before, dropping whatever came in between.)
+TEST_F(ChatServiceTest, AnOperationDecidedBeforeAChangeOverwritesNothing) {
+  const std::string ticket = send("c1", "m1", "转人工")["ticket"];
+  InterleavingStore interleaving(*store_);
+  ChatService agents(*engines_, interleaving, outbound_, metrics_, clock_, ChatOptions{});
+  interleaving.between = [&] { EXPECT_EQ(send("c1", "m2", "还在吗")["type"], "hold"); };
+  proto::AgentCommand claim;
+  claim.op = proto::AgentOp::kClaim;
+  claim.ticket = ticket;
+  std::promise<std::string> answer;
+  agents.handle_agent(claim, "li", [&answer](proto::Answer done) { answer.set_value(proto::encode(done)); });
+  const json claimed = json::parse(answer.get_future().get());
+  EXPECT_EQ(claimed["type"], "ok");
+  EXPECT_EQ(claimed["ticket"]["transcript"].back()["text"], "还在吗");
+
+  const auto check = [&](const char* when) {
+    const auto tickets = service_->tickets();
+    ASSERT_EQ(tickets.size(), 1u) << when;
+    EXPECT_EQ(tickets[0].agent, "li") << when;
+    EXPECT_EQ(tickets[0].transcript.back().text, "还在吗") << when << ": the buyer's line was overwritten";
+  };
+  check("in memory");
+  start();
+  check("after a restart");
+}
+
+// The ticket carries the channel and the buyer's meta of the message that
+// handed off; agents see them, and a restart keeps them.
+TEST_F(ChatServiceTest, TicketsCarryTheChannelAndTheBuyersMeta) {
+  proto::InboundMessage m;
+  m.id = "m1";
+  m.chat = "c1";
+  m.text = "转人工";
+  m.channel = "taobao";
+  m.buyer_nick = "买家甲";
+  m.item_id = "item-7";
+  std::promise<std::string> answer;
+  service_->handle_message(m, [&answer](proto::Answer done) { answer.set_value(proto::encode(done)); });
+  ASSERT_EQ(json::parse(answer.get_future().get())["type"], "handoff");
+  ASSERT_EQ(outbound_.agents.size(), 1u);
+  const json opened = json::parse(outbound_.agents[0]);
+  EXPECT_EQ(opened["ticket"]["channel"], "taobao");
+  EXPECT_EQ(opened["ticket"]["buyer_nick"], "买家甲");
+  EXPECT_EQ(opened["ticket"]["item_id"], "item-7");
+  start();
+  const auto tickets = service_->tickets();
+  ASSERT_EQ(tickets.size(), 1u);
+  EXPECT_EQ(tickets[0].channel, "taobao");
+  EXPECT_EQ(tickets[0].buyer_nick, "买家甲");
+  EXPECT_EQ(tickets[0].item_id, "item-7");
 }
 
 TEST_F(ChatServiceTest, ComplaintsGoAheadInLine) {
@@ -192,6 +293,8 @@ TEST_F(ChatServiceTest, CourtesyNoticeOnceAfterTheWait) {
   journal_->flush();
   ASSERT_EQ(outbound_.gateway.size(), 1u);
   EXPECT_EQ(json::parse(outbound_.gateway[0].second)["type"], "notice");
+  // Written for the default channel (no channel was sent with the handoff).
+  EXPECT_NE(json::parse(outbound_.gateway[0].second)["text"].get<std::string>().find("😊"), std::string::npos);
   clock_.now += 5000;
   service_->tick();
   journal_->flush();
@@ -262,7 +365,7 @@ TEST_F(ChatServiceTest, CompactionWaitsForTheLogToGrowByTheSnapshotsSize) {
   for (int i = 0; i < 20; ++i) send(std::string("c").append(std::to_string(i)), "m1", "转人工");
   service_->tick();
   journal_->flush();
-  const queue::JournalStats compacted = journal_->stats();
+  const store::JournalStats compacted = journal_->stats();
   ASSERT_EQ(compacted.bytes_since_compaction, 0u);
   ASSERT_GT(compacted.snapshot_bytes, 0u);
 
@@ -405,4 +508,4 @@ TEST_F(ChatServiceTest, DiskFullRefusesHandoffsButTheBotKeepsAnswering) {
 }
 
 }  // namespace
-}  // namespace xiaoer::chat
+}  // namespace xiaoer::service

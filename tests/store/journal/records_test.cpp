@@ -1,8 +1,8 @@
-#include "daemon/chat/journal_records.hpp"
+#include "daemon/store/journal/records.hpp"
 
 #include <gtest/gtest.h>
 
-namespace xiaoer::chat::records {
+namespace xiaoer::store::records {
 namespace {
 
 TEST(JournalRecords, AnswerRoundTripsWithContext) {
@@ -33,6 +33,9 @@ TEST(JournalRecords, OpenCarriesTheWholeTicket) {
   t.agent = std::string("li");
   t.notice_sent = true;
   t.transcript = {{"buyer", "太差了\n真的", 4}};
+  t.channel = "taobao";
+  t.buyer_nick = "买家甲";
+  t.item_id = "item-42";
   std::string error;
   const auto r = parse(open(t), &error);
   ASSERT_TRUE(r) << error;
@@ -42,6 +45,39 @@ TEST(JournalRecords, OpenCarriesTheWholeTicket) {
   EXPECT_TRUE(r->full.notice_sent);
   ASSERT_EQ(r->full.transcript.size(), 1u);
   EXPECT_EQ(r->full.transcript[0].text, "太差了\n真的");
+  EXPECT_EQ(r->full.channel, "taobao");
+  EXPECT_EQ(r->full.buyer_nick, "买家甲");
+  EXPECT_EQ(r->full.item_id, "item-42");
+}
+
+// Journals written before tickets carried the buyer's channel and meta.
+TEST(JournalRecords, OpenWithoutChannelOrMetaStillParses) {
+  const std::string old_record =
+      R"({"t":"open","ticket":"T-1","chat":"c","reason":"complaint","priority":1,"ts":5,"state":"waiting",)"
+      R"("agent":"","notice_sent":false,"last_agent_reply_ms":0,"transcript":[]})";
+  std::string error;
+  const auto r = parse(old_record, &error);
+  ASSERT_TRUE(r) << error;
+  EXPECT_EQ(r->full.id, "T-1");
+  EXPECT_EQ(r->full.channel, "");
+  EXPECT_EQ(r->full.buyer_nick, "");
+}
+
+// Each change of an effect is one record, read back as the same change.
+TEST(JournalRecords, ChangesBecomeTheirRecords) {
+  std::string error;
+  const auto held = parse(of("c", chat::change::Held{"m-1", "T-2", {"buyer", "在吗", 9}}), &error);
+  ASSERT_TRUE(held) << error;
+  EXPECT_EQ(held->type, "hold");
+  EXPECT_EQ(held->ticket, "T-2");
+  const auto answered =
+      parse(of("c", chat::change::Answered{"m-2", proto::HoldFrame{"m-2", "c", "T-2"}, {}}), &error);
+  ASSERT_TRUE(answered) << error;
+  EXPECT_EQ(answered->frame, R"({"type":"hold","in_reply_to":"m-2","chat":"c","ticket":"T-2"})");
+  const auto replied = parse(of("c", chat::change::AgentReplied{"T-2", "li", "您好", 10}), &error);
+  ASSERT_TRUE(replied) << error;
+  EXPECT_EQ(replied->type, "agent_reply");
+  EXPECT_EQ(replied->agent, "li");
 }
 
 TEST(JournalRecords, HoldCarriesTheLineAndTheAnswer) {
@@ -67,4 +103,4 @@ TEST(JournalRecords, RejectsWhatIsNotARecord) {
 }
 
 }  // namespace
-}  // namespace xiaoer::chat::records
+}  // namespace xiaoer::store::records

@@ -6,7 +6,9 @@
 //                                     answered `hold` (the frame is rebuilt at
 //                                     replay: the encoder is deterministic)
 //   open     {ticket…}                a ticket was opened (or, in a compacted
-//                                     journal, its whole current state)
+//                                     journal, its whole current state);
+//                                     channel, buyer_nick, item_id only when
+//                                     set (older journals have none)
 //   line     {ticket, from, text, ts} a line added to a ticket's transcript
 //   claim    {ticket, agent}  release {ticket, agent}  resolve {ticket}
 //   agent_reply {ticket, agent, text, ts}   notice {ticket, ts}
@@ -18,10 +20,14 @@
 #include <string>
 #include <string_view>
 
+#include "daemon/chat/effect.hpp"
 #include "daemon/nlu/context.hpp"
 #include "daemon/queue/ticket.hpp"
 
-namespace xiaoer::chat::records {
+namespace xiaoer::store::records {
+
+// The record of one change of chat `chat`.
+std::string of(std::string_view chat, const chat::Change& change);
 
 std::string answer(std::string_view chat, std::string_view id, std::string_view frame, const nlu::Context& context);
 std::string resend(std::string_view chat, std::string_view id);
@@ -46,4 +52,4 @@ struct Record {
 // Parses a record; nullopt (with `error`) when it is not one.
 std::optional<Record> parse(std::string_view payload, std::string* error);
 
-}  // namespace xiaoer::chat::records
+}  // namespace xiaoer::store::records

@@ -1,4 +1,4 @@
-#include "daemon/queue/journal.hpp"
+#include "daemon/store/journal/journal.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -21,7 +21,7 @@
 // that flush() can return. Only the writer touches fd_ and the file state
 // beside it, so the file needs no lock.
 
-namespace xiaoer::queue {
+namespace xiaoer::store {
 namespace {
 
 // CRC-32 by "slicing by 8": eight tables let the loop take 8 bytes a step,
@@ -479,6 +479,7 @@ void Journal::write_segment(std::deque<Entry>& batch, std::size_t begin, std::si
     }
   }
   if (ok && !buffer.empty()) torn_tail_ = false;
+  if ((!ok && records > 0) || rejected > 0) failed_before_cut_ = true;
 
   {
     std::lock_guard lock(mutex_);
@@ -517,6 +518,12 @@ void Journal::roll_back(std::uint64_t length) {
 
 void Journal::start_compaction(Entry& entry) {
   if (compaction_) end_compaction();
+  // The snapshot was made as if every record before the cut were written:
+  // after a failed one it would bring back what was refused.
+  if (std::exchange(failed_before_cut_, false)) {
+    if (entry.done) entry.done(false);
+    return;
+  }
   const std::string temp = options_.path + ".compact";
   // Opened for appending: after the rename this fd is the log's, so there is
   // no reopen that could fail once the old log is gone.
@@ -602,4 +609,4 @@ void Journal::finish(std::uint64_t seq) {
   drained_.notify_all();
 }
 
-}  // namespace xiaoer::queue
+}  // namespace xiaoer::store

@@ -1,8 +1,8 @@
-#include "daemon/chat/chat_table.hpp"
+#include "daemon/store/journal/chat_table.hpp"
 
 #include <functional>
 
-namespace xiaoer::chat {
+namespace xiaoer::store {
 
 ChatTable::Shard& ChatTable::shard_for(std::string_view chat) {
   return shards_[std::hash<std::string_view>{}(chat) % kShards];
@@ -22,7 +22,8 @@ std::size_t ChatTable::expire(std::int64_t now_ms, std::int64_t idle_ms) {
   for (Shard& shard : shards_) {
     std::lock_guard lock(shard.mutex);
     for (auto it = shard.chats.begin(); it != shard.chats.end();) {
-      if (now_ms - it->second.last_seen_ms >= idle_ms) {
+      const ChatEntry& entry = it->second;
+      if (!entry.pending && now_ms - entry.state.last_seen_ms >= idle_ms) {
         it = shard.chats.erase(it);
         ++removed;
       } else {
@@ -33,4 +34,4 @@ std::size_t ChatTable::expire(std::int64_t now_ms, std::int64_t idle_ms) {
   return removed;
 }
 
-}  // namespace xiaoer::chat
+}  // namespace xiaoer::store

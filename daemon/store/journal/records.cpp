@@ -1,10 +1,13 @@
-#include "daemon/chat/journal_records.hpp"
+#include "daemon/store/journal/records.hpp"
+
+#include <algorithm>
 
 #include <nlohmann/json.hpp>
 
 #include "daemon/common/json_writer.hpp"
+#include "daemon/proto/codec.hpp"
 
-namespace xiaoer::chat::records {
+namespace xiaoer::store::records {
 namespace {
 
 using nlohmann::json;
@@ -63,6 +66,10 @@ std::string open(const queue::Ticket& t) {
     w.key("priority").value(t.priority).key("ts").value(t.opened_ms);
     w.field("state", t.state == queue::TicketState::kClaimed ? "claimed" : "waiting").field("agent", t.agent);
     w.key("notice_sent").value(t.notice_sent).key("last_agent_reply_ms").value(t.last_agent_reply_ms);
+    if (!t.channel.empty()) w.field("channel", t.channel);
+    if (!t.buyer_nick.empty()) w.field("buyer_nick", t.buyer_nick);
+    if (!t.item_id.empty()) w.field("item_id", t.item_id);
+    if (t.upset) w.key("upset").value(true);
     w.key("transcript").begin_array();
     for (const auto& l : t.transcript) {
       w.begin_object();
@@ -100,6 +107,27 @@ std::string resolve(std::string_view ticket) {
 
 std::string notice(std::string_view ticket, std::int64_t ts) {
   return record("notice", [&](common::JsonWriter& w) { w.field("ticket", ticket).key("ts").value(ts); });
+}
+
+std::string of(std::string_view chat, const chat::Change& change) {
+  struct Writer {
+    std::string_view chat;
+    std::string operator()(const chat::change::Answered& c) const {
+      return answer(chat, c.id, proto::encode(c.answer), c.context);
+    }
+    std::string operator()(const chat::change::Resent& c) const { return resend(chat, c.id); }
+    std::string operator()(const chat::change::Held& c) const { return hold(chat, c.id, c.ticket, c.line); }
+    std::string operator()(const chat::change::Opened& c) const { return open(c.ticket); }
+    std::string operator()(const chat::change::LineAdded& c) const { return line(c.ticket, c.line); }
+    std::string operator()(const chat::change::Claimed& c) const { return claim(c.ticket, c.agent); }
+    std::string operator()(const chat::change::Released& c) const { return release(c.ticket, c.agent); }
+    std::string operator()(const chat::change::AgentReplied& c) const {
+      return agent_reply(c.ticket, c.agent, c.text, c.ts);
+    }
+    std::string operator()(const chat::change::Resolved& c) const { return resolve(c.ticket); }
+    std::string operator()(const chat::change::NoticeSent& c) const { return notice(c.ticket, c.ts); }
+  };
+  return std::visit(Writer{chat}, change);
 }
 
 std::optional<Record> parse(std::string_view payload, std::string* error) {
@@ -142,6 +170,11 @@ std::optional<Record> parse(std::string_view payload, std::string* error) {
     const auto notice_sent = j.find("notice_sent");
     t.notice_sent = notice_sent != j.end() && notice_sent->is_boolean() && notice_sent->get<bool>();
     t.last_agent_reply_ms = num(j, "last_agent_reply_ms");
+    t.channel = str(j, "channel");
+    t.buyer_nick = str(j, "buyer_nick");
+    t.item_id = str(j, "item_id");
+    const auto upset = j.find("upset");
+    t.upset = upset != j.end() && upset->is_boolean() && upset->get<bool>();
     if (const auto lines = j.find("transcript"); lines != j.end() && lines->is_array()) {
       for (const auto& l : *lines) {
         if (l.is_object()) t.transcript.push_back(line_from(l));
@@ -164,4 +197,4 @@ std::optional<Record> parse(std::string_view payload, std::string* error) {
   return r;
 }
 
-}  // namespace xiaoer::chat::records
+}  // namespace xiaoer::store::records

@@ -1,0 +1,104 @@
+#include "daemon/chat/agent_operations.hpp"
+
+#include <utility>
+
+#include "daemon/chat/ticket_view.hpp"
+
+namespace xiaoer::chat {
+namespace {
+
+Effect refused(const Snapshot& s, const proto::AgentCommand& command, std::string message) {
+  Effect e;
+  e.chat = s.chat;
+  e.version = s.version;
+  e.durability = Durability::kBestEffort;
+  e.sends.answer = proto::ErrorFrame{command.request_id, proto::ErrorCode::kBadRequest, std::move(message)};
+  return e;
+}
+
+}  // namespace
+
+Effect decide_agent(const Snapshot& s, const proto::AgentCommand& command, const std::string& agent,
+                    std::int64_t now_ms) {
+  if (!s.ticket || s.ticket->id != command.ticket) return refused(s, command, "no open ticket " + command.ticket);
+  const queue::Ticket& before = *s.ticket;
+  queue::Ticket after = before;
+  Effect e;
+  e.chat = s.chat;
+  e.version = s.version;
+  proto::TicketEventKind event{};
+  int position = 0;
+  switch (command.op) {
+    case proto::AgentOp::kClaim:
+      if (!queue::claim(after, agent)) {
+        return refused(s, command, "ticket " + command.ticket + " is already claimed by " + before.agent);
+      }
+      e.changes.emplace_back(change::Claimed{after.id, agent});
+      event = proto::TicketEventKind::kClaimed;
+      break;
+    case proto::AgentOp::kRelease:
+      if (!queue::release(after, agent)) {
+        return refused(s, command, "ticket " + command.ticket + " is not claimed by " + agent);
+      }
+      e.changes.emplace_back(change::Released{after.id, agent});
+      event = proto::TicketEventKind::kReleased;
+      position = s.ticket_position;
+      break;
+    case proto::AgentOp::kSend:
+      if (!queue::record_agent_reply(after, agent, command.text, now_ms)) {
+        return refused(s, command, "claim ticket " + command.ticket + " before sending");
+      }
+      e.changes.emplace_back(change::AgentReplied{after.id, agent, command.text, now_ms});
+      e.sends.pushes.emplace_back(proto::AgentReplyFrame{s.chat, command.text, agent, after.id});
+      event = proto::TicketEventKind::kUpdated;
+      break;
+    case proto::AgentOp::kResolve:
+      if (before.state == queue::TicketState::kClaimed && before.agent != agent) {
+        return refused(s, command, "ticket " + command.ticket + " is claimed by " + before.agent);
+      }
+      e.changes.emplace_back(change::Resolved{after.id});
+      e.resolved_ticket = after.id;
+      e.sends.route_closed = true;
+      event = proto::TicketEventKind::kResolved;
+      break;
+    case proto::AgentOp::kList:
+      return refused(s, command, "list changes nothing");
+  }
+  proto::TicketView shown = view(after, position);
+  if (!e.resolved_ticket.empty()) {
+    shown.state = "resolved";
+  } else {
+    e.ticket = std::move(after);
+  }
+  e.sends.events.push_back({event, shown});
+  e.sends.answer = proto::AgentOkFrame{command.op, command.request_id, std::move(shown)};
+  return e;
+}
+
+std::optional<Effect> decide_notice(const Snapshot& s, const engine::Engine& bot, std::int64_t now_ms,
+                                    std::int64_t wait_ms) {
+  if (!s.ticket) return std::nullopt;
+  const queue::Ticket& ticket = *s.ticket;
+  if (ticket.notice_sent || ticket.last_agent_reply_ms != 0 || now_ms - ticket.opened_ms < wait_ms) {
+    return std::nullopt;
+  }
+  const std::string text =
+      bot.queue_text(engine::Engine::QueueText::kNotice, 0, ticket.upset ? reply::Mood::kUpset : reply::Mood::kCalm,
+                     ticket.channel, static_cast<std::uint32_t>(ticket.number));
+  Effect e;
+  e.chat = s.chat;
+  e.version = s.version;
+  queue::Ticket after = ticket;
+  after.notice_sent = true;
+  const queue::TranscriptLine line{"notice", text, now_ms};
+  queue::add_line(after, line);
+  e.changes.emplace_back(change::NoticeSent{after.id, now_ms});
+  e.changes.emplace_back(change::LineAdded{after.id, line});
+  // Sent only once persisted: if the journal refuses, it is tried again at
+  // the next tick, so a buyer gets one courtesy text at most.
+  if (!text.empty()) e.sends.pushes.emplace_back(proto::NoticeFrame{s.chat, text, after.id});
+  e.ticket = std::move(after);
+  return e;
+}
+
+}  // namespace xiaoer::chat

@@ -1,0 +1,18 @@
+// ChatOptions: the chat settings the daemon's config sets (reloadable).
+#pragma once
+
+#include <cstdint>
+
+namespace xiaoer::chat {
+
+struct ChatOptions {
+  int answered_window = 8;
+  int transcript_lines = 8;
+  std::int64_t expire_after_ms = 3600 * 1000;
+  double messages_per_second = 5;
+  int burst = 10;
+  std::int64_t notice_after_ms = 120 * 1000;
+  std::int64_t compact_after_bytes = 64ll << 20;
+};
+
+}  // namespace xiaoer::chat

@@ -1,0 +1,34 @@
+// ChatState: what the daemon keeps of one chat between its messages. Plain
+// data; the store holds it, a decision reads a copy and says what it becomes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "daemon/nlu/context.hpp"
+#include "daemon/proto/frames.hpp"
+#include "daemon/queue/ticket.hpp"
+
+namespace xiaoer::chat {
+
+struct ChatState {
+  nlu::Context context;  // the engine's memory of the chat
+  // The answers to the last ids, oldest first: a resent id gets the same answer.
+  std::vector<std::pair<std::string, proto::Answer>> answered;
+  std::vector<queue::TranscriptLine> recent;  // last lines, for a new ticket
+  double tokens = -1;                         // rate bucket; -1 until first use
+  std::int64_t refilled_ms = 0;
+  std::int64_t last_seen_ms = 0;
+};
+
+// Appends `item` to a window, dropping the oldest beyond `limit`.
+template <typename T>
+void push_bounded(std::vector<T>& window, T item, std::size_t limit) {
+  window.push_back(std::move(item));
+  if (window.size() > limit) window.erase(window.begin(), window.end() - static_cast<std::ptrdiff_t>(limit));
+}
+
+}  // namespace xiaoer::chat

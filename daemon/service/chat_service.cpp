@@ -1,0 +1,168 @@
+#include "daemon/service/chat_service.hpp"
+
+#include <optional>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/chat/agent_operations.hpp"
+#include "daemon/chat/message_path.hpp"
+#include "daemon/chat/ticket_view.hpp"
+
+namespace xiaoer::service {
+namespace {
+
+using proto::ErrorCode;
+
+// Decisions of one request in a row refused because its chat kept changing
+// before this is answered `unavailable` (each retry needs another change of
+// the same chat to land between its load and its commit).
+constexpr int kMaxAttempts = 16;
+
+constexpr std::string_view kUnavailable =
+    "the human queue cannot record this change now (journal write failed, e.g. disk full); resend later";
+constexpr std::string_view kBusy = "the chat kept changing while this was decided; resend later";
+
+}  // namespace
+
+// One message, command or notice on its way through load → decide → commit.
+struct ChatService::Request {
+  std::function<void(store::Store::Loaded)> load;
+  std::function<chat::Effect(chat::Snapshot)> decide;
+  std::string answer_id;  // in_reply_to of an `unavailable` answer
+  Answer answer;          // empty for a notice
+  int attempts = 0;
+};
+
+ChatService::ChatService(engine::EngineStore& engines, store::Store& store, chat::Outbound& outbound,
+                         common::Metrics& metrics, const chat::Clock& clock, chat::ChatOptions options)
+    : engines_(engines),
+      store_(store),
+      outbound_(outbound),
+      metrics_(metrics),
+      clock_(clock),
+      options_(std::make_shared<const chat::ChatOptions>(options)) {}
+
+chat::ChatOptions ChatService::options() const { return *options_.load(std::memory_order_acquire); }
+
+void ChatService::set_options(chat::ChatOptions options) {
+  options_.store(std::make_shared<const chat::ChatOptions>(options), std::memory_order_release);
+}
+
+void ChatService::handle_message(const proto::InboundMessage& message, Answer answer) {
+  auto request = std::make_shared<Request>();
+  request->load = [this, chat = message.chat](store::Store::Loaded loaded) { store_.load(chat, std::move(loaded)); };
+  request->decide = [this, message](chat::Snapshot snapshot) {
+    const std::shared_ptr<const engine::Engine> engine = engines_.snapshot();
+    const chat::ChatOptions o = options();
+    return chat::decide_message(std::move(snapshot), message,
+                                chat::MessageInputs{*engine, o, clock_.now_ms(), clock_.minute_of_day()});
+  };
+  request->answer_id = message.id;
+  request->answer = std::move(answer);
+  run(std::move(request));
+}
+
+void ChatService::handle_agent(const proto::AgentCommand& command, const std::string& agent, Answer answer) {
+  if (command.op == proto::AgentOp::kList) {
+    answer(proto::QueueFrame{tickets()});
+    return;
+  }
+  if (agent.empty()) {
+    answer(proto::ErrorFrame{command.request_id, ErrorCode::kBadRequest,
+                             "no agent name: connect with ?agent=NAME or send \"agent\""});
+    return;
+  }
+  auto request = std::make_shared<Request>();
+  request->load = [this, ticket = command.ticket](store::Store::Loaded loaded) {
+    store_.load_ticket(ticket, std::move(loaded));
+  };
+  request->decide = [this, command, agent](chat::Snapshot snapshot) {
+    return chat::decide_agent(snapshot, command, agent, clock_.now_ms());
+  };
+  request->answer_id = command.request_id;
+  request->answer = std::move(answer);
+  run(std::move(request));
+}
+
+void ChatService::run(std::shared_ptr<Request> request) {
+  request->load([this, request](chat::Snapshot snapshot) {
+    chat::Effect effect = request->decide(std::move(snapshot));
+    const std::string chat = effect.chat;
+    auto sends = std::make_shared<chat::Sends>(std::move(effect.sends));
+    auto counts = std::make_shared<chat::Counts>(std::move(effect.counts));
+    store_.commit(std::move(effect), [this, request, chat, sends, counts](store::CommitResult result) {
+      switch (result) {
+        case store::CommitResult::kCommitted:
+        case store::CommitResult::kNotDurable:
+          count(*counts);
+          send(chat, std::move(*sends), request->answer);
+          return;
+        case store::CommitResult::kConflict:
+          if (++request->attempts < kMaxAttempts) {
+            run(request);
+            return;
+          }
+          spdlog::warn("chat {}: {} decisions in a row refused as it changed meanwhile; answered 'unavailable'",
+                       chat, kMaxAttempts);
+          if (request->answer) {
+            request->answer(proto::ErrorFrame{request->answer_id, ErrorCode::kUnavailable, std::string(kBusy)});
+          }
+          return;
+        case store::CommitResult::kUnavailable:
+          if (request->answer) {
+            request->answer(
+                proto::ErrorFrame{request->answer_id, ErrorCode::kUnavailable, std::string(kUnavailable)});
+          }
+          return;
+      }
+    });
+  });
+}
+
+void ChatService::send(const std::string& chat, chat::Sends sends, const Answer& answer) {
+  for (proto::Push& push : sends.pushes) outbound_.to_gateway(chat, std::move(push));
+  if (sends.route_closed) outbound_.ticket_closed(chat);
+  for (const proto::TicketEvent& event : sends.events) outbound_.to_agents(event);
+  if (sends.answer && answer) answer(std::move(*sends.answer));
+}
+
+void ChatService::count(const chat::Counts& counts) {
+  if (!counts.answer_type.empty()) metrics_.answers_by_type.with(counts.answer_type).add();
+  if (!counts.topic.empty()) metrics_.messages_by_topic.with(counts.topic).add();
+  if (!counts.handoff_reason.empty()) metrics_.handoffs_by_reason.with(counts.handoff_reason).add();
+  if (counts.resend) metrics_.resends.add();
+  if (counts.dfa_out_of_memory) metrics_.dfa_out_of_memory.add();
+}
+
+std::vector<proto::TicketView> ChatService::tickets() {
+  std::vector<proto::TicketView> out;
+  for (const store::Store::Listed& listed : store_.tickets()) out.push_back(chat::view(listed.ticket, listed.position));
+  return out;
+}
+
+void ChatService::tick() {
+  const std::int64_t now = clock_.now_ms();
+  const chat::ChatOptions o = options();
+  for (const std::string& chat : store_.chats_due_notice(now, o.notice_after_ms)) {
+    auto request = std::make_shared<Request>();
+    request->load = [this, chat](store::Store::Loaded loaded) { store_.load(chat, std::move(loaded)); };
+    request->decide = [this, now, wait = o.notice_after_ms](chat::Snapshot snapshot) {
+      std::optional<chat::Effect> notice = chat::decide_notice(snapshot, *engines_.snapshot(), now, wait);
+      if (notice) return std::move(*notice);
+      chat::Effect nothing;  // no longer due (answered, or sent meanwhile)
+      nothing.chat = snapshot.chat;
+      return nothing;
+    };
+    run(std::move(request));
+  }
+  store_.tick(now, o.expire_after_ms);
+}
+
+double ChatService::oldest_waiting_seconds() {
+  const std::int64_t now = clock_.now_ms();
+  const auto oldest = store_.oldest_waiting_ms();
+  return oldest ? static_cast<double>(now - *oldest) / 1000.0 : 0.0;
+}
+
+}  // namespace xiaoer::service

@@ -1,0 +1,86 @@
+// ChatService: the per-message path and the agents' operations, run:
+// load a snapshot → decide → commit → send.
+//
+// DESIGN
+// Where each step happens, one place each:
+//   decided   chat/message_path.cpp (decide_message) and
+//             chat/agent_operations.cpp (decide_agent, decide_notice):
+//             pure functions from a chat::Snapshot to a chat::Effect;
+//   committed store::Store::commit (here: store/journal/journal_store.cpp),
+//             which applies the effect whole or refuses it;
+//   sent      ChatService::send, in the commit's callback, through
+//             chat::Outbound and the request's Answer callback (the app
+//             encodes each value once, at the connection).
+// An effect refused because the chat changed since its snapshot is decided
+// again from a fresh one (a few times, then `unavailable`); one the store
+// cannot persist is answered `unavailable` (bot replies still go out: they
+// are best effort). Nothing is sent before the commit, and nothing is undone.
+//
+// Thread safety: every public member may be called from any thread; the
+// callbacks run on the caller's thread or the store's.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "daemon/chat/chat_options.hpp"
+#include "daemon/chat/effect.hpp"
+#include "daemon/chat/outbound.hpp"
+#include "daemon/common/metrics.hpp"
+#include "daemon/engine/engine_store.hpp"
+#include "daemon/proto/frames.hpp"
+#include "daemon/store/store.hpp"
+
+namespace xiaoer::service {
+
+class ChatService {
+ public:
+  // Receives the one answer to a message or command. May run on any
+  // thread, including the store's.
+  using Answer = std::function<void(proto::Answer answer)>;
+
+  // Keeps references to every argument; they must outlive the service.
+  ChatService(engine::EngineStore& engines, store::Store& store, chat::Outbound& outbound, common::Metrics& metrics,
+              const chat::Clock& clock, chat::ChatOptions options);
+
+  void set_options(chat::ChatOptions options);
+
+  // The gateway's message; `answer` is called exactly once.
+  void handle_message(const proto::InboundMessage& message, Answer answer);
+
+  // An agent's command, as `agent`; `answer` gets an ok, queue or error.
+  void handle_agent(const proto::AgentCommand& command, const std::string& agent, Answer answer);
+
+  // Every open ticket as agents see it, in line order.
+  std::vector<proto::TicketView> tickets();
+
+  // Periodic work (call about once a second): courtesy notices, the
+  // store's upkeep (chat expiry, journal compaction).
+  void tick();
+
+  std::size_t queue_waiting() { return store_.queue_waiting(); }
+  double oldest_waiting_seconds();
+  std::size_t chats() { return store_.chats(); }
+
+ private:
+  struct Request;
+
+  chat::ChatOptions options() const;
+  // Loads, decides and commits; sends once committed; again on a conflict.
+  void run(std::shared_ptr<Request> request);
+  void send(const std::string& chat, chat::Sends sends, const Answer& answer);
+  void count(const chat::Counts& counts);
+
+  engine::EngineStore& engines_;
+  store::Store& store_;
+  chat::Outbound& outbound_;
+  common::Metrics& metrics_;
+  const chat::Clock& clock_;
+  std::atomic<std::shared_ptr<const chat::ChatOptions>> options_;
+};
+
+}  // namespace xiaoer::service

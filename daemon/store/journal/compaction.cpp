@@ -1,0 +1,110 @@
+// JournalStore's compaction: the live state copied, the log rewritten as it.
+#include <algorithm>
+#include <memory>
+#include <unordered_map>
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/proto/codec.hpp"
+#include "daemon/store/journal/journal_store.hpp"
+#include "daemon/store/journal/records.hpp"
+
+namespace xiaoer::store {
+namespace {
+
+constexpr std::int64_t kCompactionRetryMs = 30'000;
+
+}  // namespace
+
+void JournalStore::compact_if_due(std::int64_t now_ms) {
+  // One rewrite at a time: a large snapshot can take longer than a tick.
+  if (journal_ == nullptr || compacting_.load(std::memory_order_acquire)) return;
+  // After a failure, not at every tick: each attempt copies the live state
+  // with the locks held.
+  if (now_ms < compaction_retry_at_ms_.load(std::memory_order_relaxed)) return;
+  // Not before the log has grown by the live state's size again: a rewrite
+  // then costs at most one byte per byte appended, however many tickets
+  // are open.
+  const JournalStats stats = journal_->stats();
+  const auto due_at =
+      std::max(static_cast<std::uint64_t>(compact_after_bytes_.load(std::memory_order_relaxed)), stats.snapshot_bytes);
+  if (stats.bytes_since_compaction < due_at) return;
+  const auto started = std::chrono::steady_clock::now();
+  // The live state, copied: the journal's helper thread turns it into
+  // records while changes go on.
+  struct Window {
+    std::string chat;
+    std::vector<std::pair<std::string, proto::Answer>> answered;
+    nlu::Context context;
+  };
+  struct State {
+    std::vector<Window> windows;
+    std::vector<queue::Ticket> tickets;
+  };
+  auto state = std::make_shared<State>();
+  // Every shard and the queue are held while the state is copied and the
+  // compaction queued, so no change falls between the two.
+  std::vector<std::unique_lock<std::mutex>> locks;
+  for (ChatTable::Shard& shard : chats_.shards()) locks.emplace_back(shard.mutex);
+  std::lock_guard queue_lock(queue_mutex_);
+  // Changes accepted but still being written are before the cut: the copy
+  // has them (if one fails, the journal drops this rewrite).
+  std::unordered_map<std::string, queue::Ticket> tickets;
+  for (const queue::Ticket* ticket : queue_.ordered()) tickets.emplace(ticket->id, *ticket);
+  std::size_t chats = 0;
+  for (ChatTable::Shard& shard : chats_.shards()) chats += shard.chats.size();
+  state->windows.reserve(chats);
+  for (ChatTable::Shard& shard : chats_.shards()) {
+    for (const auto& [chat_id, entry] : shard.chats) {
+      const chat::ChatState* chat = &entry.state;
+      if (entry.pending) {
+        const chat::Effect& pending = *entry.pending;
+        if (pending.state) chat = &*pending.state;
+        if (!pending.resolved_ticket.empty()) tickets.erase(pending.resolved_ticket);
+        if (pending.ticket) tickets.insert_or_assign(pending.ticket->id, *pending.ticket);
+      }
+      if (!chat->answered.empty()) state->windows.push_back({chat_id, chat->answered, chat->context});
+    }
+  }
+  state->tickets.reserve(tickets.size());
+  for (auto& [id, ticket] : tickets) state->tickets.push_back(std::move(ticket));
+  // Replayed in opening order, as they were opened.
+  std::sort(state->tickets.begin(), state->tickets.end(),
+            [](const queue::Ticket& a, const queue::Ticket& b) { return a.number < b.number; });
+  const auto paused = std::chrono::steady_clock::now() - started;
+  compacting_.store(true, std::memory_order_release);
+  journal_->compact(
+      [state] {
+        std::vector<std::string> snapshot;
+        for (const Window& w : state->windows) {
+          for (const auto& [id, answer] : w.answered) {
+            snapshot.push_back(records::answer(w.chat, id, proto::encode(answer), w.context));
+          }
+        }
+        for (const queue::Ticket& ticket : state->tickets) snapshot.push_back(records::open(ticket));
+        return snapshot;
+      },
+      [this, started, paused](bool ok) { compacted(ok, started, paused, clock_.now_ms()); });
+}
+
+void JournalStore::compacted(bool ok, std::chrono::steady_clock::time_point started,
+                             std::chrono::steady_clock::duration paused, std::int64_t now_ms) {
+  compacting_.store(false, std::memory_order_release);
+  using std::chrono::milliseconds;
+  const auto took = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
+  if (!ok) {
+    metrics_.compactions_failed.add();
+    compaction_retry_at_ms_.store(now_ms + kCompactionRetryMs, std::memory_order_relaxed);
+    spdlog::warn("journal compaction failed after {} ms (disk full, I/O error, or a record before it failed); the "
+                 "log keeps growing, retried in {} s",
+                 took.count(), kCompactionRetryMs / 1000);
+    return;
+  }
+  metrics_.compactions_ok.add();
+  spdlog::info("journal compacted to a {:.1f} MiB snapshot of the live state in {} ms (changes paused {} ms while "
+               "it was taken)",
+               static_cast<double>(journal_->stats().snapshot_bytes) / (1 << 20), took.count(),
+               std::chrono::duration_cast<milliseconds>(paused).count());
+}
+
+}  // namespace xiaoer::store

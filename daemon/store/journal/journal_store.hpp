@@ -1,0 +1,114 @@
+// JournalStore: the store in this process: the chats and the human queue in
+// memory, every change written to the journal before it is acknowledged.
+//
+// DESIGN
+// commit(effect), under the chat's shard lock: refuse it if the chat's
+// version moved or a change of the chat is still being written (kConflict);
+// otherwise append its records to the journal (under the lock, so the
+// journal's order is the order of commits), and
+//   - a best-effort effect (bot reply, resend, refusal) is applied at once
+//     and answered once written, or even if it could not be (kNotDurable);
+//   - a required effect (anything that touches a ticket) is held as the
+//     chat's `pending` change and applied only in the journal's callback,
+//     once durable; if the journal fails it is dropped (kUnavailable): it
+//     never reached the tables, so there is nothing to undo. Loads of that
+//     chat wait until it settles, so no decision is made on a state that
+//     might not happen; they resume on the journal's thread.
+// A ticket's number is reserved when its opening is accepted (a failed
+// opening leaves a gap in the numbering, never a duplicate), and the line
+// a new ticket sees counts the openings still being written.
+//
+// Compaction (at tick): with every shard and the queue locked, the tables
+// plus the pending changes are copied and the rewrite queued; the journal
+// drops a rewrite whose cut follows a failed record (the copy assumed it
+// written) and it is tried again 30 s later.
+//
+// Replay (start-up, before attach): each record applied to the tables.
+//
+// Lock order: a chat shard, then the queue; compaction takes every shard in
+// index order, then the queue. The journal never calls back under its lock,
+// and no callback is run under ours.
+//
+// Thread safety: every member may be called from any thread, except
+// replay() and attach() (start-up, one thread).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "daemon/chat/chat_options.hpp"
+#include "daemon/chat/outbound.hpp"
+#include "daemon/common/metrics.hpp"
+#include "daemon/queue/human_queue.hpp"
+#include "daemon/store/journal/chat_table.hpp"
+#include "daemon/store/journal/journal.hpp"
+#include "daemon/store/store.hpp"
+
+namespace xiaoer::store {
+
+struct JournalStoreOptions {
+  int answered_window = 8;                        // answers kept per chat at replay
+  std::int64_t compact_after_bytes = 64ll << 20;  // the log's growth before a rewrite
+};
+
+class JournalStore final : public Store {
+ public:
+  // Keeps references to both; they must outlive the store.
+  JournalStore(common::Metrics& metrics, const chat::Clock& clock, JournalStoreOptions options);
+
+  // Start-up: applies one journal record. false with `error` for a record
+  // it cannot apply.
+  bool replay(std::string_view record, std::string* error);
+  // The journal, once replayed. It must be destroyed before the store: its
+  // last callbacks use it.
+  void attach(Journal& journal) { journal_ = &journal; }
+  void set_options(JournalStoreOptions options);
+
+  void load(const std::string& chat, Loaded loaded) override;
+  void load_ticket(const std::string& ticket, Loaded loaded) override;
+  void commit(chat::Effect effect, Committed committed) override;
+  std::vector<Listed> tickets() override;
+  std::vector<std::string> chats_due_notice(std::int64_t now_ms, std::int64_t wait_ms) override;
+  void tick(std::int64_t now_ms, std::int64_t idle_ms) override;
+  std::size_t chats() override { return chats_.size(); }
+  std::size_t queue_waiting() override;
+  std::optional<std::int64_t> oldest_waiting_ms() override;
+
+ private:
+  // Loads `chat`; with `ticket_position`, the place its ticket has or
+  // would have in line.
+  void load_chat(const std::string& chat, bool ticket_position, Loaded loaded);
+  // A required effect's journal callback: applies or drops it, then lets
+  // the waiting loads go on.
+  void settle(const std::string& chat, bool written, const Committed& committed);
+  // The effect's ticket changes, to the queue (queue_mutex_ held).
+  void apply_tickets(const chat::Effect& effect);
+  // Takes the number of the ticket the effect opens, if any (another chat
+  // may have taken it since the snapshot: false).
+  bool reserve_opening(const chat::Effect& effect);
+  void count_pending_opening(const chat::Effect& effect, int delta);  // queue_mutex_ held
+  void compact_if_due(std::int64_t now_ms);
+  void compacted(bool ok, std::chrono::steady_clock::time_point started, std::chrono::steady_clock::duration paused,
+                 std::int64_t now_ms);
+
+  common::Metrics& metrics_;
+  const chat::Clock& clock_;
+  std::atomic<int> answered_window_;
+  std::atomic<std::int64_t> compact_after_bytes_;
+  Journal* journal_ = nullptr;
+  std::atomic<std::uint64_t> sequence_{0};  // the last version given to a chat
+  std::atomic<bool> compacting_{false};     // a compaction is queued or running
+  std::atomic<std::int64_t> compaction_retry_at_ms_{0};  // after a failed one (disk full)
+
+  ChatTable chats_;
+  std::mutex queue_mutex_;
+  queue::HumanQueue queue_;
+  std::map<int, std::size_t> opening_by_priority_;  // accepted openings not yet durable (queue_mutex_)
+};
+
+}  // namespace xiaoer::store

@@ -1,0 +1,77 @@
+// JournalStore::replay: the tables rebuilt from the journal's records.
+#include <optional>
+
+#include "daemon/proto/codec.hpp"
+#include "daemon/store/journal/journal_store.hpp"
+#include "daemon/store/journal/records.hpp"
+
+namespace xiaoer::store {
+
+bool JournalStore::replay(std::string_view payload, std::string* error) {
+  const auto record = records::parse(payload, error);
+  if (!record) return false;
+  const records::Record& r = *record;
+  const auto window = static_cast<std::size_t>(answered_window_.load(std::memory_order_relaxed));
+  // A chat's answered window gets `answer`; and its version moves, as at a commit.
+  const auto answered = [&](const proto::Answer& answer, const nlu::Context* context) {
+    ChatTable::Shard& shard = chats_.shard_for(r.chat);
+    std::lock_guard lock(shard.mutex);
+    ChatEntry& entry = shard.chats[r.chat];
+    chat::push_bounded(entry.state.answered, {r.id, answer}, window);
+    if (context != nullptr) entry.state.context = *context;
+    entry.state.last_seen_ms = clock_.now_ms();
+    entry.version = ++sequence_;
+  };
+  if (r.type == "answer") {
+    const std::optional<proto::Answer> answer = proto::decode_answer(r.frame);
+    if (!answer) {
+      *error = "record 'answer' for chat " + r.chat + " holds no reply, handoff or hold frame";
+      return false;
+    }
+    answered(*answer, &r.context);
+    return true;
+  }
+  if (r.type == "resend") return true;
+  if (r.type == "hold") {
+    {
+      std::lock_guard lock(queue_mutex_);
+      if (!queue_.add_line(r.ticket, {"buyer", r.text, r.ts})) {
+        *error = "record 'hold' for unknown ticket " + r.ticket;
+        return false;
+      }
+    }
+    answered(proto::HoldFrame{r.id, r.chat, r.ticket}, nullptr);
+    return true;
+  }
+  std::lock_guard lock(queue_mutex_);
+  if (r.type == "open") {
+    if (queue_.find(r.ticket) != nullptr || queue_.find_by_chat(r.chat) != nullptr) {
+      *error = "ticket " + r.ticket + " opened twice";
+      return false;
+    }
+    queue_.put(r.full);
+    return true;
+  }
+  if (queue_.find(r.ticket) == nullptr) {
+    *error = "record '" + r.type + "' for unknown ticket " + r.ticket;
+    return false;
+  }
+  // A record that the rules refuse now was accepted when written (the
+  // same rules): applied as far as they allow, as before.
+  if (r.type == "line") {
+    queue_.add_line(r.ticket, {r.from, r.text, r.ts});
+  } else if (r.type == "claim") {
+    queue_.claim(r.ticket, r.agent);
+  } else if (r.type == "release") {
+    queue_.release(r.ticket, r.agent);
+  } else if (r.type == "agent_reply") {
+    queue_.record_agent_reply(r.ticket, r.agent, r.text, r.ts);
+  } else if (r.type == "resolve") {
+    queue_.resolve(r.ticket);
+  } else if (r.type == "notice") {
+    queue_.mark_notice_sent(r.ticket);
+  }
+  return true;
+}
+
+}  // namespace xiaoer::store

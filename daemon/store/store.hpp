@@ -1,0 +1,74 @@
+// Store: where the chats and the human queue are kept, and the one place an
+// effect is committed.
+//
+// DESIGN
+// A request goes: load a snapshot of its chat (state, open ticket, version)
+// → decide (chat/, a pure function) → commit the effect here → send what it
+// says, in the commit's callback. The interface is shaped for a store in
+// another process as well as for the journal in this one: every call
+// answers through a callback (a round trip), one commit is one atomic step,
+// and a per-chat version detects a change made between a snapshot and its
+// commit (the effect is refused with kConflict and decided again from a
+// fresh snapshot). Nothing is ever undone: a refused effect was never
+// applied.
+//
+// Thread safety: every member may be called from any thread; callbacks run
+// on any thread (the caller's, or the store's own), never under a lock the
+// caller could hold.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/chat/effect.hpp"
+#include "daemon/queue/ticket.hpp"
+
+namespace xiaoer::store {
+
+enum class CommitResult {
+  kCommitted,    // applied and durable: send
+  kNotDurable,   // a best-effort effect applied but not persisted: send anyway
+  kConflict,     // the chat changed since the snapshot: decide again
+  kUnavailable,  // a required effect could not be persisted (disk full): not applied
+};
+
+class Store {
+ public:
+  using Loaded = std::function<void(chat::Snapshot)>;
+  using Committed = std::function<void(CommitResult)>;
+
+  virtual ~Store() = default;
+
+  // The chat as it is once every change to it already accepted is applied
+  // (so `loaded` may run later, on another thread).
+  virtual void load(const std::string& chat, Loaded loaded) = 0;
+  // The chat of open ticket `ticket`, with the ticket's place in line; the
+  // snapshot has no ticket (or another one) when `ticket` is not open.
+  virtual void load_ticket(const std::string& ticket, Loaded loaded) = 0;
+
+  // Commits the effect whole, or refuses it; `committed` runs exactly once.
+  virtual void commit(chat::Effect effect, Committed committed) = 0;
+
+  // Every open ticket in line order (waiting ones first), with its place.
+  struct Listed {
+    queue::Ticket ticket;
+    int position = 0;
+  };
+  virtual std::vector<Listed> tickets() = 0;
+  // The chats whose ticket is due a courtesy notice.
+  virtual std::vector<std::string> chats_due_notice(std::int64_t now_ms, std::int64_t wait_ms) = 0;
+
+  // Periodic upkeep: forgets chats idle for `idle_ms`, and whatever the
+  // store needs (the journal's compaction).
+  virtual void tick(std::int64_t now_ms, std::int64_t idle_ms) = 0;
+
+  virtual std::size_t chats() = 0;
+  virtual std::size_t queue_waiting() = 0;
+  virtual std::optional<std::int64_t> oldest_waiting_ms() = 0;
+};
+
+}  // namespace xiaoer::store
