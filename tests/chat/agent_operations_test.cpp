@@ -129,5 +129,18 @@ TEST(AgentOperations, TheNoticeIsWrittenForTheTicketsChannel) {
   EXPECT_FALSE(decide_notice(sent, *built.engine, 100'000, 1000));
 }
 
+// A buyer who was upset at the handoff is not smiled at while waiting.
+TEST(AgentOperations, TheNoticeToAnUpsetBuyerHasNoSmiley) {
+  const testing::BuiltEngine built = testing::build_engine(testing::test_intent_files());
+  ASSERT_NE(built.engine, nullptr) << testing::describe(built.diagnostics);
+  Snapshot s = with_ticket();
+  s.ticket->upset = true;
+  const std::optional<Effect> e = decide_notice(s, *built.engine, 1000 + 1000, 1000);
+  ASSERT_TRUE(e);
+  const auto& notice = std::get<proto::NoticeFrame>(e->sends.pushes.at(0));
+  EXPECT_NE(notice.text.find("客服马上就来"), std::string::npos) << notice.text;
+  EXPECT_EQ(notice.text.find("/:^_^"), std::string::npos) << notice.text;
+}
+
 }  // namespace
 }  // namespace xiaoer::chat

@@ -84,6 +84,7 @@ TEST_F(MessagePathTest, AHandoffOpensTheNextTicketBehindThoseWaiting) {
   EXPECT_EQ(e.sends.events[0].ticket.position, 4);
   EXPECT_EQ(e.sends.events[0].ticket.buyer_nick, "买家甲");
   EXPECT_EQ(e.counts.handoff_reason, "asked_for_human");
+  EXPECT_FALSE(e.ticket->upset);
 }
 
 TEST_F(MessagePathTest, AComplaintGoesAheadOfOrdinaryTickets) {
@@ -92,6 +93,7 @@ TEST_F(MessagePathTest, AComplaintGoesAheadOfOrdinaryTickets) {
   const Effect e = decide(s, "m1", "我要投诉");
   EXPECT_EQ(std::get<proto::HandoffFrame>(*e.sends.answer).position, 1);
   EXPECT_EQ(e.ticket->priority, 1);
+  EXPECT_TRUE(e.ticket->upset) << "its courtesy notice must not smile";
 }
 
 TEST_F(MessagePathTest, OutOfHoursTheHandoffSaysSo) {

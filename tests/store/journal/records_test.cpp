@@ -36,6 +36,7 @@ TEST(JournalRecords, OpenCarriesTheWholeTicket) {
   t.channel = "taobao";
   t.buyer_nick = "买家甲";
   t.item_id = "item-42";
+  t.upset = true;
   std::string error;
   const auto r = parse(open(t), &error);
   ASSERT_TRUE(r) << error;
@@ -48,6 +49,7 @@ TEST(JournalRecords, OpenCarriesTheWholeTicket) {
   EXPECT_EQ(r->full.channel, "taobao");
   EXPECT_EQ(r->full.buyer_nick, "买家甲");
   EXPECT_EQ(r->full.item_id, "item-42");
+  EXPECT_TRUE(r->full.upset);
 }
 
 // Journals written before tickets carried the buyer's channel and meta.
@@ -61,6 +63,7 @@ TEST(JournalRecords, OpenWithoutChannelOrMetaStillParses) {
   EXPECT_EQ(r->full.id, "T-1");
   EXPECT_EQ(r->full.channel, "");
   EXPECT_EQ(r->full.buyer_nick, "");
+  EXPECT_FALSE(r->full.upset);
 }
 
 // Each change of an effect is one record, read back as the same change.
