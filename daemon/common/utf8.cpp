@@ -20,6 +20,15 @@ void append_utf8(std::string& out, char32_t cp) {
   }
 }
 
+std::size_t count_characters(std::string_view text) {
+  std::size_t count = 0, pos = 0;
+  while (pos < text.size()) {
+    decode_utf8(text, pos);
+    ++count;
+  }
+  return count;
+}
+
 bool is_valid_utf8(std::string_view text) {
   std::size_t pos = 0;
   while (pos < text.size()) {

@@ -60,4 +60,7 @@ void append_utf8(std::string& out, char32_t cp);
 // True when all of `text` is well-formed UTF-8.
 bool is_valid_utf8(std::string_view text);
 
+// The characters (code points; an invalid byte counts as one) in `text`.
+std::size_t count_characters(std::string_view text);
+
 }  // namespace xiaoer::common

@@ -78,15 +78,6 @@ std::vector<std::string> phrases_of(std::string_view text, const GapOptions& opt
 
 namespace {
 
-std::size_t characters(std::string_view text) {
-  std::size_t count = 0, pos = 0;
-  while (pos < text.size()) {
-    common::decode_utf8(text, pos);
-    ++count;
-  }
-  return count;
-}
-
 // The phrases most members of a group share besides its key.
 std::vector<std::string> tying_phrases(const GapGroup& group, const std::vector<std::string>& gaps,
                                        const GapOptions& options) {
@@ -176,7 +167,7 @@ std::vector<GapGroup> group_gaps(const std::vector<std::string>& gaps, const std
       lift = static_cast<double>(weight) / in_traffic / unrecognised_share;
       if (lift < options.min_lift) continue;
     }
-    const std::size_t length = characters(phrase);
+    const std::size_t length = common::count_characters(phrase);
     queue.push({static_cast<double>(weight * length) * lift * lift, length, lift * lift, phrase});
   }
   std::vector<GapGroup> groups;
