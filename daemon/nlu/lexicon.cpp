@@ -3,26 +3,20 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "daemon/common/utf8.hpp"
 
 namespace xiaoer::nlu {
 namespace {
 
-std::size_t characters(std::string_view text) {
-  std::size_t count = 0, pos = 0;
-  while (pos < text.size()) {
-    common::decode_utf8(text, pos);
-    ++count;
-  }
-  return count;
-}
-
 // The place of byte `offset` of a text whose first character is at
 // `text_column` of `where`'s line; `where` itself when that is unknown.
 SourceLocation place_of(const SourceLocation& where, int text_column, std::string_view text, std::size_t offset) {
   SourceLocation at = where;
-  if (text_column > 0) at.column = text_column + static_cast<int>(characters(text.substr(0, offset)));
+  if (text_column > 0) {
+    at.column = text_column + static_cast<int>(common::count_characters(text.substr(0, offset)));
+  }
   return at;
 }
 
@@ -113,9 +107,10 @@ bool LexiconTable::resolve(Entry& entry, std::vector<std::string_view>& path) {
     entry.state = State::kBroken;
     return false;
   }
-  std::stable_sort(entry.words.begin(), entry.words.end(), [](const std::string& a, const std::string& b) {
-    return characters(a) > characters(b);
-  });
+  // Descending byte order: a word comes before every word that is its
+  // prefix (so the longest wins), and words sharing a prefix sit together,
+  // which RE2 factors into one branch (a smaller program).
+  std::sort(entry.words.begin(), entry.words.end(), std::greater<>());
   entry.alternation = "(?:";
   for (std::size_t i = 0; i < entry.words.size(); ++i) {
     if (i > 0) entry.alternation += '|';

@@ -3,8 +3,10 @@
 // A lexicon (`lexicons:` in an intent file) is a list of words and of
 // references to other lexicons. In a pattern, an exclusion, a keyword or a
 // slot pattern, `{name}` expands to a non-capturing alternation of the
-// lexicon's words, references flattened, each RE2-quoted and longest first
-// (RE2 prefers the leftmost alternative, so the longest word wins). RE2
+// lexicon's words, references flattened, each RE2-quoted, in descending byte
+// order: a word stands before every word that is its prefix (RE2 prefers the
+// leftmost alternative, so the longest word wins), and words that share a
+// prefix stand together, which RE2 factors into one branch. RE2
 // repetitions (`{2}`, `{2,3}`, `{2,}`) start with a digit and are left alone;
 // so is an escaped brace (`\{`).
 //
@@ -59,7 +61,7 @@ class LexiconTable {
   struct Entry {
     const Lexicon* source = nullptr;
     enum class State { kNew, kResolving, kResolved, kBroken } state = State::kNew;
-    std::vector<std::string> words;  // flattened, each once, longest first once resolved
+    std::vector<std::string> words;  // flattened, each once, in descending byte order once resolved
     std::string alternation;         // (?:w1|w2|…)
     bool used = false;
   };
