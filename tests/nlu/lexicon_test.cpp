@@ -50,7 +50,9 @@ TEST(Lexicon, ReferencesSkipRepetitionsAndEscapes) {
   EXPECT_EQ(whole_lexicon_reference("{top}衣"), "");
 }
 
-TEST(Lexicon, ExpandsToQuotedAlternationLongestFirstWithNestingFlattened) {
+// Words in descending byte order: a word before its prefixes (鞋子 before 鞋),
+// words sharing a prefix together.
+TEST(Lexicon, ExpandsToQuotedAlternationWordsBeforeTheirPrefixesNestingFlattened) {
   LoadedCatalog loaded;
   load_intent_source("lexicons.yaml", kLexicons, *testing::normalizer(), loaded);
   ASSERT_TRUE(loaded.diagnostics.empty()) << testing::describe(loaded.diagnostics);
@@ -58,13 +60,13 @@ TEST(Lexicon, ExpandsToQuotedAlternationLongestFirstWithNestingFlattened) {
   LexiconTable table(loaded.catalog.lexicons, diagnostics);
   std::string out;
   ASSERT_TRUE(table.expand("{garment}(小|大)了{2}", false, {}, 0, &out));
-  EXPECT_EQ(out, "(?:衣服|裤子|鞋子|鞋)(小|大)了{2}");
+  EXPECT_EQ(out, "(?:鞋子|鞋|裤子|衣服)(小|大)了{2}");
   // Words are normalised (T恤 → t恤); nested lexicons flatten, each word once.
   ASSERT_TRUE(table.expand("{clothing}", false, {}, 0, &out));
-  EXPECT_EQ(out, "(?:衣服|裤子|鞋子|t恤|衬衫|鞋)");
+  EXPECT_EQ(out, "(?:鞋子|鞋|裤子|衬衫|衣服|t恤)");
   // A keyword's literal parts are quoted.
   ASSERT_TRUE(table.expand("{top}.?", true, {}, 0, &out));
-  EXPECT_EQ(out, "(?:t恤|衬衫)\\.\\?");
+  EXPECT_EQ(out, "(?:衬衫|t恤)\\.\\?");
   table.report_unused();
   EXPECT_TRUE(diagnostics.empty()) << testing::describe(diagnostics);
 }
