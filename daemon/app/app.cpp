@@ -21,7 +21,6 @@
 #include "daemon/app/logging.hpp"
 #include "daemon/app/sd_notify.hpp"
 #include "daemon/engine/engine_store.hpp"
-#include "daemon/engine/example_check.hpp"
 #include "daemon/net/connection_registry.hpp"
 #include "daemon/net/gateway_client.hpp"
 #include "daemon/net/listener.hpp"
@@ -50,21 +49,6 @@ void print(const common::Diagnostics& diagnostics) {
       spdlog::warn("{}", d.to_string());
     }
   }
-}
-
-// RE2 builds its DFA lazily, state by state, as texts are matched: a fresh
-// engine spends several times the usual work on its first thousands of
-// messages (after a start at 10,000 msg/s, ~350 ms more on the I/O thread in
-// the first two seconds: the backlog was issue 9's latency knee). Answering
-// the intent files' own examples first builds the states that real messages
-// use most. An example that no longer chooses its intent is logged (`xiaoerd
-// check` makes it an error).
-void warm_up(const engine::Engine& engine) {
-  const auto started = std::chrono::steady_clock::now();
-  const engine::ExampleReport report = engine::check_examples(engine);
-  spdlog::info("engine warmed up on {} examples in {} ms", report.passed + report.failed,
-               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
-  if (report.failed > 0) spdlog::warn("{} examples do not choose their intent: run xiaoerd check", report.failed);
 }
 
 // Tokens from their sources; false (logged) if either is missing.
@@ -271,7 +255,6 @@ class Daemon {
       spdlog::error("reload: intents or shop facts have errors; keeping the running set");
       return done(false);
     }
-    warm_up(*engine.engine);
     reloaded.engine = engine.engine;
     // A renewed certificate (same files, new contents) serves the next TLS
     // connections.
@@ -430,7 +413,6 @@ int serve(const std::string& config_path) {
   }
   spdlog::info("xiaoerd: {} intents, {} rules", engine.engine->intent_set().intents().size(),
                engine.engine->intent_set().rules().size());
-  warm_up(*engine.engine);
   Daemon daemon(config_path, std::move(loaded.config), std::move(engine.engine), std::move(tokens));
   return daemon.run();
 }
