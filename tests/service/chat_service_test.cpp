@@ -18,6 +18,7 @@
 
 #include "daemon/proto/codec.hpp"
 #include "daemon/store/journal/journal_store.hpp"
+#include "tests/test_dir.hpp"
 #include "tests/test_intents.hpp"
 #include "tests/test_support.hpp"
 
@@ -96,10 +97,7 @@ class ChatServiceTest : public ::testing::Test {
     built_ = testing::build_engine(testing::test_intent_files());
     ASSERT_NE(built_.engine, nullptr) << testing::describe(built_.diagnostics);
     engines_ = std::make_unique<engine::EngineStore>(built_.engine);
-    dir_ = fs::temp_directory_path() /
-           ("xiaoer-chat-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = testing::fresh_test_dir("xiaoer-chat-");
     start();
   }
   // The journal goes first: its destructor runs the last callbacks, which

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/test_dir.hpp"
 #include "tests/test_support.hpp"
 
 namespace xiaoer::tools {
@@ -17,8 +18,7 @@ namespace fs = std::filesystem;
 class CheckToolTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("xiaoer-check-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = testing::fresh_test_dir("xiaoer-check-");
     fs::create_directories(dir_ / "intents");
     write("shop.yaml", testing::kTestShop);
     write("intents/fallback.yaml", testing::kTestFallback);

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "daemon/tools/gap_groups.hpp"
+#include "tests/test_dir.hpp"
 #include "tests/test_intents.hpp"
 #include "tests/test_support.hpp"
 
@@ -50,8 +51,7 @@ TEST(GapGroups, BiggestGroupFirstAndCommonPhrasesAreNoKeys) {
 class GapsToolTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("xiaoer-gaps-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = testing::fresh_test_dir("xiaoer-gaps-");
     fs::create_directories(dir_ / "intents");
     write("shop.yaml", testing::kTestShop);
     write("intents/fallback.yaml", testing::kTestFallback);

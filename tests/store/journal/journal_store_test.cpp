@@ -1,4 +1,5 @@
 #include "daemon/store/journal/journal_store.hpp"
+#include "tests/test_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -21,9 +22,7 @@ class FixedClock final : public chat::Clock {
 class JournalStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("xiaoer-store-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = testing::fresh_test_dir("xiaoer-store-");
     start();
   }
   void TearDown() override {

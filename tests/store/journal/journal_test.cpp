@@ -20,6 +20,8 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/test_dir.hpp"
+
 namespace xiaoer::store {
 namespace {
 
@@ -37,10 +39,7 @@ std::string tag(std::string_view prefix, int n) {
 class TempDir {
  public:
   TempDir() {
-    path_ = fs::temp_directory_path() /
-            (tag("xiaoer-journal-", ::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path_);
+    path_ = testing::fresh_test_dir("xiaoer-journal-");
     fs::create_directories(path_);
   }
   ~TempDir() {
