@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "daemon/chat/chat_state.hpp"
+#include "daemon/chat/traffic_line.hpp"
 #include "daemon/nlu/context.hpp"
 #include "daemon/proto/frames.hpp"
 #include "daemon/queue/ticket.hpp"
@@ -126,6 +127,9 @@ struct Effect {
   std::vector<Change> changes;  // empty: nothing to persist
   Sends sends;
   Counts counts;
+  // A message the engine answered, for the tuning loop (traffic sample,
+  // recent messages); nullopt for a hold, a resend, a refusal.
+  std::optional<TrafficLine> traffic;
 
   // Whether committing it changes anything held.
   bool changes_state() const { return state.has_value() || ticket.has_value() || !resolved_ticket.empty(); }

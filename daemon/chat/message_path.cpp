@@ -4,6 +4,7 @@
 #include <string>
 
 #include "daemon/chat/ticket_view.hpp"
+#include "daemon/engine/decision.hpp"
 
 namespace xiaoer::chat {
 namespace {
@@ -146,6 +147,8 @@ Effect decide_message(Snapshot s, const proto::InboundMessage& m, const MessageI
     engine::Outcome outcome = in.bot.respond(m.text, chat.context, m.channel);
     const std::string topic = topic_label(outcome);
     const bool out_of_memory = outcome.classification.out_of_memory;
+    TrafficLine heard{m.text, in.now_ms, m.chat, m.channel, outcome.intents, engine::decision_name(outcome),
+                      engine::settled(outcome)};
     chat.context = outcome.next;
     if (outcome.kind == engine::Outcome::Kind::kReply) {
       push_bounded(chat.recent, {"bot", outcome.text, in.now_ms}, static_cast<std::size_t>(o.transcript_lines));
@@ -163,6 +166,7 @@ Effect decide_message(Snapshot s, const proto::InboundMessage& m, const MessageI
     }
     e.counts.topic = topic;
     e.counts.dfa_out_of_memory = out_of_memory;
+    e.traffic = std::move(heard);
   }
   // The window keeps the last ids' answers.
   auto& answered = e.state->answered;

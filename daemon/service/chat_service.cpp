@@ -91,11 +91,13 @@ void ChatService::run(std::shared_ptr<Request> request) {
     const std::string chat = effect.chat;
     auto sends = std::make_shared<chat::Sends>(std::move(effect.sends));
     auto counts = std::make_shared<chat::Counts>(std::move(effect.counts));
-    store_.commit(std::move(effect), [this, request, chat, sends, counts](store::CommitResult result) {
+    auto traffic = std::make_shared<std::optional<chat::TrafficLine>>(std::move(effect.traffic));
+    store_.commit(std::move(effect), [this, request, chat, sends, counts, traffic](store::CommitResult result) {
       switch (result) {
         case store::CommitResult::kCommitted:
         case store::CommitResult::kNotDurable:
           count(*counts);
+          if (*traffic && traffic_listener_ != nullptr) traffic_listener_->heard(**traffic);
           send(chat, std::move(*sends), request->answer);
           return;
         case store::CommitResult::kConflict:

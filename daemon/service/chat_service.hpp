@@ -30,6 +30,7 @@
 #include "daemon/chat/chat_options.hpp"
 #include "daemon/chat/effect.hpp"
 #include "daemon/chat/outbound.hpp"
+#include "daemon/chat/traffic_line.hpp"
 #include "daemon/common/metrics.hpp"
 #include "daemon/engine/engine_store.hpp"
 #include "daemon/proto/frames.hpp"
@@ -48,6 +49,10 @@ class ChatService {
               const chat::Clock& clock, chat::ChatOptions options);
 
   void set_options(chat::ChatOptions options);
+
+  // Hears every message the engine answered (null: none). Set before the
+  // service serves; keeps the reference.
+  void set_traffic_listener(chat::TrafficListener* listener) { traffic_listener_ = listener; }
 
   // The gateway's message; `answer` is called exactly once.
   void handle_message(const proto::InboundMessage& message, Answer answer);
@@ -81,6 +86,7 @@ class ChatService {
   common::Metrics& metrics_;
   const chat::Clock& clock_;
   std::atomic<std::shared_ptr<const chat::ChatOptions>> options_;
+  chat::TrafficListener* traffic_listener_ = nullptr;
 };
 
 }  // namespace xiaoer::service

@@ -4,30 +4,18 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <fstream>
 #include <iomanip>
 #include <ostream>
 #include <unordered_map>
 
 #include "daemon/tools/gap_groups.hpp"
 #include "daemon/tools/tool_args.hpp"
+#include "daemon/tools/traffic_file.hpp"
 
 namespace xiaoer::tools {
 namespace {
 
 constexpr std::size_t kExamples = 3;
-
-// The message of one line: the line itself, or its "text" if it is a JSON
-// object. Empty for a blank line or a JSON line without text.
-std::string message_of(const std::string& line) {
-  const std::size_t first = line.find_first_not_of(" \t\r");
-  if (first == std::string::npos) return {};
-  if (line[first] != '{') return line.substr(first, line.find_last_not_of(" \t\r") + 1 - first);
-  const nlohmann::json json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded() || !json.is_object()) return line;
-  const auto text = json.find("text");
-  return text != json.end() && text->is_string() ? text->get<std::string>() : std::string();
-}
 
 struct Traffic {
   std::size_t lines = 0;
@@ -40,34 +28,28 @@ struct Traffic {
 
 bool read_traffic(const std::vector<std::string>& paths, const engine::Engine& engine, const std::string& channel,
                   Traffic& traffic, std::ostream& err) {
+  std::vector<TrafficEntry> entries;
+  for (const std::string& path : paths) {
+    if (!read_traffic_file(path, entries, err)) return false;
+  }
   std::unordered_map<std::string, std::size_t> seen;
   const nlu::Context fresh;
-  for (const std::string& path : paths) {
-    std::ifstream in(path);
-    if (!in) {
-      err << path << ": cannot open\n";
-      return false;
-    }
-    std::string line;
-    while (std::getline(in, line)) {
-      const std::string text = message_of(line);
-      if (text.empty()) continue;
-      ++traffic.lines;
-      engine::Outcome outcome = engine.respond(text, fresh, channel);
-      if (!outcome.topics.empty()) {
-        traffic.all_cores.push_back(std::move(outcome.core));
-        continue;
-      }
-      ++traffic.unrecognised;
-      const auto [it, added] = seen.emplace(outcome.core, traffic.gap_cores.size());
-      if (added) {
-        traffic.gap_cores.push_back(outcome.core);
-        traffic.gap_examples.push_back(text);
-        traffic.repeats.push_back(0);
-      }
-      ++traffic.repeats[it->second];
+  for (const TrafficEntry& entry : entries) {
+    ++traffic.lines;
+    engine::Outcome outcome = engine.respond(entry.text, fresh, entry.channel.empty() ? channel : entry.channel);
+    if (!outcome.topics.empty()) {
       traffic.all_cores.push_back(std::move(outcome.core));
+      continue;
     }
+    ++traffic.unrecognised;
+    const auto [it, added] = seen.emplace(outcome.core, traffic.gap_cores.size());
+    if (added) {
+      traffic.gap_cores.push_back(outcome.core);
+      traffic.gap_examples.push_back(entry.text);
+      traffic.repeats.push_back(0);
+    }
+    ++traffic.repeats[it->second];
+    traffic.all_cores.push_back(std::move(outcome.core));
   }
   return true;
 }

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "daemon/chat/traffic_line.hpp"
 #include "daemon/tools/gap_groups.hpp"
 #include "tests/test_dir.hpp"
 #include "tests/test_intents.hpp"
@@ -106,6 +107,23 @@ TEST_F(GapsToolTest, TextReportAndTop) {
   EXPECT_NE(out.find("1. 4 messages  \"优惠券\""), std::string::npos) << out;
   EXPECT_NE(out.find("   - 优惠券怎么用\n"), std::string::npos) << out;
   EXPECT_EQ(out.find("2. "), std::string::npos) << out;
+}
+
+// The daemon's traffic sample is read as it is written.
+TEST_F(GapsToolTest, ReadsTheDaemonsTrafficSample) {
+  std::string sample;
+  for (const char* text : {"优惠券怎么用", "领的优惠券用不了", "优惠券在哪里领", "谢谢"}) {
+    sample += chat::to_json_line({text, 1763800000000, "chat-1", "taobao", {}, "fallback", false});
+  }
+  write("sample.jsonl", sample);
+  std::string out, err;
+  ASSERT_EQ(gaps({"--json", (dir_ / "sample.jsonl").string()}, &out, &err), 0) << err;
+  const nlohmann::json json = nlohmann::json::parse(out);
+  EXPECT_EQ(json["messages"], 4);
+  EXPECT_EQ(json["unrecognised"], 3);
+  ASSERT_EQ(json["groups"].size(), 1u) << out;
+  EXPECT_EQ(json["groups"][0]["phrase"], "优惠券");
+  EXPECT_EQ(json["groups"][0]["size"], 3);
 }
 
 TEST_F(GapsToolTest, BadArgumentsAndMissingFile) {
