@@ -15,18 +15,24 @@
 #include <thread>
 #include <vector>
 
+#include "daemon/app/admin_protocol.hpp"
 #include "daemon/app/config.hpp"
 #include "daemon/app/config_table.hpp"
 #include "daemon/app/dispatcher.hpp"
 #include "daemon/app/logging.hpp"
+#include "daemon/app/reload_guard.hpp"
 #include "daemon/app/sd_notify.hpp"
 #include "daemon/engine/engine_store.hpp"
+#include "daemon/net/admin_socket.hpp"
 #include "daemon/net/connection_registry.hpp"
 #include "daemon/net/gateway_client.hpp"
 #include "daemon/net/listener.hpp"
 #include "daemon/net/tls_context.hpp"
 #include "daemon/service/chat_service.hpp"
 #include "daemon/store/journal/journal_store.hpp"
+#include "daemon/traffic/recent_messages.hpp"
+#include "daemon/traffic/traffic_sample.hpp"
+#include "daemon/traffic/traffic_tap.hpp"
 
 namespace xiaoer::app {
 namespace {
@@ -41,10 +47,13 @@ store::JournalStoreOptions store_options(const chat::ChatOptions& c) {
   return {c.answered_window, c.compact_after_bytes};
 }
 
-void print(const common::Diagnostics& diagnostics) {
+// Logs every diagnostic; adds the errors to `errors` when given (a reload's
+// report).
+void print(const common::Diagnostics& diagnostics, std::vector<std::string>* errors = nullptr) {
   for (const auto& d : diagnostics) {
     if (d.severity == common::Severity::kError) {
       spdlog::error("{}", d.to_string());
+      if (errors != nullptr) errors->push_back(d.to_string());
     } else {
       spdlog::warn("{}", d.to_string());
     }
@@ -72,12 +81,13 @@ bool load_tokens(const Config& c, Tokens* out) {
 }
 
 // Everything `serve` runs, in the order it is built.
-class Daemon {
+class Daemon final : public net::AdminHandler {
  public:
   Daemon(std::string config_path, Config config, std::shared_ptr<const engine::Engine> engine, Tokens tokens)
       : config_path_(std::move(config_path)),
         config_(std::move(config)),
         engines_(std::move(engine)),
+        recent_(static_cast<std::size_t>(config_.reload.recent_messages)),
         dispatcher_(nullptr, metrics_),
         store_(metrics_, clock_, store_options(config_.chat)),
         service_(engines_, store_, dispatcher_, metrics_, clock_, config_.chat),
@@ -104,6 +114,7 @@ class Daemon {
       }
     }
     if (!open_journal()) return 1;
+    if (!open_traffic_sample()) return 1;
     add_gauges();
     const auto limits = [this] { return *limits_.load(); };
     listener_ = std::make_shared<net::Listener>(ioc_, dispatcher_, registry_, limits, tls);
@@ -114,6 +125,11 @@ class Daemon {
       return 1;
     }
     std::string error;
+    admin_ = std::make_shared<net::AdminSocket>(ioc_, *this);
+    if (!admin_->open(config_.admin_socket, &error)) {
+      spdlog::error("{}", error);
+      return 1;
+    }
     if (!listener_->open({address, config_.port}, &error)) {
       spdlog::error("{}", error);
       return 1;
@@ -124,6 +140,7 @@ class Daemon {
     spdlog::info("listening on {}:{} (gateway {}://{}:{}/v1/gateway, agents /v1/agent)", endpoint.address().to_string(),
                  endpoint.port(), scheme, endpoint.address().to_string(), endpoint.port());
     if (config_.gateway_mode == GatewayMode::kClient && !start_client()) return 1;
+    admin_->start();
 
     signals_.async_wait([this](const boost::system::error_code& e, int signal) { on_signal(e, signal); });
     schedule_tick();
@@ -139,6 +156,7 @@ class Daemon {
     housekeeping_.join();
     reload_pool_.join();
     journal_->flush();
+    if (sample_) sample_->flush();
     spdlog::info("stopped");
     return 0;
   }
@@ -174,7 +192,43 @@ class Daemon {
     return true;
   }
 
+  // The sample (when on) and the recent messages hear every answered message.
+  bool open_traffic_sample() {
+    if (config_.sample.keep != traffic::SampleKeep::kOff) {
+      std::string error;
+      sample_ = traffic::TrafficSample::open(config_.sample, &error);
+      if (!sample_) {
+        spdlog::error("{}", error);
+        return false;
+      }
+      spdlog::info("traffic sample: {} (unsettled messages, {} % of the others; {} KiB, {} days)", config_.sample.path,
+                   config_.sample.settled_percent, config_.sample.max_bytes >> 10, config_.sample.retention_days);
+    }
+    tap_ = std::make_unique<traffic::TrafficTap>(recent_, sample_.get());
+    service_.set_traffic_listener(tap_.get());
+    return true;
+  }
+
+  // net::AdminHandler: a reload runs on the reload thread and answers from
+  // there.
+  void on_admin_request(std::string request, net::AdminHandler::Reply reply) override {
+    const std::optional<AdminRequest> decoded = decode_admin_request(request);
+    if (!decoded || decoded->command != "reload") {
+      ReloadReport unknown;
+      unknown.errors.push_back("unknown request (this daemon knows {\"command\":\"reload\"})");
+      reply(encode(unknown));
+      return;
+    }
+    boost::asio::post(reload_pool_, [this, force = decoded->force, reply = std::move(reply)] {
+      reply(encode(reload(force)));
+    });
+  }
+
   void add_gauges() {
+    if (sample_) {
+      metrics_.gauges.push_back({"xiaoer_traffic_sample_lines_dropped", "Sample lines dropped: the writer fell behind.",
+                                 [this] { return static_cast<double>(sample_->lines_dropped()); }});
+    }
     metrics_.gauges.push_back({"xiaoer_queue_waiting", "Tickets waiting for an agent.",
                                [this] { return static_cast<double>(service_.queue_waiting()); }});
     metrics_.gauges.push_back({"xiaoer_queue_oldest_waiting_seconds", "Age of the oldest waiting ticket.",
@@ -214,7 +268,7 @@ class Daemon {
   void on_signal(const boost::system::error_code& ec, int signal) {
     if (ec) return;
     if (signal == SIGHUP) {
-      boost::asio::post(reload_pool_, [this] { reload(); });
+      boost::asio::post(reload_pool_, [this] { reload(/*force=*/false); });
     } else if (!draining_.exchange(true)) {
       spdlog::info("signal {}: draining", signal);
       drain();
@@ -223,54 +277,67 @@ class Daemon {
     signals_.async_wait([this](const boost::system::error_code& e, int s) { on_signal(e, s); });
   }
 
-  void reload() {
+  // Loads everything aside and swaps it in only if all of it loaded, no
+  // restart-only option changed and the guard lets it through (or `force`).
+  // On the reload thread.
+  ReloadReport reload(bool force) {
     notifier_.reloading();
-    const auto done = [this](bool ok) {
-      (ok ? metrics_.reloads_ok : metrics_.reloads_failed).add();
-      notifier_.ready(ok ? "serving (reloaded)" : "serving (reload failed, old set kept)");
+    ReloadReport report;
+    const auto fail = [&](std::string why) {
+      spdlog::error("reload: {}", why);
+      report.errors.push_back(std::move(why));
+      metrics_.reloads_failed.add();
+      notifier_.ready("serving (reload failed, old set kept)");
+      return report;
     };
     LoadedConfig loaded = load_config(config_path_);
     if (common::has_errors(loaded.diagnostics)) {
-      print(loaded.diagnostics);
-      spdlog::error("reload: the config has errors; keeping the running set");
-      return done(false);
+      print(loaded.diagnostics, &report.errors);
+      return fail("the config has errors; keeping the running set");
     }
     const Config& next = loaded.config;
     // All or nothing: a change only a restart can apply refuses the reload,
     // rather than applying the rest and leaving the file lying about the
     // daemon.
     if (const std::vector<std::string> changes = restart_only_changes(config_, next); !changes.empty()) {
-      for (const std::string& change : changes) spdlog::error("reload: {}", change);
-      spdlog::error("reload: refused; keeping the running set");
-      return done(false);
+      for (const std::string& change : changes) {
+        spdlog::error("reload: {}", change);
+        report.errors.push_back(change);
+      }
+      return fail("refused; keeping the running set");
     }
     Reloaded reloaded;
-    if (!load_tokens(next, &reloaded.tokens)) {
-      spdlog::error("reload: tokens missing; keeping the running set");
-      return done(false);
-    }
+    if (!load_tokens(next, &reloaded.tokens)) return fail("tokens missing; keeping the running set");
     engine::Engine::LoadResult engine = engine::Engine::load(next.engine);
-    print(engine.diagnostics);
-    if (!engine.engine) {
-      spdlog::error("reload: intents or shop facts have errors; keeping the running set");
-      return done(false);
-    }
+    print(engine.diagnostics, &report.errors);
+    if (!engine.engine) return fail("intents or shop facts have errors; keeping the running set");
     reloaded.engine = engine.engine;
     // A renewed certificate (same files, new contents) serves the next TLS
     // connections.
     if (!next.tls_cert.empty()) {
       std::string tls_error;
       reloaded.tls = net::make_server_tls(next.tls_cert, next.tls_key, &tls_error);
-      if (!reloaded.tls) {
-        spdlog::error("reload: tls: {}; keeping the running set", tls_error);
-        return done(false);
-      }
+      if (!reloaded.tls) return fail("tls: " + tls_error + "; keeping the running set");
+    }
+    ReloadImpact impact = weigh_reload(*engines_.snapshot(), *engine.engine, recent_.snapshot(),
+                                       next.reload.max_changed_share, force);
+    report.messages = impact.messages;
+    report.changed = impact.changed;
+    report.summary = std::move(impact.summary);
+    if (impact.refused) {
+      report.refused = true;
+      return fail(impact.why + "; keeping the running set");
     }
     for (const Consumer consumer : reload_consumers()) apply(consumer, next, reloaded);
     config_ = next;
-    spdlog::info("reload: {} intents, {} rules in service", engine.engine->intent_set().intents().size(),
-                 engine.engine->intent_set().rules().size());
-    done(true);
+    report.ok = true;
+    report.intents = engine.engine->intent_set().intents().size();
+    report.rules = engine.engine->intent_set().rules().size();
+    spdlog::info("reload: {} intents, {} rules in service; {} of the {} recent answers changed{}", report.intents,
+                 report.rules, report.changed, report.messages, force ? " (forced)" : "");
+    metrics_.reloads_ok.add();
+    notifier_.ready("serving (reloaded)");
+    return report;
   }
 
   // What a reload prepared: the parts that load from files.
@@ -308,6 +375,8 @@ class Daemon {
       case Consumer::kLogging:
         setup_logging(next.log_level, next.log_format);
         break;
+      case Consumer::kReloadGuard:  // read from the file by each reload
+        break;
     }
   }
 
@@ -315,6 +384,7 @@ class Daemon {
     dispatcher_.set_ready(false);
     notifier_.stopping();
     listener_->stop();
+    admin_->stop();
     if (client_) client_->stop();
     // The journal delivers the answers in flight (its callbacks post them to
     // their sessions); then every connection closes after its queue.
@@ -365,6 +435,10 @@ class Daemon {
   common::Metrics metrics_;
   chat::SystemClock clock_;
   engine::EngineStore engines_;
+  // Before the service and the journal: their last callbacks reach the tap.
+  traffic::RecentMessages recent_;
+  std::unique_ptr<traffic::TrafficSample> sample_;  // null when sample.keep is off
+  std::unique_ptr<traffic::TrafficTap> tap_;
   Dispatcher dispatcher_;
   store::JournalStore store_;
   service::ChatService service_;
@@ -384,6 +458,7 @@ class Daemon {
   boost::asio::steady_timer drain_timer_;
   boost::asio::thread_pool reload_pool_{1};
   std::shared_ptr<net::Listener> listener_;
+  std::shared_ptr<net::AdminSocket> admin_;
   std::shared_ptr<net::GatewayDialer> client_;
   SdNotifier notifier_;
   std::atomic<bool> draining_{false};

@@ -21,6 +21,7 @@
 #include "daemon/net/reconnect_backoff.hpp"
 #include "daemon/proto/codec.hpp"
 #include "daemon/store/journal/journal.hpp"
+#include "daemon/traffic/traffic_sample.hpp"
 
 namespace xiaoer::app {
 
@@ -32,6 +33,15 @@ enum class LogFormat { kText, kJson };
 struct TokenSource {
   std::string env;
   std::string file;
+};
+
+// What a reload checks before it swaps the engine (docs/tuning.md).
+struct ReloadOptions {
+  // Buyer messages kept in memory (never on disk) to replay at a reload.
+  int recent_messages = 1000;
+  // A reload that would change more than this share of their answers is
+  // refused, unless forced (`xiaoerd reload --force`).
+  double max_changed_share = 0.5;
 };
 
 struct Config {
@@ -53,6 +63,9 @@ struct Config {
   proto::DecodeLimits decode;  // limits.text_bytes
   std::string log_level = "info";
   LogFormat log_format = LogFormat::kText;
+  traffic::TrafficSampleOptions sample;  // sample.*
+  std::string admin_socket = "state/admin.sock";
+  ReloadOptions reload;  // reload.*
 };
 
 struct LoadedConfig {

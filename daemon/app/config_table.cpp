@@ -171,7 +171,11 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 7> kLogLevel
 constexpr std::array<std::pair<std::string_view, LogFormat>, 2> kLogFormats{
     {{"text", LogFormat::kText}, {"json", LogFormat::kJson}}};
 
+constexpr std::array<std::pair<std::string_view, traffic::SampleKeep>, 2> kSampleKeeps{
+    {{"off", traffic::SampleKeep::kOff}, {"unsettled", traffic::SampleKeep::kUnsettled}}};
+
 constexpr long long kMiB = 1 << 20;
+constexpr long long kKiB = 1 << 10;
 constexpr long long kSecond = 1000;  // in a field kept in ms
 
 using enum Apply;
@@ -227,6 +231,20 @@ const ConfigOption kTable[] = {
             [](auto& c) -> auto& { return c.session.max_outbound_frames; }),
     choice<kLogLevels>("log.level", kReload, kLogging, [](auto& c) -> auto& { return c.log_level; }),
     choice<kLogFormats>("log.format", kReload, kLogging, [](auto& c) -> auto& { return c.log_format; }),
+    // The tuning loop (docs/tuning.md): the traffic sample, the admin socket, the reload guard.
+    choice<kSampleKeeps>("sample.keep", kRestart, kStart, [](auto& c) -> auto& { return c.sample.keep; }),
+    integer("sample.settled_percent", kRestart, kStart, 0, 100,
+            [](auto& c) -> auto& { return c.sample.settled_percent; }),
+    text("sample.path", kRestart, kStart, [](auto& c) -> auto& { return c.sample.path; }),
+    integer("sample.max_kb", kRestart, kStart, 16, 64ll << 20, [](auto& c) -> auto& { return c.sample.max_bytes; },
+            kKiB),
+    integer("sample.retention_days", kRestart, kStart, 1, 3650,
+            [](auto& c) -> auto& { return c.sample.retention_days; }),
+    text("admin.socket", kRestart, kStart, [](auto& c) -> auto& { return c.admin_socket; }),
+    integer("reload.recent_messages", kRestart, kStart, 0, 100000,
+            [](auto& c) -> auto& { return c.reload.recent_messages; }),
+    number("reload.max_changed_share", kReload, kReloadGuard, 0, 1,
+           [](auto& c) -> auto& { return c.reload.max_changed_share; }),
 };
 
 }  // namespace

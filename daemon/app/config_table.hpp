@@ -41,6 +41,7 @@ enum class Consumer {
   kSessions,  // the limits new connections take
   kDecoder,   // the dispatcher's decode limits
   kLogging,   // setup_logging
+  kReloadGuard,  // read by each reload from the file it loads
 };
 
 struct ConfigOption {

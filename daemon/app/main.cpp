@@ -1,5 +1,6 @@
-// xiaoerd: the one binary. `serve` runs the daemon; check, try, eval and
-// gaps are the tools for intent files (SPEC section 6).
+// xiaoerd: the one binary. `serve` runs the daemon; check, try, eval, gaps
+// and diff are the tools for intent files (SPEC section 6); reload asks the
+// running daemon to reload (docs/tuning.md).
 #include <exception>
 #include <iostream>
 #include <string>
@@ -8,8 +9,10 @@
 
 #include "daemon/app/app.hpp"
 #include "daemon/app/config_table.hpp"
+#include "daemon/app/reload_command.hpp"
 #include "daemon/tools/chat_tool.hpp"
 #include "daemon/tools/check_tool.hpp"
+#include "daemon/tools/diff_tool.hpp"
 #include "daemon/tools/eval_tool.hpp"
 #include "daemon/tools/gaps_tool.hpp"
 #include "daemon/tools/try_tool.hpp"
@@ -27,6 +30,8 @@ constexpr std::string_view kUsage =
     "  eval FILE.jsonl                            precision, recall, F1 and the eval line on labelled lines\n"
     "  options                                    every config option: reload or restart, range, default\n"
     "  gaps [--top N] [--json] FILE...            what the intents did not recognise, grouped by shared phrases\n"
+    "  diff --before DIR --after DIR FILE...      what an edit of the intents changes on traffic (exit 1 if any)\n"
+    "  reload [--config FILE] [--force]           reload the running daemon and print what changed\n"
     "\n"
     "common options: --intents DIR (default intents), --shop FILE (default config/shop.yaml),\n"
     "                --opencc FILE (default /usr/share/opencc/TSCharacters.ocd2)\n";
@@ -56,6 +61,8 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (command == "gaps") return xiaoer::tools::run_gaps(args, std::cout, std::cerr);
+    if (command == "diff") return xiaoer::tools::run_diff(args, std::cout, std::cerr);
+    if (command == "reload") return xiaoer::app::run_reload(args, std::cout, std::cerr);
     if (command == "help" || command == "--help" || command == "-h") {
       std::cout << kUsage;
       return 0;

@@ -87,7 +87,9 @@ void DaemonProcess::write_config(const DaemonConfig& c) {
     << "  idle_timeout_s: " << c.idle_timeout_s << "\n"
     << "  handshake_timeout_s: " << c.handshake_timeout_s << "\n"
     << "  outbound_frames: " << c.outbound_frames << "\n"
-    << "log: {level: " << c.log_level << ", format: text}\n";
+    << "log: {level: " << c.log_level << ", format: text}\n"
+    << "admin: {socket: \"" << admin_socket().string() << "\"}\n"
+    << c.extra_yaml;
   if (!c.tls_cert.empty() || !c.tls_key.empty()) {
     y << "tls:\n"
       << "  cert: \"" << c.tls_cert << "\"\n"

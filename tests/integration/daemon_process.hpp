@@ -58,6 +58,7 @@ struct DaemonConfig {
   std::string journal_path;    // "" = <dir>/state/journal.log
   std::string journal_sync = "always";
   int compact_after_mb = 0;    // journal.compact_after_mb (0: the daemon's default)
+  std::string extra_yaml;      // appended to the config as it is (sample.*, reload.*)
 };
 
 class DaemonProcess {
@@ -99,6 +100,8 @@ class DaemonProcess {
   unsigned short port() const { return port_; }
   const std::filesystem::path& dir() const { return dir_; }
   std::filesystem::path config_path() const { return dir_ / "xiaoerd.yaml"; }
+  // The admin socket the config names (`xiaoerd reload` finds it there).
+  std::filesystem::path admin_socket() const { return dir_ / "admin.sock"; }
   // The journal the config names (journal_path, or <dir>/state/journal.log).
   std::filesystem::path journal_path() const;
   // The wait status of the last daemon that exited (reaped by stop(),
