@@ -10,6 +10,13 @@ std::string chat_hash(std::string_view chat) {
     hash ^= static_cast<unsigned char>(c);
     hash *= 1099511628211ull;
   }
+  // FNV-1a alone leaves ids that differ in their last character with
+  // hashes that differ in a few bits; a finaliser (splitmix64's) spreads them.
+  hash ^= hash >> 30;
+  hash *= 0xbf58476d1ce4e5b9ull;
+  hash ^= hash >> 27;
+  hash *= 0x94d049bb133111ebull;
+  hash ^= hash >> 31;
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(16, '0');
   for (int i = 15; i >= 0; --i, hash >>= 4) out[static_cast<std::size_t>(i)] = kHex[hash & 0xF];

@@ -28,7 +28,7 @@ struct TrafficLine {
   bool settled = true;               // engine::settled()
 };
 
-// 16 hex digits (FNV-1a, 64 bits): stable across runs and builds.
+// 16 hex digits (FNV-1a, 64 bits, then mixed): stable across runs and builds.
 std::string chat_hash(std::string_view chat);
 
 // The line as written to the sample, with a final '\n'.

@@ -38,6 +38,20 @@ AnswerDiff diff_answers(const engine::Engine& before, const engine::Engine& afte
   return diff;
 }
 
+namespace {
+
+// A reply of several lines, its later lines under its first.
+std::string indented(const std::string& reply) {
+  std::string out;
+  for (const char c : reply) {
+    out += c;
+    if (c == '\n') out += "          ";
+  }
+  return out;
+}
+
+}  // namespace
+
 void print_answer_diff(const AnswerDiff& diff, std::ostream& out) {
   out << diff.messages << " messages, " << diff.changed << " changed (" << std::fixed << std::setprecision(1)
       << 100.0 * diff.changed_share() << " %)\n";
@@ -49,8 +63,8 @@ void print_answer_diff(const AnswerDiff& diff, std::ostream& out) {
     for (const ChangedAnswer& e : t.examples) {
       out << "  buyer:  " << e.text << "\n";
       if (e.before_reply != e.after_reply) {
-        out << "  before: " << e.before_reply << "\n";
-        out << "  after:  " << e.after_reply << "\n";
+        out << "  before: " << indented(e.before_reply) << "\n";
+        out << "  after:  " << indented(e.after_reply) << "\n";
       }
     }
   }
