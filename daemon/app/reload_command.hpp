@@ -6,7 +6,9 @@
 // Prints, on success, the size of the set now in service and what the
 // change does to the daemon's recent messages; on failure, the errors
 // (file:line:col) or the guard's refusal. The config file itself is checked
-// first: a broken one is reported without asking the daemon.
+// first: a broken one is reported without asking the daemon. The daemon
+// reloads the config it was started with; FILE says where its socket is
+// (give the same file).
 #pragma once
 
 #include <iosfwd>
