@@ -29,7 +29,6 @@ set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://localhost/xiaoer")
 # dpkg-shlibdeps computes the libraries' packages; deb-systemd-helper and
 # deb-systemd-invoke (the maintainer scripts) come from init-system-helpers.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
