@@ -13,9 +13,10 @@
 #   7. a newer version (this one repacked, shop.yaml changed) installed over
 #      it keeps an intent file the lead edited and takes the new shop.yaml;
 #   8. a purge removes the files, the conffiles, the enablement and the state.
-# Usage: install_test.sh BUILD_DIR SOURCE_DIR. Needs root (dpkg into a root,
-# mount namespaces) and the tools of `make deps-deb`; without them it skips
-# (exit 77), except under CI=true, where it fails.
+# Usage: package_install_test.sh BUILD_DIR SOURCE_DIR. Needs root (dpkg into
+# a root, mount namespaces; password-less sudo is tried) and the tools of
+# `make deps-deb`; without them it skips (exit 77), except under CI=true,
+# where it fails.
 set -euo pipefail
 
 build=$(realpath "$1")
@@ -36,7 +37,14 @@ fail() {
 }
 step() { echo "== $* ($(( ($(date +%s%N) - started) / 1000000 )) ms)"; }
 
-[ "$(id -u)" = 0 ] || skip "needs root (dpkg into a throwaway root, a mount namespace)"
+# As the Makefile installs packages: as root, or through sudo when it asks
+# for no password.
+if [ "$(id -u)" != 0 ]; then
+  if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    exec sudo -n --preserve-env=CI,PATH bash "$0" "$@"
+  fi
+  skip "needs root or password-less sudo (dpkg into a throwaway root, a mount namespace)"
+fi
 for tool in cpack dpkg-deb dpkg-shlibdeps lintian systemd-analyze unshare apt-get; do
   command -v "$tool" >/dev/null || skip "$tool not found (make deps-deb)"
 done
