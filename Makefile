@@ -13,9 +13,10 @@ CI_FUZZ_SECONDS ?= 15
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 # CI builds with warnings as errors and adds the sanitizer runs (ASan+UBSan
-# over every test, TSan over the concurrency tests) and a short fuzz run.
+# over every test, TSan over the concurrency tests), a short fuzz run and
+# the Debian package's install test (tests/deploy/).
 ifeq ($(CI),true)
-CMAKE_FLAGS += -DXIAOER_WERROR=ON
+CMAKE_FLAGS += -DXIAOER_WERROR=ON -DXIAOER_PACKAGE_TEST=ON
 endif
 # ccache: paths under the checkout are hashed relative to it, so a fresh
 # clone (CI) reuses what an earlier build compiled.
@@ -27,8 +28,20 @@ PACKAGES := cmake make g++ pkg-config ccache \
 	libyaml-cpp-dev libopencc-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
 # Only `make fuzz` needs these: clang and its libFuzzer/sanitizer runtimes.
 FUZZ_PACKAGES := clang libclang-rt-14-dev
+# `make deb` and the package's install test (tests/deploy/): dpkg-shlibdeps,
+# lintian, systemd-analyze, and fakeroot, file, binutils for the package
+# build. promtool (the alert rules' test) comes from Debian's prometheus
+# package, unpacked into $(BUILD_DIR)/tools: installing that package would
+# also install, and on a systemd host start, a Prometheus server. CI gets
+# both, so these tests run in `make test` (docs/testing.md).
+DEB_PACKAGES := dpkg-dev lintian fakeroot file binutils systemd
+PROMTOOL := $(BUILD_DIR)/tools/promtool
+ifeq ($(CI),true)
+PACKAGES += $(DEB_PACKAGES)
+CI_TOOLS := $(PROMTOOL)
+endif
 
-.PHONY: all deps deps-fuzz build build-asan build-tsan test test-asan test-tsan fuzz run check clean
+.PHONY: all deps deps-fuzz deps-deb deb promtool build build-asan build-tsan test test-asan test-tsan fuzz run check clean
 
 all: build
 
@@ -52,6 +65,16 @@ deps:
 deps-fuzz: deps
 	$(call install_missing,$(FUZZ_PACKAGES))
 
+deps-deb: deps
+	$(call install_missing,$(DEB_PACKAGES))
+
+promtool: $(PROMTOOL)
+$(PROMTOOL):
+	@mkdir -p $(@D)/prometheus-deb
+	cd $(@D)/prometheus-deb && { apt-get download prometheus || { apt-get update -qq && apt-get download prometheus; }; }
+	dpkg-deb --fsys-tarfile $(@D)/prometheus-deb/prometheus_*.deb | tar -xO ./usr/bin/promtool >$@.tmp
+	chmod 755 $@.tmp && mv $@.tmp $@ && rm -rf $(@D)/prometheus-deb
+
 build: deps
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
 	cmake --build $(BUILD_DIR) -j $(JOBS)
@@ -67,7 +90,7 @@ build-tsan: deps
 	cmake -S . -B $(TSAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g1" -DXIAOER_TSAN=ON $(CMAKE_FLAGS)
 	cmake --build $(TSAN_BUILD_DIR) -j $(JOBS)
 
-test: build
+test: build $(CI_TOOLS)
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 ifeq ($(CI),true)
 	$(MAKE) test-asan
@@ -86,12 +109,20 @@ test-tsan: build-tsan
 fuzz: deps-fuzz
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILD_DIR=$(FUZZ_BUILD_DIR) FUZZ_JOBS=$(JOBS) bash fuzz/run.sh
 
-# Lints the shipped intents and shop facts and runs their examples.
-check: build
-	$(BUILD_DIR)/xiaoerd check --intents intents --shop config/shop.yaml
+# The Debian package from the Release tree (CPack, no second build):
+# $(BUILD_DIR)/xiaoerd_<version>_<arch>.deb (docs/operations.md).
+deb: deps-deb build
+	cd $(BUILD_DIR) && cpack -G DEB
 
+# Checks config/xiaoerd.yaml, then lints the intents and shop facts it names
+# and runs their examples.
+check: build
+	$(BUILD_DIR)/xiaoerd check --config config/xiaoerd.yaml
+
+# state/xiaoerd.pid: the daemon's own pid (the shell execs it), for
+# `kill -HUP "$$(cat state/xiaoerd.pid)"` (README).
 run: build
-	$(BUILD_DIR)/xiaoerd serve --config config/xiaoerd.yaml
+	@mkdir -p state && echo $$$$ > state/xiaoerd.pid && exec $(BUILD_DIR)/xiaoerd serve --config config/xiaoerd.yaml
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(TSAN_BUILD_DIR) $(FUZZ_BUILD_DIR)

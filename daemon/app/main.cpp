@@ -8,10 +8,11 @@
 #include <vector>
 
 #include "daemon/app/app.hpp"
+#include "daemon/app/check_command.hpp"
 #include "daemon/app/config_table.hpp"
 #include "daemon/app/reload_command.hpp"
+#include "daemon/common/version.hpp"
 #include "daemon/tools/chat_tool.hpp"
-#include "daemon/tools/check_tool.hpp"
 #include "daemon/tools/diff_tool.hpp"
 #include "daemon/tools/eval_tool.hpp"
 #include "daemon/tools/gaps_tool.hpp"
@@ -24,7 +25,10 @@ constexpr std::string_view kUsage =
     "\n"
     "commands:\n"
     "  serve [--config FILE]                      run the daemon (default config/xiaoerd.yaml)\n"
-    "  check [--intents DIR] [--shop FILE]        compile and lint intents and shop facts, run every example\n"
+    "  check [--config FILE] [--intents DIR] [--shop FILE]\n"
+    "                                             check the config, compile and lint the intents and shop\n"
+    "                                             facts it names, run every example (no option: the config\n"
+    "                                             config/xiaoerd.yaml, else /etc/xiaoer/xiaoerd.yaml)\n"
     "  try [--channel NAME] TEXT [TEXT...]        what the bot would do, and why (texts are one chat)\n"
     "  chat [URL] [--say TEXT]                    chat as a buyer with a running daemon (protocol v1)\n"
     "  eval FILE.jsonl                            precision, recall, F1 and the eval line on labelled lines\n"
@@ -34,7 +38,8 @@ constexpr std::string_view kUsage =
     "  reload [--config FILE] [--force]           reload the running daemon and print what changed\n"
     "\n"
     "common options: --intents DIR (default intents), --shop FILE (default config/shop.yaml),\n"
-    "                --opencc FILE (default /usr/share/opencc/TSCharacters.ocd2)\n";
+    "                --opencc FILE (default /usr/share/opencc/TSCharacters.ocd2)\n"
+    "--version prints the version.\n";
 
 }  // namespace
 
@@ -52,7 +57,7 @@ int main(int argc, char** argv) {
       std::cerr << "usage: xiaoerd serve [--config FILE]\n";
       return 2;
     }
-    if (command == "check") return xiaoer::tools::run_check(args, std::cout, std::cerr);
+    if (command == "check") return xiaoer::app::run_check_command(args, std::cout, std::cerr);
     if (command == "try") return xiaoer::tools::run_try(args, std::cout, std::cerr);
     if (command == "chat") return xiaoer::tools::run_chat(args, std::cin, std::cout, std::cerr);
     if (command == "eval") return xiaoer::tools::run_eval(args, std::cout, std::cerr);
@@ -63,6 +68,10 @@ int main(int argc, char** argv) {
     if (command == "gaps") return xiaoer::tools::run_gaps(args, std::cout, std::cerr);
     if (command == "diff") return xiaoer::tools::run_diff(args, std::cout, std::cerr);
     if (command == "reload") return xiaoer::app::run_reload(args, std::cout, std::cerr);
+    if (command == "--version" || command == "version") {
+      std::cout << "xiaoerd " << xiaoer::common::version() << "\n";
+      return 0;
+    }
     if (command == "help" || command == "--help" || command == "-h") {
       std::cout << kUsage;
       return 0;

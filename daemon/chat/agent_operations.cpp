@@ -98,6 +98,7 @@ std::optional<Effect> decide_notice(const Snapshot& s, const engine::Engine& bot
   // the next tick, so a buyer gets one courtesy text at most.
   if (!text.empty()) e.sends.pushes.emplace_back(proto::NoticeFrame{s.chat, text, after.id});
   e.ticket = std::move(after);
+  e.counts.notice = true;
   return e;
 }
 

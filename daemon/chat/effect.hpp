@@ -114,6 +114,7 @@ struct Counts {
   std::string handoff_reason;  // "" unless a ticket opened
   bool resend = false;
   bool dfa_out_of_memory = false;
+  bool notice = false;  // a courtesy notice: the ticket waited past queue.notice_after_s
 };
 
 struct Effect {

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "daemon/common/version.hpp"
+
 namespace xiaoer::common {
 
 Counter& LabelledCounter::with(std::string_view label) {
@@ -82,12 +84,17 @@ void histogram(std::ostringstream& out, const std::string& name, const std::stri
 
 std::string Metrics::render_prometheus() const {
   std::ostringstream out;
+  out << "# HELP xiaoer_build_info The running build: its version in a label, value 1.\n"
+      << "# TYPE xiaoer_build_info gauge\nxiaoer_build_info{version=\"" << version() << "\"} 1\n";
   counter_family(out, "xiaoer_messages_total", "Buyer messages processed, by topic.", "topic", messages_by_topic);
   counter_family(out, "xiaoer_answers_total", "Answer frames sent, by type.", "type", answers_by_type);
   counter_family(out, "xiaoer_handoffs_total", "Chats handed to humans, by reason.", "reason", handoffs_by_reason);
   counter(out, "xiaoer_resends_total", "Resent message ids answered again from the answered window.", resends.value());
   counter(out, "xiaoer_dfa_out_of_memory_total", "Messages the RE2 DFA ran out of memory on (handed off).",
           dfa_out_of_memory.value());
+  counter(out, "xiaoer_queue_notices_total",
+          "Courtesy notices sent: tickets that waited queue.notice_after_s with no agent reply.",
+          queue_notices.value());
   outcomes(out, "xiaoer_reloads_total", "Reloads of intents, shop facts and config.", reloads_ok, reloads_failed);
   counter(out, "xiaoer_journal_failures_total", "Journal records that could not be written.", journal_failures.value());
   outcomes(out, "xiaoer_journal_compactions_total", "Rewrites of the journal as a snapshot of the live state.",

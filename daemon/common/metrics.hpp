@@ -64,6 +64,7 @@ struct Metrics {
   LabelledCounter handoffs_by_reason;
   Counter resends;                     // resent ids answered from the window
   Counter dfa_out_of_memory;           // messages RE2 could not match
+  Counter queue_notices;               // courtesy notices: tickets past the answer-time SLA
   Counter reloads_ok;
   Counter reloads_failed;
   Counter journal_failures;

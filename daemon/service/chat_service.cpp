@@ -135,6 +135,7 @@ void ChatService::count(const chat::Counts& counts) {
   if (!counts.handoff_reason.empty()) metrics_.handoffs_by_reason.with(counts.handoff_reason).add();
   if (counts.resend) metrics_.resends.add();
   if (counts.dfa_out_of_memory) metrics_.dfa_out_of_memory.add();
+  if (counts.notice) metrics_.queue_notices.add();
 }
 
 std::vector<proto::TicketView> ChatService::tickets() {

@@ -1,6 +1,8 @@
 #include "daemon/tools/check_tool.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <iomanip>
 #include <ostream>
 #include <set>
@@ -32,16 +34,53 @@ double nanoseconds_per_message(const engine::Engine& engine) {
                          static_cast<double>(kRounds * texts.size());
 }
 
+// For each source that does not exist: its absolute path (a relative one
+// is taken from the current directory) and what named it, so that a check
+// run from the wrong directory or with the wrong config says so.
+void say_where_missing(const engine::EngineSources& sources, const std::vector<std::string>& args,
+                       const CheckDefaults& defaults, std::ostream& err) {
+  struct Source {
+    const char* what;
+    const std::string& path;
+    const char* option;
+    const char* key;
+  };
+  const Source all[] = {{"the intent files", sources.intents_dir, "--intents", "paths.intents"},
+                        {"the shop facts", sources.shop_file, "--shop", "paths.shop"},
+                        {"the OpenCC dictionary", sources.opencc_dictionary, "--opencc", "paths.opencc"}};
+  for (const Source& source : all) {
+    std::error_code ec;
+    if (std::filesystem::exists(source.path, ec)) continue;
+    std::string named_by;
+    if (std::find(args.begin(), args.end(), source.option) != args.end()) {
+      named_by = source.option;
+    } else if (!defaults.from.empty()) {
+      named_by = std::string(source.key) + " in " + defaults.from;
+    } else {
+      named_by = std::string("the default; ") + source.option + " or --config to change it";
+    }
+    err << "check: looked for " << source.what << " in " << std::filesystem::absolute(source.path, ec).string()
+        << " (" << named_by << "): not found\n";
+  }
+}
+
 }  // namespace
 
 int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  return run_check(args, CheckDefaults{}, out, err);
+}
+
+int run_check(const std::vector<std::string>& args, const CheckDefaults& defaults, std::ostream& out,
+              std::ostream& err) {
   ToolArgs parsed;
+  parsed.sources = defaults.sources;
   if (!parse_tool_args(args, &parsed, err) || !parsed.positional.empty()) {
-    err << "usage: xiaoerd check [--intents DIR] [--shop FILE] [--opencc FILE]\n";
+    err << "usage: xiaoerd check [--config FILE] [--intents DIR] [--shop FILE] [--opencc FILE]\n";
     return 2;
   }
   const auto engine = load_engine(parsed.sources, err, /*warnings=*/true);
   if (!engine) {
+    say_where_missing(parsed.sources, args, defaults, err);
     err << "check: failed\n";
     return 1;
   }

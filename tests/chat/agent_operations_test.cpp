@@ -119,6 +119,7 @@ TEST(AgentOperations, TheNoticeIsWrittenForTheTicketsChannel) {
   EXPECT_NE(notice.text.find("/:^_^"), std::string::npos) << "not the taobao emoji: " << notice.text;
   EXPECT_TRUE(e->ticket->notice_sent);
   EXPECT_EQ(e->ticket->transcript.back().from, "notice");
+  EXPECT_TRUE(e->counts.notice) << "counted in xiaoer_queue_notices_total";
   EXPECT_EQ(e->durability, Durability::kRequired);
 
   Snapshot answered = s;
