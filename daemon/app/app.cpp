@@ -51,7 +51,7 @@ void print(const common::Diagnostics& diagnostics) {
   }
 }
 
-// Tokens from their sources; false (logged) if either is missing.
+// Tokens from their sources; false (logged) if one is missing.
 bool load_tokens(const Config& c, Tokens* out) {
   std::string error;
   out->gateway = resolve_token(c.gateway_token, &error);
@@ -64,8 +64,13 @@ bool load_tokens(const Config& c, Tokens* out) {
     spdlog::error("agent token: {}", error);
     return false;
   }
-  if (out->gateway == out->agent) {
-    spdlog::error("the gateway and agent tokens must differ (a token's role is how it is told apart)");
+  out->admin = resolve_token(c.admin_token, &error);
+  if (out->admin.empty()) {
+    spdlog::error("admin token: {}", error);
+    return false;
+  }
+  if (out->gateway == out->agent || out->admin == out->gateway || out->admin == out->agent) {
+    spdlog::error("the gateway, agent and admin tokens must differ (a token's role is how it is told apart)");
     return false;
   }
   return true;
@@ -81,6 +86,7 @@ class Daemon {
         dispatcher_(nullptr, metrics_),
         store_(metrics_, clock_, store_options(config_.chat)),
         service_(engines_, store_, dispatcher_, metrics_, clock_, config_.chat),
+        stock_(engines_, store_, clock_),
         limits_(std::make_shared<const net::SessionLimits>(config_.session)),
         ioc_(threads()),
         signals_(ioc_, SIGINT, SIGTERM, SIGHUP),
@@ -89,6 +95,7 @@ class Daemon {
         drain_timer_(ioc_),
         notifier_(SdNotifier::from_environment()) {
     dispatcher_.attach(service_);
+    dispatcher_.attach_stock(stock_);
     dispatcher_.set_tokens(std::move(tokens));
     dispatcher_.set_limits(config_.decode);
   }
@@ -252,7 +259,7 @@ class Daemon {
     engine::Engine::LoadResult engine = engine::Engine::load(next.engine);
     print(engine.diagnostics);
     if (!engine.engine) {
-      spdlog::error("reload: intents or shop facts have errors; keeping the running set");
+      spdlog::error("reload: intents, shop facts or the catalogue have errors; keeping the running set");
       return done(false);
     }
     reloaded.engine = engine.engine;
@@ -368,6 +375,7 @@ class Daemon {
   Dispatcher dispatcher_;
   store::JournalStore store_;
   service::ChatService service_;
+  service::StockService stock_;
   // Destroyed first: its last callbacks use the store and the service.
   std::unique_ptr<store::Journal> journal_;
   net::ConnectionRegistry registry_;
@@ -408,7 +416,7 @@ int serve(const std::string& config_path) {
   engine::Engine::LoadResult engine = engine::Engine::load(loaded.config.engine);
   print(engine.diagnostics);
   if (!engine.engine) {
-    spdlog::error("intents or shop facts have errors: not starting (run xiaoerd check)");
+    spdlog::error("intents, shop facts or the catalogue have errors: not starting (run xiaoerd check)");
     return 1;
   }
   spdlog::info("xiaoerd: {} intents, {} rules", engine.engine->intent_set().intents().size(),
