@@ -232,6 +232,7 @@ Outcome Engine::respond(std::string_view text, const nlu::Context& context, std:
   normalizer_->normalize_into(text, outcome.core);
   nlu::reduce_to_core(outcome.core);
   outcome.classification = nlu::classify(*set_, outcome.core, context);
+  continue_for_item(context, outcome);
   const nlu::Classification& classification = outcome.classification;
   const std::vector<nlu::Intent>& intents = set_->intents();
   const bool complaint = std::any_of(classification.chosen.begin(), classification.chosen.end(),
@@ -260,6 +261,19 @@ Outcome Engine::respond(std::string_view text, const nlu::Context& context, std:
   }
   if (outcome.mood == reply::Mood::kUpset) soothe(outcome.text, rotation, cues);
   return outcome;
+}
+
+void Engine::continue_for_item(const nlu::Context& context, Outcome& outcome) const {
+  nlu::Classification& c = outcome.classification;
+  if (outcome.item == nullptr || context.awaiting.empty()) return;
+  const bool only_standalone = std::all_of(c.chosen.begin(), c.chosen.end(),
+                                           [&](int i) { return set_->intents()[i].standalone; });
+  const int awaiting = set_->find(context.awaiting);
+  if (!only_standalone || awaiting < 0 || !templates_[awaiting].needs_item) return;
+  c.chosen = {awaiting};
+  c.slots = context.slots;
+  c.from_context = true;
+  c.confidence = 1.0;
 }
 
 void Engine::render_ask(const Templates& templates, const std::vector<std::string_view>& missing,
@@ -303,6 +317,7 @@ void Engine::answer(const nlu::Classification& classification, std::uint32_t rot
         // every question of the message that needs it).
         if (!outcome.asked_for_item) render_variant(item_asks_, rotation, {}, cues, part);
         outcome.asked_for_item = true;
+        if (next.awaiting.empty()) next.awaiting = intent.name;  // the item may come next, alone
       } else if (!rendered) {
         // No reply fits (a body off the size chart, say): a human decides,
         // and the buyer is told why in the intent's words if it has them.

@@ -139,6 +139,10 @@ class Engine {
   void answer(const nlu::Classification& classification, std::uint32_t rotation, const reply::CueTexts& cues,
               const reply::ItemView& item, Outcome& outcome) const;
 
+  // The last turn asked which item, and this message names one (a link, a
+  // card) and asks nothing else: it answers that question.
+  void continue_for_item(const nlu::Context& context, Outcome& outcome) const;
+
   // Renders an intent's reply into `part`: the item's own variants first
   // when the item is known. False when none renders.
   bool render_reply(const Templates& templates, std::uint32_t rotation, const common::SlotMap& slots,

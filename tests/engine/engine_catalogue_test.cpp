@@ -111,6 +111,15 @@ TEST_F(EngineCatalogue, NoItemOrAnUnknownOneAsksWhichItem) {
   EXPECT_EQ(courier.text, without_->respond("发什么快递", {}, "default").text);
 }
 
+TEST_F(EngineCatalogue, TheItemSentAfterTheQuestionBackAnswersIt) {
+  const Outcome asked = ask("什么面料的", "");
+  ASSERT_TRUE(asked.asked_for_item);
+  const Outcome answered =
+      with_->respond("https://item.taobao.com/item.htm?id=680000000401", asked.next, "default", {kCoat});
+  EXPECT_NE(answered.text.find("90%羊毛"), std::string::npos) << answered.text;
+  EXPECT_TRUE(answered.classification.from_context);
+}
+
 TEST_F(EngineCatalogue, WithoutACatalogueTheShopFactsServeAsBefore) {
   EXPECT_EQ(without_->catalogue(), nullptr);
   const Outcome fabric = without_->respond("什么面料的", {}, "default", {kTee});
