@@ -1,5 +1,6 @@
 #include "daemon/reply/item_answers.hpp"
 
+#include <algorithm>
 #include <vector>
 
 namespace xiaoer::reply {
@@ -46,6 +47,16 @@ std::string grouped(const std::vector<std::pair<std::string, Stock>>& labelled) 
   return out;
 }
 
+// A colour as the buyer named it, said as a colour: "紫" → "紫色"
+// (patterns and prints stay as they are).
+std::string colour_name(std::string_view asked) {
+  constexpr std::string_view kNotColours[] = {"花", "条纹", "格子"};
+  std::string out(asked);
+  const bool pattern = std::find(std::begin(kNotColours), std::end(kNotColours), asked) != std::end(kNotColours);
+  if (!asked.ends_with("色") && !pattern) out += "色";
+  return out;
+}
+
 std::string joined(const std::vector<std::string>& names) {
   std::string out;
   for (const std::string& name : names) out += (out.empty() ? "" : "、") + name;
@@ -60,10 +71,12 @@ std::optional<std::string> stock_answer(const catalogue::Item& item, const catal
   const std::string* colour = colour_asked.empty() ? nullptr : item.match_colour(colour_asked);
   const std::string* size = size_asked.empty() ? nullptr : item.match_size(size_asked);
   if (!colour_asked.empty() && colour == nullptr) {
-    return "这款没有" + std::string(colour_asked) + "，颜色有" + joined(item.colours);
+    return "这款没有" + colour_name(colour_asked) + "，颜色有" + joined(item.colours);
   }
   if (!size_asked.empty() && size == nullptr) {
-    return "这款没有" + catalogue::size_label(size_asked) + "，尺码有" + joined(item.sizes);
+    std::string asked(size_asked);  // as a size is written: "xxl" → "XXL"
+    for (char& c : asked) c = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+    return "这款没有" + catalogue::size_label(asked) + "，尺码有" + joined(item.sizes);
   }
   if (colour && size) {
     const catalogue::Sku* sku = item.find_sku(*colour, *size);

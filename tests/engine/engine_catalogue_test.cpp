@@ -83,7 +83,9 @@ TEST_F(EngineCatalogue, StockNamesTheColourAndSizeAsked) {
   const Outcome colour = ask("驼色还有吗", kCoat);
   EXPECT_NE(colour.text.find("驼色S/L有现货，M暂时缺货（预计12月5日补货）"), std::string::npos) << colour.text;
   const Outcome absent = ask("紫色还有吗", kCoat);
-  EXPECT_NE(absent.text.find("这款没有紫"), std::string::npos) << absent.text;
+  EXPECT_NE(absent.text.find("这款没有紫色，颜色有驼色、黑色、燕麦色"), std::string::npos) << absent.text;
+  const Outcome no_size = ask("xxl还有吗", kTee);
+  EXPECT_NE(no_size.text.find("这款没有XXL码，尺码有S、M、L、XL"), std::string::npos) << no_size.text;
 }
 
 TEST_F(EngineCatalogue, LiveStockIsAnsweredAtOnce) {

@@ -73,8 +73,8 @@ TEST_F(StockApiTest, TheAdminTokenAloneMayUseIt) {
 
 TEST_F(StockApiTest, AStockUpdateIsAnsweredAtOnceAndSurvivesKillNine) {
   ASSERT_TRUE(start_with_catalogue());
-  const HttpResult set = post_stock(
-      kCoat, R"({"skus":[{"colour":"驼色","size":"m","status":"in"},{"colour":"黑","size":"L","status":"out","date":"2026-12-20"}]})");
+  const HttpResult set = post_stock(kCoat, R"({"skus":[{"colour":"驼色","size":"m","status":"in"},)"
+                                           R"({"colour":"黑","size":"L","status":"out","date":"2026-12-20"}]})");
   ASSERT_EQ(set.status, 200) << set.body;
   {
     auto gw = gateway();
