@@ -6,6 +6,10 @@
 // FILE has one message a line (default: bench/sample_messages.txt, written
 // by us; for the published figures, the real messages of
 // ../shared/data/buyer_messages.txt).
+//
+// BM_RespondWithCatalogue is BM_Respond with the example catalogue
+// (config/catalogue) loaded and each message about one of its items in
+// turn: what per-item answers cost, compared in the same run.
 #include <benchmark/benchmark.h>
 
 #include <cstring>
@@ -22,6 +26,8 @@ namespace {
 
 struct Corpus {
   std::shared_ptr<const xiaoer::engine::Engine> engine;
+  std::shared_ptr<const xiaoer::engine::Engine> with_catalogue;
+  std::vector<std::string> item_ids;  // of with_catalogue's catalogue
   std::vector<std::string> messages;
 };
 
@@ -70,6 +76,20 @@ void BM_Respond(benchmark::State& state) {
 }
 BENCHMARK(BM_Respond);
 
+void BM_RespondWithCatalogue(benchmark::State& state) {
+  const Corpus& c = corpus();
+  const xiaoer::nlu::Context fresh;
+  const auto live = std::make_shared<const xiaoer::catalogue::LiveStock>();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const std::string& item = c.item_ids[i % c.item_ids.size()];
+    auto outcome = c.with_catalogue->respond(c.messages[i++ % c.messages.size()], fresh, "taobao", {item, live.get()});
+    benchmark::DoNotOptimize(outcome.text.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_RespondWithCatalogue);
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -77,6 +97,17 @@ int main(int argc, char** argv) {
   if (!xiaoer::bench::load_bench_inputs(argc, argv, &inputs)) return 1;
   corpus().engine = inputs.engine;
   corpus().messages = std::move(inputs.messages);
+  xiaoer::engine::EngineSources sources;
+  sources.intents_dir = std::string(XIAOER_SOURCE_DIR) + "/intents";
+  sources.shop_file = std::string(XIAOER_SOURCE_DIR) + "/config/shop.yaml";
+  sources.catalogue = std::string(XIAOER_SOURCE_DIR) + "/config/catalogue";
+  auto with_catalogue = xiaoer::engine::Engine::load(sources);
+  if (!with_catalogue.engine) {
+    std::cerr << "the example catalogue does not load\n";
+    return 1;
+  }
+  corpus().with_catalogue = with_catalogue.engine;
+  for (const auto& [id, item] : with_catalogue.engine->catalogue()->items) corpus().item_ids.push_back(id);
   int rest_argc = static_cast<int>(inputs.benchmark_args.size());
   benchmark::Initialize(&rest_argc, inputs.benchmark_args.data());
   benchmark::RunSpecifiedBenchmarks();

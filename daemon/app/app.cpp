@@ -60,7 +60,7 @@ void print(const common::Diagnostics& diagnostics, std::vector<std::string>* err
   }
 }
 
-// Tokens from their sources; false (logged) if either is missing.
+// Tokens from their sources; false (logged) if one is missing.
 bool load_tokens(const Config& c, Tokens* out) {
   std::string error;
   out->gateway = resolve_token(c.gateway_token, &error);
@@ -73,8 +73,13 @@ bool load_tokens(const Config& c, Tokens* out) {
     spdlog::error("agent token: {}", error);
     return false;
   }
-  if (out->gateway == out->agent) {
-    spdlog::error("the gateway and agent tokens must differ (a token's role is how it is told apart)");
+  out->admin = resolve_token(c.admin_token, &error);
+  if (out->admin.empty()) {
+    spdlog::error("admin token: {}", error);
+    return false;
+  }
+  if (out->gateway == out->agent || out->admin == out->gateway || out->admin == out->agent) {
+    spdlog::error("the gateway, agent and admin tokens must differ (a token's role is how it is told apart)");
     return false;
   }
   return true;
@@ -91,6 +96,7 @@ class Daemon final : public net::AdminHandler {
         dispatcher_(nullptr, metrics_),
         store_(metrics_, clock_, store_options(config_.chat)),
         service_(engines_, store_, dispatcher_, metrics_, clock_, config_.chat),
+        stock_(engines_, store_, clock_),
         limits_(std::make_shared<const net::SessionLimits>(config_.session)),
         ioc_(threads()),
         signals_(ioc_, SIGINT, SIGTERM, SIGHUP),
@@ -99,6 +105,7 @@ class Daemon final : public net::AdminHandler {
         drain_timer_(ioc_),
         notifier_(SdNotifier::from_environment()) {
     dispatcher_.attach(service_);
+    dispatcher_.attach_stock(stock_);
     dispatcher_.set_tokens(std::move(tokens));
     dispatcher_.set_limits(config_.decode);
   }
@@ -310,7 +317,7 @@ class Daemon final : public net::AdminHandler {
     if (!load_tokens(next, &reloaded.tokens)) return fail("tokens missing; keeping the running set");
     engine::Engine::LoadResult engine = engine::Engine::load(next.engine);
     print(engine.diagnostics, &report.errors);
-    if (!engine.engine) return fail("intents or shop facts have errors; keeping the running set");
+    if (!engine.engine) return fail("intents, shop facts or the catalogue have errors; keeping the running set");
     reloaded.engine = engine.engine;
     // A renewed certificate (same files, new contents) serves the next TLS
     // connections.
@@ -442,6 +449,7 @@ class Daemon final : public net::AdminHandler {
   Dispatcher dispatcher_;
   store::JournalStore store_;
   service::ChatService service_;
+  service::StockService stock_;
   // Destroyed first: its last callbacks use the store and the service.
   std::unique_ptr<store::Journal> journal_;
   net::ConnectionRegistry registry_;
@@ -483,7 +491,7 @@ int serve(const std::string& config_path) {
   engine::Engine::LoadResult engine = engine::Engine::load(loaded.config.engine);
   print(engine.diagnostics);
   if (!engine.engine) {
-    spdlog::error("intents or shop facts have errors: not starting (run xiaoerd check)");
+    spdlog::error("intents, shop facts or the catalogue have errors: not starting (run xiaoerd check)");
     return 1;
   }
   spdlog::info("xiaoerd: {} intents, {} rules", engine.engine->intent_set().intents().size(),

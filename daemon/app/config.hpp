@@ -56,6 +56,7 @@ struct Config {
   net::ReconnectBackoff reconnect;  // gateway.reconnect_*
   TokenSource gateway_token{"XIAOER_GATEWAY_TOKEN", "state/gateway.token"};
   TokenSource agent_token{"XIAOER_AGENT_TOKEN", "state/agent.token"};
+  TokenSource admin_token{"XIAOER_ADMIN_TOKEN", "state/admin.token"};  // the stock API
   engine::EngineSources engine;  // paths.*, engine.max_mem_mb
   store::JournalOptions journal{.path = "state/journal.log"};
   chat::ChatOptions chat;      // queue.*, chats.*, journal.compact_after_mb, the rate limit

@@ -5,6 +5,8 @@
 #include <future>
 #include <spdlog/spdlog.h>
 
+#include "daemon/app/stock_api.hpp"
+
 namespace xiaoer::app {
 namespace {
 
@@ -49,8 +51,10 @@ std::optional<net::Role> Dispatcher::authenticate(std::string_view token) {
   // Both comparisons always run: the time taken says nothing of which matched.
   const bool gateway = same_secret(token, tokens->gateway);
   const bool agent = same_secret(token, tokens->agent);
+  const bool admin = !tokens->admin.empty() && same_secret(token, tokens->admin);
   if (gateway) return net::Role::kGateway;
   if (agent) return net::Role::kAgent;
+  if (admin) return net::Role::kAdmin;
   metrics_.connections_refused.add();
   return std::nullopt;
 }
@@ -211,6 +215,7 @@ net::HttpResponse Dispatcher::on_http(const net::HttpRequest& request) {
     }
     return agent_api(request);
   }
+  if (is_stock_api(path) && stock_ != nullptr) return stock_api(request, *stock_);
   return {404, "text/plain; charset=utf-8", "not found\n"};
 }
 

@@ -28,12 +28,14 @@
 #include "daemon/net/message_handler.hpp"
 #include "daemon/proto/codec.hpp"
 #include "daemon/service/chat_service.hpp"
+#include "daemon/service/stock_service.hpp"
 
 namespace xiaoer::app {
 
 struct Tokens {
   std::string gateway;
   std::string agent;
+  std::string admin;  // the stock API (app/stock_api.hpp)
 };
 
 class Dispatcher final : public net::MessageHandler, public chat::Outbound {
@@ -42,6 +44,7 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
 
   // The chat service is made after the dispatcher (it needs the outbound).
   void attach(service::ChatService& service) { service_ = &service; }
+  void attach_stock(service::StockService& stock) { stock_ = &stock; }
   void set_tokens(Tokens tokens);
   void set_limits(proto::DecodeLimits limits);
   // While draining, /readyz answers 503.
@@ -86,6 +89,7 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
   RouteShard& route_shard(const std::string& chat);
 
   service::ChatService* service_;
+  service::StockService* stock_ = nullptr;
   common::Metrics& metrics_;
   std::atomic<std::shared_ptr<const Tokens>> tokens_;
   std::atomic<std::shared_ptr<const proto::DecodeLimits>> limits_;

@@ -144,7 +144,7 @@ Effect decide_message(Snapshot s, const proto::InboundMessage& m, const MessageI
   if (s.ticket) {
     e = hold(std::move(*s.ticket), std::move(chat), m, buyer_line);
   } else {
-    engine::Outcome outcome = in.bot.respond(m.text, chat.context, m.channel);
+    engine::Outcome outcome = in.bot.respond(m.text, chat.context, m.channel, {m.item_id, in.live});
     const std::string topic = topic_label(outcome);
     const bool out_of_memory = outcome.classification.out_of_memory;
     TrafficLine heard{m.text, in.now_ms, m.chat, m.channel, outcome.intents, engine::decision_name(outcome),

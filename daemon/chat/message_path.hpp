@@ -23,6 +23,7 @@ struct MessageInputs {
   const ChatOptions& options;
   std::int64_t now_ms = 0;
   int minute_of_day = 0;  // local time, for business hours
+  const catalogue::LiveStock* live = nullptr;  // the ERP's stock updates (may be null)
 };
 
 // The snapshot is taken by value: the chat's state moves into the effect.

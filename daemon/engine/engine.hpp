@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/catalogue/catalogue.hpp"
+#include "daemon/catalogue/live_stock.hpp"
 #include "daemon/common/diagnostic.hpp"
 #include "daemon/nlu/classifier.hpp"
 #include "daemon/nlu/context.hpp"
@@ -36,8 +38,15 @@ namespace xiaoer::engine {
 struct EngineSources {
   std::string intents_dir = "intents";
   std::string shop_file = "config/shop.yaml";
+  std::string catalogue;  // a directory or file of items (docs/catalogue.md); "" = none
   std::string opencc_dictionary = std::string(nlu::Normalizer::kDefaultDictionary);
   std::int64_t max_mem = nlu::IntentSet::Options{}.max_mem;  // RE2 budget of the intent set
+};
+
+// The item a message is about: meta.item_id, and the live stock to apply.
+struct ItemQuery {
+  std::string_view id;                          // "" when the message names none
+  const catalogue::LiveStock* live = nullptr;   // may be null
 };
 
 // What the bot does with one message.
@@ -56,6 +65,10 @@ struct Outcome {
   std::string core;  // the normalised text's core: what the intents were matched on (nlu/core_form.hpp)
   nlu::Classification classification;
   nlu::Context next;  // the chat's context after this message
+  // The catalogue's item the message is about; null without a catalogue or
+  // for an unknown id. Valid while the engine lives.
+  const catalogue::Item* item = nullptr;
+  bool asked_for_item = false;  // a question needed an item and none was known
 };
 
 class Engine {
@@ -65,17 +78,24 @@ class Engine {
     common::Diagnostics diagnostics;       // errors and warnings, in file order
   };
 
-  // Reads the OpenCC dictionary, the intent files and the shop facts.
+  // Reads the OpenCC dictionary, the intent files, the shop facts and the
+  // catalogue (if any).
   static LoadResult load(const EngineSources& sources);
 
-  // From parts already read (tests, and load() itself).
+  // From parts already read (tests, and load() itself). `items` null: no
+  // catalogue (the shop's facts serve as its one item's).
   static LoadResult build(std::shared_ptr<const nlu::Normalizer> normalizer, nlu::IntentCatalog catalog,
-                          reply::ShopFacts shop, const nlu::IntentSet::Options& options);
+                          reply::ShopFacts shop, const nlu::IntentSet::Options& options,
+                          std::shared_ptr<const catalogue::Catalogue> items = nullptr);
 
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  Outcome respond(std::string_view text, const nlu::Context& context, std::string_view channel) const;
+  // With a catalogue, a question about the item is answered from `item`'s
+  // facts, chart and stock; when none is known, the bot asks which item
+  // (fallback `item_asks`; without them, a handoff).
+  Outcome respond(std::string_view text, const nlu::Context& context, std::string_view channel,
+                  const ItemQuery& item = {}) const;
 
   // The texts the human queue adds (fallback.yaml): the place in line, the
   // after-hours note, the courtesy notice. "" when the file has none. For
@@ -88,10 +108,14 @@ class Engine {
   const nlu::Normalizer& normalizer() const { return *normalizer_; }
   const nlu::IntentSet& intent_set() const { return *set_; }
   const reply::ShopFacts& shop() const { return shop_; }
+  // Null without a catalogue.
+  const catalogue::Catalogue* catalogue() const { return catalogue_.get(); }
 
  private:
   struct Templates {
     std::vector<reply::ReplyTemplate> replies;
+    std::vector<reply::ReplyTemplate> item_replies;  // what only the item can tell: tried first when it is known
+    bool needs_item = false;                         // some reply renders only with an item
     std::vector<reply::ReplyTemplate> asks;  // whatever is missing
     std::vector<std::pair<std::string, std::vector<reply::ReplyTemplate>>> slot_asks;  // only that slot missing
     std::vector<reply::ReplyTemplate> handoffs;  // when no reply renders
@@ -102,16 +126,27 @@ class Engine {
   // Renders variant (rotation % n) of `variants` into `out`; false if none
   // renders (a slot is missing or no size fits).
   bool render_variant(const std::vector<reply::ReplyTemplate>& variants, std::uint32_t rotation,
-                      const common::SlotMap& slots, const reply::CueTexts& cues, std::string& out) const;
+                      const common::SlotMap& slots, const reply::CueTexts& cues, std::string& out,
+                      const reply::ItemView& item = {}) const;
 
   // Asks for the `missing` required slots of an intent: the ask of the one
   // slot missing if there is one, else (or if it does not render) `ask`.
   void render_ask(const Templates& templates, const std::vector<std::string_view>& missing, std::uint32_t rotation,
-                  const common::SlotMap& slots, const reply::CueTexts& cues, std::string& out) const;
+                  const common::SlotMap& slots, const reply::CueTexts& cues, std::string& out,
+                  const reply::ItemView& item) const;
 
   // The replies of the chosen intents (classification.chosen not empty).
   void answer(const nlu::Classification& classification, std::uint32_t rotation, const reply::CueTexts& cues,
-              Outcome& outcome) const;
+              const reply::ItemView& item, Outcome& outcome) const;
+
+  // The last turn asked which item, and this message names one (a link, a
+  // card) and asks nothing else: it answers that question.
+  void continue_for_item(const nlu::Context& context, Outcome& outcome) const;
+
+  // Renders an intent's reply into `part`: the item's own variants first
+  // when the item is known. False when none renders.
+  bool render_reply(const Templates& templates, std::uint32_t rotation, const common::SlotMap& slots,
+                    const reply::CueTexts& cues, const reply::ItemView& item, std::string& part) const;
 
   // The tone for an upset buyer: `text` (rendered with the upset cues)
   // tidied where cues were left out, and an apology put first unless it
@@ -121,6 +156,7 @@ class Engine {
   std::shared_ptr<const nlu::Normalizer> normalizer_;
   std::shared_ptr<const nlu::IntentSet> set_;
   reply::ShopFacts shop_;
+  std::shared_ptr<const catalogue::Catalogue> catalogue_;  // null: none
   std::vector<Templates> templates_;  // per intent of set_
   std::vector<reply::ReplyTemplate> fallback_replies_;
   std::vector<reply::ReplyTemplate> fallback_handoff_;
@@ -128,6 +164,7 @@ class Engine {
   std::vector<reply::ReplyTemplate> after_hours_;
   std::vector<reply::ReplyTemplate> notice_;
   std::vector<reply::ReplyTemplate> apologies_;  // mood file; may be empty
+  std::vector<reply::ReplyTemplate> item_asks_;  // which item? (fallback); may be empty
 };
 
 }  // namespace xiaoer::engine

@@ -11,7 +11,8 @@
 
 namespace xiaoer::net {
 
-enum class Role { kGateway, kAgent };
+// kAdmin: the shop's own systems (the ERP's stock updates); HTTP only.
+enum class Role { kGateway, kAgent, kAdmin };
 
 // One websocket connection, as its handler sees it.
 class Connection {

@@ -89,6 +89,7 @@ struct Fallback {
   std::vector<SourceText> queue_replies;    // the place in line; slot {position}
   std::vector<SourceText> after_hours_replies;  // added to a handoff outside business hours
   std::vector<SourceText> notice_replies;   // the courtesy notice while a ticket waits
+  std::vector<SourceText> item_asks;        // which item? (a question about an item, none known)
   int handoff_after = 2;                    // unresolved messages in a row
   SourceLocation where;
 };

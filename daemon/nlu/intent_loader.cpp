@@ -355,7 +355,7 @@ class FileLoader {
   void read_fallback(const YAML::Node& node) {
     if (!reader_.check_map(node, "fallback",
                            {"replies", "handoff_after", "handoff_replies", "queue_replies", "after_hours_replies",
-                            "notice_replies"})) {
+                            "notice_replies", "item_asks"})) {
       return;
     }
     Fallback& fallback = loaded_.catalog.fallback;
@@ -371,6 +371,7 @@ class FileLoader {
     fallback.after_hours_replies =
         to_source_texts(reader_.read_string_list(node["after_hours_replies"], "after_hours_replies"));
     fallback.notice_replies = to_source_texts(reader_.read_string_list(node["notice_replies"], "notice_replies"));
+    fallback.item_asks = to_source_texts(reader_.read_string_list(node["item_asks"], "item_asks"));
     if (const YAML::Node n = node["handoff_after"]) {
       reader_.read_int(n, "handoff_after", 1, 100, &fallback.handoff_after);
     }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "daemon/reply/item_answers.hpp"
+
 namespace xiaoer::reply {
 namespace {
 
@@ -12,6 +14,26 @@ constexpr std::string_view kSizeForWeight = "size_for_weight";
 constexpr std::string_view kDeliveryDays = "delivery_days";
 constexpr std::string_view kRegionOrDefault = "region_or_default";
 constexpr std::string_view kDefaultRegionWord = "您那边";
+
+// Placeholders only an item can fill, and the slots they read.
+constexpr std::pair<std::string_view, ReplyTemplate::Kind> kItemOnly[] = {
+    {"stock", ReplyTemplate::Kind::kStock},
+    {"measure", ReplyTemplate::Kind::kMeasure},
+    {"colours", ReplyTemplate::Kind::kColours},
+    {"sizes", ReplyTemplate::Kind::kSizes},
+};
+
+// The product facts (fabric to stock): what differs from item to item.
+constexpr std::string_view kItemFacts[] = {
+    "item_title", "item_notes", "cut",      "fabric",    "fabric_desc", "care",     "thickness",  "elasticity",
+    "shrink",     "pilling",    "fading",   "smell",     "size_table",  "size_fit", "stock_note", "restock_note",
+};
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) out += (out.empty() ? "" : "、") + name;
+  return out;
+}
 
 const std::string* find_fact(const ShopFacts* facts, std::string_view name) {
   if (facts == nullptr) return nullptr;
@@ -28,17 +50,61 @@ std::optional<int> to_int(const std::string* text) {
   return value;
 }
 
+std::string_view slot_or_empty(const common::SlotMap& slots, std::string_view name) {
+  const std::string* value = slots.find(name);
+  return value ? std::string_view(*value) : std::string_view();
+}
+
 }  // namespace
 
+bool is_item_fact(std::string_view name) {
+  return std::find(std::begin(kItemFacts), std::end(kItemFacts), name) != std::end(kItemFacts);
+}
+
 std::optional<std::string> ReplyTemplate::size_from_chart(Kind kind, const ShopFacts& facts,
-                                                          const common::SlotMap& slots) {
+                                                          const common::SlotMap& slots, const ItemView& item) const {
+  if (chart_of_item_ && item.item == nullptr) return std::nullopt;
+  const std::vector<SizeRow>& rows = chart_of_item_ ? item.item->chart.rows : facts.size_chart;
   const auto h = to_int(slots.find("height"));
   const auto w = to_int(slots.find("weight"));
   switch (kind) {
-    case Kind::kSize: return (h && w) ? facts.recommend_size(*h, *w) : std::nullopt;
-    case Kind::kSizeForHeight: return h ? facts.sizes_for_height(*h) : std::nullopt;
-    case Kind::kSizeForWeight: return w ? facts.sizes_for_weight(*w) : std::nullopt;
+    case Kind::kSize: return (h && w) ? catalogue::recommend_size(rows, *h, *w) : std::nullopt;
+    case Kind::kSizeForHeight: return h ? catalogue::sizes_for_height(rows, *h) : std::nullopt;
+    case Kind::kSizeForWeight: return w ? catalogue::sizes_for_weight(rows, *w) : std::nullopt;
     default: return std::nullopt;
+  }
+}
+
+std::optional<std::string> ReplyTemplate::item_value(const Piece& piece, const ShopFacts& facts,
+                                                     const common::SlotMap& slots, const ItemView& view) {
+  const catalogue::Item* item = view.item;
+  if (piece.kind == Kind::kFact) {
+    if (item != nullptr) {
+      if (const std::string* value = item->fact(piece.text)) return *value;
+    }
+    if (const std::string* value = find_fact(&facts, piece.text)) return *value;
+    return std::nullopt;
+  }
+  if (item == nullptr) return std::nullopt;
+  switch (piece.kind) {
+    case Kind::kItemFact:
+      if (const std::string* value = item->fact(piece.text)) return *value;
+      return std::nullopt;
+    case Kind::kStock:
+      return stock_answer(*item, view.live, slot_or_empty(slots, "colour"), slot_or_empty(slots, "size"));
+    case Kind::kMeasure: {
+      const std::string_view measurement = slot_or_empty(slots, "measurement");
+      if (measurement.empty()) return std::nullopt;
+      return measure_answer(*item, slot_or_empty(slots, "size"), measurement);
+    }
+    case Kind::kColours:
+      if (item->colours.empty()) return std::nullopt;
+      return joined(item->colours);
+    case Kind::kSizes:
+      if (item->sizes.empty()) return std::nullopt;
+      return joined(item->sizes);
+    default:
+      return std::nullopt;
   }
 }
 
@@ -46,6 +112,7 @@ std::optional<ReplyTemplate> ReplyTemplate::compile(std::string_view source, con
                                                     Error* error) {
   ReplyTemplate tpl;
   tpl.source_ = std::string(source);
+  tpl.chart_of_item_ = vocabulary.catalogue;
   std::string literal;
   const auto flush = [&] {
     if (literal.empty()) return;
@@ -80,6 +147,9 @@ std::optional<ReplyTemplate> ReplyTemplate::compile(std::string_view source, con
       return std::nullopt;
     }
     const std::string_view name = source.substr(i + 1, close - i - 1);
+    const auto item_only = std::find_if(std::begin(kItemOnly), std::end(kItemOnly),
+                                        [&](const auto& entry) { return entry.first == name; });
+    const std::string* fact = find_fact(vocabulary.facts, name);
     if (const auto cue = parse_cue(name)) {
       flush();
       tpl.pieces_.push_back({Kind::kCue, "", *cue});
@@ -89,19 +159,35 @@ std::optional<ReplyTemplate> ReplyTemplate::compile(std::string_view source, con
     } else if (name == kSize && has_slot("height") && has_slot("weight")) {
       flush();
       tpl.pieces_.push_back({Kind::kSize, ""});
+      tpl.uses_item_ |= vocabulary.catalogue;
     } else if (name == kSizeForHeight && has_slot("height")) {
       flush();
       tpl.pieces_.push_back({Kind::kSizeForHeight, ""});
+      tpl.uses_item_ |= vocabulary.catalogue;
     } else if (name == kSizeForWeight && has_slot("weight")) {
       flush();
       tpl.pieces_.push_back({Kind::kSizeForWeight, ""});
+      tpl.uses_item_ |= vocabulary.catalogue;
+    } else if (item_only != std::end(kItemOnly)) {
+      flush();
+      tpl.pieces_.push_back({item_only->second, ""});
+      tpl.uses_item_ = tpl.item_only_ = true;
+    } else if (is_item_fact(name) && (vocabulary.catalogue || fact == nullptr)) {
+      flush();
+      tpl.pieces_.push_back({Kind::kItemFact, std::string(name)});
+      tpl.uses_item_ = true;
+      tpl.item_only_ |= fact == nullptr;  // the shop cannot say it
+    } else if (fact != nullptr && vocabulary.catalogue && vocabulary.overridden != nullptr &&
+               vocabulary.overridden->contains(name)) {
+      flush();
+      tpl.pieces_.push_back({Kind::kFact, std::string(name)});
     } else if (name == kDeliveryDays) {
       flush();
       tpl.pieces_.push_back({Kind::kDeliveryDays, ""});
     } else if (name == kRegionOrDefault) {
       flush();
       tpl.pieces_.push_back({Kind::kRegionOrDefault, ""});
-    } else if (const std::string* fact = find_fact(vocabulary.facts, name)) {
+    } else if (fact != nullptr) {
       literal += *fact;
     } else {
       std::string message = "unknown placeholder '{" + std::string(name) + "}'";
@@ -118,7 +204,7 @@ std::optional<ReplyTemplate> ReplyTemplate::compile(std::string_view source, con
 }
 
 bool ReplyTemplate::render(const ShopFacts& facts, const common::SlotMap& slots, const CueTexts& cues,
-                           std::string& out) const {
+                           std::string& out, const ItemView& item) const {
   const std::size_t start = out.size();
   const std::string* region = slots.find("region");
   for (const Piece& piece : pieces_) {
@@ -141,7 +227,7 @@ bool ReplyTemplate::render(const ShopFacts& facts, const common::SlotMap& slots,
       case Kind::kSize:
       case Kind::kSizeForHeight:
       case Kind::kSizeForWeight: {
-        const auto size = size_from_chart(piece.kind, facts, slots);
+        const auto size = size_from_chart(piece.kind, facts, slots, item);
         if (!size) {
           out.resize(start);
           return false;
@@ -155,6 +241,20 @@ bool ReplyTemplate::render(const ShopFacts& facts, const common::SlotMap& slots,
       case Kind::kRegionOrDefault:
         out += region ? std::string_view(*region) : kDefaultRegionWord;
         break;
+      case Kind::kItemFact:
+      case Kind::kFact:
+      case Kind::kStock:
+      case Kind::kMeasure:
+      case Kind::kColours:
+      case Kind::kSizes: {
+        const auto value = item_value(piece, facts, slots, item);
+        if (!value) {
+          out.resize(start);
+          return false;
+        }
+        out += *value;
+        break;
+      }
     }
   }
   return true;

@@ -10,16 +10,13 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/catalogue/size_chart.hpp"
 #include "daemon/common/diagnostic.hpp"
 #include "daemon/reply/emoji.hpp"
 
 namespace xiaoer::reply {
 
-struct SizeRow {
-  std::string size;
-  int height_min = 0, height_max = 0;  // cm, inclusive
-  int weight_min = 0, weight_max = 0;  // kg, inclusive
-};
+using catalogue::SizeRow;
 
 // Minutes after midnight, shop's local time; open == close means always.
 struct BusinessHours {

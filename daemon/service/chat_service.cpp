@@ -55,8 +55,11 @@ void ChatService::handle_message(const proto::InboundMessage& message, Answer an
   request->decide = [this, message](chat::Snapshot snapshot) {
     const std::shared_ptr<const engine::Engine> engine = engines_.snapshot();
     const chat::ChatOptions o = options();
+    // Stock only matters to a message about a catalogue item.
+    std::shared_ptr<const catalogue::LiveStock> live;
+    if (engine->catalogue() != nullptr && !message.item_id.empty()) live = store_.live_stock();
     return chat::decide_message(std::move(snapshot), message,
-                                chat::MessageInputs{*engine, o, clock_.now_ms(), clock_.minute_of_day()});
+                                chat::MessageInputs{*engine, o, clock_.now_ms(), clock_.minute_of_day(), live.get()});
   };
   request->answer_id = message.id;
   request->answer = std::move(answer);

@@ -20,10 +20,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "daemon/catalogue/live_stock.hpp"
 #include "daemon/chat/effect.hpp"
 #include "daemon/queue/ticket.hpp"
 
@@ -52,6 +54,14 @@ class Store {
 
   // Commits the effect whole, or refuses it; `committed` runs exactly once.
   virtual void commit(chat::Effect effect, Committed committed) = 0;
+
+  // Live stock (catalogue/live_stock.hpp): an update from the shop's ERP,
+  // persisted, then applied whole; `committed` runs exactly once:
+  // kCommitted, or kUnavailable when it could not be persisted (then it
+  // was never applied).
+  virtual void commit_stock(catalogue::StockUpdate update, Committed committed) = 0;
+  // The live stock now: an immutable snapshot, the same for a whole message.
+  virtual std::shared_ptr<const catalogue::LiveStock> live_stock() = 0;
 
   // Every open ticket in line order (waiting ones first), with its place.
   struct Listed {

@@ -75,7 +75,7 @@ int run_check(const std::vector<std::string>& args, const CheckDefaults& default
   ToolArgs parsed;
   parsed.sources = defaults.sources;
   if (!parse_tool_args(args, &parsed, err) || !parsed.positional.empty()) {
-    err << "usage: xiaoerd check [--config FILE] [--intents DIR] [--shop FILE] [--opencc FILE]\n";
+    err << "usage: xiaoerd check [--config FILE] [--intents DIR] [--shop FILE] [--catalogue PATH] [--opencc FILE]\n";
     return 2;
   }
   const auto engine = load_engine(parsed.sources, err, /*warnings=*/true);
@@ -96,6 +96,9 @@ int run_check(const std::vector<std::string>& args, const CheckDefaults& default
       << (parsed.sources.max_mem >> 20) << " MiB\n";
   out << "check: " << std::fixed << std::setprecision(0) << nanoseconds_per_message(*engine)
       << " ns per message (normalise, classify, render; mean over the examples)\n";
+  if (const catalogue::Catalogue* items = engine->catalogue()) {
+    out << "check: catalogue " << items->items.size() << " items, " << items->skus() << " SKUs\n";
+  }
   out << "check: examples " << report.passed << " passed, " << report.failed << " failed\n";
   if (report.failed > 0) {
     err << "check: failed\n";

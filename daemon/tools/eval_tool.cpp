@@ -21,8 +21,9 @@ std::string join(const std::set<std::string>& topics) {
 }
 
 // Reads one labelled line; false (with `error`) when it is not of the form
-// {"text": "...", "intents": ["topic", ...]}.
-bool parse_line(const std::string& raw, EvalLine* line, std::string* error) {
+// {"text": "...", "intents": ["topic", ...], "item": "..."} (item optional:
+// the message's meta.item_id).
+bool parse_line(const std::string& raw, EvalLine* line, std::string* item, std::string* error) {
   const nlohmann::json json = nlohmann::json::parse(raw, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded() || !json.is_object()) {
     *error = "not a JSON object";
@@ -39,6 +40,13 @@ bool parse_line(const std::string& raw, EvalLine* line, std::string* error) {
     return false;
   }
   line->text = text->get<std::string>();
+  if (const auto found = json.find("item"); found != json.end()) {
+    if (!found->is_string()) {
+      *error = "'item' must be a string";
+      return false;
+    }
+    *item = found->get<std::string>();
+  }
   for (const auto& topic : *intents) {
     if (!topic.is_string()) {
       *error = "'intents' must hold strings";
@@ -103,7 +111,8 @@ int run_eval(const std::vector<std::string>& args, std::ostream& out, std::ostre
   }
   ToolArgs parsed;
   if (!parse_tool_args(rest, &parsed, err) || parsed.positional.size() != 1) {
-    err << "usage: xiaoerd eval [--intents DIR] [--shop FILE] [--min-accuracy A] [--max-wrong W] FILE.jsonl\n";
+    err << "usage: xiaoerd eval [--intents DIR] [--shop FILE] [--catalogue PATH] [--min-accuracy A] [--max-wrong W] "
+           "FILE.jsonl\n";
     return 2;
   }
   const std::string& path = parsed.positional.front();
@@ -123,13 +132,14 @@ int run_eval(const std::vector<std::string>& args, std::ostream& out, std::ostre
     ++number;
     if (raw.find_first_not_of(" \t\r") == std::string::npos) continue;
     EvalLine line;
-    std::string error;
-    if (!parse_line(raw, &line, &error)) {
+    std::string item, error;
+    if (!parse_line(raw, &line, &item, &error)) {
       err << path << ":" << number << ": " << error << "\n";
       ++bad;
       continue;
     }
-    const engine::Outcome outcome = engine->respond(line.text, fresh, parsed.channel);
+    // A question asked back about the item answers its topic (the topic is kept).
+    const engine::Outcome outcome = engine->respond(line.text, fresh, parsed.channel, {item});
     line.predicted.insert(outcome.topics.begin(), outcome.topics.end());
     line.handed_off = outcome.kind == engine::Outcome::Kind::kHandoff;
     lines.push_back(std::move(line));

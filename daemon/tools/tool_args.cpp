@@ -12,6 +12,10 @@ bool parse_tool_args(const std::vector<std::string>& args, ToolArgs* out, std::o
       target = &out->sources.intents_dir;
     } else if (arg == "--shop") {
       target = &out->sources.shop_file;
+    } else if (arg == "--catalogue") {
+      target = &out->sources.catalogue;
+    } else if (arg == "--item") {
+      target = &out->item;
     } else if (arg == "--opencc") {
       target = &out->sources.opencc_dictionary;
     } else if (arg == "--channel") {

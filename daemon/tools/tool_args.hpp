@@ -14,11 +14,12 @@ namespace xiaoer::tools {
 struct ToolArgs {
   engine::EngineSources sources;
   std::string channel = "default";
+  std::string item;  // --item: the message's meta.item_id
   std::vector<std::string> positional;
 };
 
-// Parses --intents DIR, --shop FILE, --opencc FILE, --channel NAME and
-// positional arguments. Returns false and writes why to `err` on a bad one.
+// Parses --intents DIR, --shop FILE, --catalogue PATH, --opencc FILE,
+// --channel NAME, --item ID and positional arguments. Returns false and writes why to `err` on a bad one.
 bool parse_tool_args(const std::vector<std::string>& args, ToolArgs* out, std::ostream& err);
 
 // Loads the engine; prints every diagnostic (warnings too, if `warnings`)

@@ -43,6 +43,10 @@ void explain(const engine::Engine& engine, std::string_view text, const engine::
   if (c.slots.empty()) out << "none";
   for (const auto& [name, value] : c.slots.entries()) out << name << "=" << value << " ";
   out << "\n";
+  if (engine.catalogue() != nullptr) {
+    out << "item:        " << (outcome.item ? outcome.item->id + " " + outcome.item->title : std::string("none known"))
+        << (outcome.asked_for_item ? "  (asked which item)" : "") << "\n";
+  }
   out << "mood:        " << reply::to_string(outcome.mood);
   if (c.upset_score > 0) out << "  (upset score " << c.upset_score << " / threshold " << set.mood().threshold << ")";
   out << "\n";
@@ -60,7 +64,8 @@ void explain(const engine::Engine& engine, std::string_view text, const engine::
 int run_try(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   ToolArgs parsed;
   if (!parse_tool_args(args, &parsed, err) || parsed.positional.empty()) {
-    err << "usage: xiaoerd try [--intents DIR] [--shop FILE] [--channel NAME] TEXT [TEXT…]\n";
+    err << "usage: xiaoerd try [--intents DIR] [--shop FILE] [--catalogue PATH] [--item ID] [--channel NAME] TEXT "
+           "[TEXT…]\n";
     return 2;
   }
   const auto engine = load_engine(parsed.sources, err, /*warnings=*/false);
@@ -68,7 +73,7 @@ int run_try(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   nlu::Context context;
   for (std::size_t i = 0; i < parsed.positional.size(); ++i) {
     if (i > 0) out << "\n";
-    const engine::Outcome outcome = engine->respond(parsed.positional[i], context, parsed.channel);
+    const engine::Outcome outcome = engine->respond(parsed.positional[i], context, parsed.channel, {parsed.item});
     explain(*engine, parsed.positional[i], outcome, out);
     context = outcome.next;
   }

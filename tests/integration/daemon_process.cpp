@@ -32,7 +32,7 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 // Environment variables a test daemon must not inherit from the test run.
 bool inherited_ok(std::string_view entry) {
   for (std::string_view banned : {"NOTIFY_SOCKET=", "WATCHDOG_USEC=", "WATCHDOG_PID=", "XIAOER_GATEWAY_TOKEN=",
-                                  "XIAOER_AGENT_TOKEN=", "LISTEN_FDS=", "LISTEN_PID="}) {
+                                  "XIAOER_AGENT_TOKEN=", "XIAOER_ADMIN_TOKEN=", "LISTEN_FDS=", "LISTEN_PID="}) {
     if (entry.substr(0, banned.size()) == banned) return false;
   }
   return true;
@@ -44,6 +44,7 @@ DaemonProcess::DaemonProcess(DaemonConfig config) : config_(std::move(config)), 
   if (dir_.empty()) return;
   write_file(dir_ / "gateway.token", std::string(kGatewayToken) + "\n");
   write_file(dir_ / "agent.token", std::string(kAgentToken) + "\n");
+  write_file(dir_ / "admin.token", std::string(kAdminToken) + "\n");
   write_config(config_);
 }
 
@@ -69,9 +70,11 @@ void DaemonProcess::write_config(const DaemonConfig& c) {
     << "tokens:\n"
     << "  gateway: {env: \"\", file: \"" << (dir_ / "gateway.token").string() << "\"}\n"
     << "  agent: {env: \"\", file: \"" << (dir_ / "agent.token").string() << "\"}\n"
+    << "  admin: {env: \"\", file: \"" << (dir_ / "admin.token").string() << "\"}\n"
     << "paths:\n"
     << "  intents: \"" << intents << "\"\n"
     << "  shop: \"" << XIAOER_SOURCE_DIR << "/config/shop.yaml\"\n"
+    << "  catalogue: \"" << c.catalogue << "\"\n"
     << "journal:\n"
     << "  path: \"" << journal_path().string() << "\"\n"
     << "  sync: " << c.journal_sync << "\n"

@@ -59,12 +59,14 @@ struct DaemonConfig {
   std::string journal_sync = "always";
   int compact_after_mb = 0;    // journal.compact_after_mb (0: the daemon's default)
   std::string extra_yaml;      // appended to the config as it is (sample.*, reload.*)
+  std::string catalogue;       // paths.catalogue ("" = none)
 };
 
 class DaemonProcess {
  public:
   static constexpr const char* kGatewayToken = "it-gateway-token-6f1c2a";
   static constexpr const char* kAgentToken = "it-agent-token-93be7d";
+  static constexpr const char* kAdminToken = "it-admin-token-5d20e4";
 
   // Makes the temp dir and writes the config; the daemon is not started.
   explicit DaemonProcess(DaemonConfig config = {});

@@ -10,7 +10,7 @@ ShopFacts test_shop() {
   shop.facts["courier"] = "中通快递";
   shop.default_days = "2-4";
   shop.region_days["新疆"] = "5-7";
-  shop.size_chart = {{"S", 150, 159, 40, 49}, {"M", 160, 169, 50, 59}};
+  shop.size_chart = {{"S", 150, 159, 40, 49, {}}, {"M", 160, 169, 50, 59, {}}};
   return shop;
 }
 

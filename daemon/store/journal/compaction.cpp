@@ -8,6 +8,7 @@
 #include "daemon/proto/codec.hpp"
 #include "daemon/store/journal/journal_store.hpp"
 #include "daemon/store/journal/records.hpp"
+#include "daemon/store/journal/stock_record.hpp"
 
 namespace xiaoer::store {
 namespace {
@@ -40,8 +41,18 @@ void JournalStore::compact_if_due(std::int64_t now_ms) {
   struct State {
     std::vector<Window> windows;
     std::vector<queue::Ticket> tickets;
+    std::vector<catalogue::StockUpdate> stock;
   };
   auto state = std::make_shared<State>();
+  // The live stock with the updates still being written (before the cut,
+  // like the chats' pending changes); held until the compaction is queued,
+  // so no update falls between the two.
+  std::lock_guard stock_lock(stock_mutex_);
+  {
+    std::shared_ptr<const catalogue::LiveStock> stock = live_stock();
+    for (const catalogue::StockUpdate& update : stock_pending_) stock = stock->with(update);
+    state->stock = stock->updates();
+  }
   // Every shard and the queue are held while the state is copied and the
   // compaction queued, so no change falls between the two.
   std::vector<std::unique_lock<std::mutex>> locks;
@@ -76,6 +87,7 @@ void JournalStore::compact_if_due(std::int64_t now_ms) {
   journal_->compact(
       [state] {
         std::vector<std::string> snapshot;
+        for (const catalogue::StockUpdate& update : state->stock) snapshot.push_back(records::stock(update));
         for (const Window& w : state->windows) {
           for (const auto& [id, answer] : w.answered) {
             snapshot.push_back(records::answer(w.chat, id, proto::encode(answer), w.context));

@@ -25,8 +25,8 @@
 //
 // Replay (start-up, before attach): each record applied to the tables.
 //
-// Lock order: a chat shard, then the queue; compaction takes every shard in
-// index order, then the queue. The journal never calls back under its lock,
+// Lock order: a chat shard, then the queue; compaction takes the stock
+// lock, every shard in index order, then the queue. The journal never calls back under its lock,
 // and no callback is run under ours.
 //
 // Thread safety: every member may be called from any thread, except
@@ -36,6 +36,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <string>
@@ -78,8 +79,12 @@ class JournalStore final : public Store {
   std::size_t chats() override { return chats_.size(); }
   std::size_t queue_waiting() override;
   std::optional<std::int64_t> oldest_waiting_ms() override;
+  // journal_store_stock.cpp: a `stock` record each, applied once written.
+  void commit_stock(catalogue::StockUpdate update, Committed committed) override;
+  std::shared_ptr<const catalogue::LiveStock> live_stock() override;
 
  private:
+  bool replay_stock(std::string_view record, std::string* error);
   // Loads `chat`; with `ticket_position`, the place its ticket has or
   // would have in line.
   void load_chat(const std::string& chat, bool ticket_position, Loaded loaded);
@@ -109,6 +114,11 @@ class JournalStore final : public Store {
   std::mutex queue_mutex_;
   queue::HumanQueue queue_;
   std::map<int, std::size_t> opening_by_priority_;  // accepted openings not yet durable (queue_mutex_)
+  // Live stock: appended under stock_mutex_ (the journal's order is the
+  // order applied), published whole once written.
+  std::mutex stock_mutex_;
+  std::deque<catalogue::StockUpdate> stock_pending_;  // appended, not yet written (stock_mutex_)
+  std::atomic<std::shared_ptr<const catalogue::LiveStock>> live_{std::make_shared<const catalogue::LiveStock>()};
 };
 
 }  // namespace xiaoer::store

@@ -4,10 +4,12 @@
 #include "daemon/proto/codec.hpp"
 #include "daemon/store/journal/journal_store.hpp"
 #include "daemon/store/journal/records.hpp"
+#include "daemon/store/journal/stock_record.hpp"
 
 namespace xiaoer::store {
 
 bool JournalStore::replay(std::string_view payload, std::string* error) {
+  if (records::is_stock(payload)) return replay_stock(payload, error);
   const auto record = records::parse(payload, error);
   if (!record) return false;
   const records::Record& r = *record;

@@ -1,0 +1,25 @@
+// The admin HTTP API for the shop's ERP (docs/catalogue.md): an item as the
+// bot sees it, and its stock set live.
+//
+//   GET  /v1/items/{id}          the item, live stock applied
+//   POST /v1/items/{id}/stock    one SKU, or {"skus": […]} applied together;
+//                                answered with the item once persisted
+//
+// Every request needs the admin token (Authorization: Bearer <token>).
+//
+// Thread safety: call from any thread; waits (briefly) for the journal.
+#pragma once
+
+#include <string_view>
+
+#include "daemon/net/message_handler.hpp"
+#include "daemon/service/stock_service.hpp"
+
+namespace xiaoer::app {
+
+// Whether `path` is one of the API's.
+bool is_stock_api(std::string_view path);
+
+net::HttpResponse stock_api(const net::HttpRequest& request, service::StockService& stock);
+
+}  // namespace xiaoer::app
