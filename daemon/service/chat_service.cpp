@@ -89,14 +89,14 @@ void ChatService::run(std::shared_ptr<Request> request) {
   request->load([this, request](chat::Snapshot snapshot) {
     chat::Effect effect = request->decide(std::move(snapshot));
     const std::string chat = effect.chat;
-    auto sends = std::make_shared<chat::Sends>(std::move(effect.sends));
     auto counts = std::make_shared<chat::Counts>(std::move(effect.counts));
-    store_.commit(std::move(effect), [this, request, chat, sends, counts](store::CommitResult result) {
+    // The sends go with the effect: the store gives its pushes their ids.
+    store_.commit(std::move(effect), [this, request, chat, counts](store::CommitResult result, chat::Sends sends) {
       switch (result) {
         case store::CommitResult::kCommitted:
         case store::CommitResult::kNotDurable:
           count(*counts);
-          send(chat, std::move(*sends), request->answer);
+          send(chat, std::move(sends), request->answer);
           return;
         case store::CommitResult::kConflict:
           if (++request->attempts < kMaxAttempts) {
