@@ -146,7 +146,8 @@ class Journal {
   // Entries queued and not yet written (and called back): what a slow disk
   // lets pile up in memory (issue 10, defect 6).
   std::size_t backlog() const { return backlog_.load(std::memory_order_relaxed); }
-  // Told the backlog after every batch, on the writer thread; set before use.
+  // Told the backlog after every batch, on the writer thread (just after
+  // the batch counts as done for flush()); set before use.
   void set_backlog_observer(std::function<void(std::size_t backlog)> observer);
 
  private:
