@@ -34,6 +34,7 @@
 //                        a template without braces renders to itself.
 //   fuzz_journal_replay  the input as a journal file: every intact record (and
 //                        only those) replayed, in order; counts add up.
+//   fuzz_push_frames, fuzz_agent_http: fuzz_protocol_targets.hpp.
 #pragma once
 
 #include <algorithm>
@@ -137,6 +138,30 @@ inline void check_command(const proto::AgentCommand& c, const proto::DecodeLimit
   }
 }
 
+// A hello or ack frame: its fields within the limits, and re-encoded it
+// decodes to the same frame.
+inline void check_push_frame(const proto::GatewayFrame& frame, const proto::DecodeLimits& limits, Finding& f) {
+  std::string again;
+  if (const auto* ack = std::get_if<proto::AckFrame>(&frame)) {
+    FUZZ_EXPECT(f, !ack->push_ids.empty(), "an ack decoded with no push_ids");
+    for (const std::string& id : ack->push_ids) {
+      FUZZ_EXPECT(f, !id.empty() && id.size() <= limits.max_id_bytes && common::is_valid_utf8(id),
+                  cat({"a decoded push_id breaks the limits: ", escaped(id)}));
+    }
+    again = proto::encode(*ack);
+  } else {
+    again = proto::encode(std::get<proto::HelloFrame>(frame));
+  }
+  const proto::GatewayFrame redecoded = proto::decode_gateway_frame(again, limits);
+  FUZZ_EXPECT(f, redecoded.index() == frame.index(), cat({"a hello or ack re-encoded decodes otherwise: ", escaped(again)}));
+  if (const auto* ack = std::get_if<proto::AckFrame>(&redecoded)) {
+    FUZZ_EXPECT(f, ack->push_ids == std::get<proto::AckFrame>(frame).push_ids,
+                cat({"an ack does not round-trip: ", escaped(again)}));
+  } else if (const auto* hello = std::get_if<proto::HelloFrame>(&redecoded)) {
+    FUZZ_EXPECT(f, hello->acks == std::get<proto::HelloFrame>(frame).acks, "a hello does not round-trip");
+  }
+}
+
 }  // namespace detail
 
 inline Finding fuzz_gateway_frame(std::string_view input) {
@@ -148,8 +173,10 @@ inline Finding fuzz_gateway_frame(std::string_view input) {
     const proto::GatewayFrame gateway = proto::decode_gateway_frame(input, limits);
     if (const auto* m = std::get_if<proto::InboundMessage>(&gateway)) {
       detail::check_message(*m, limits, f);
+    } else if (const auto* error = std::get_if<proto::ErrorFrame>(&gateway)) {
+      detail::check_error(*error, f);
     } else {
-      detail::check_error(std::get<proto::ErrorFrame>(gateway), f);
+      detail::check_push_frame(gateway, limits, f);
     }
 
     const proto::AgentFrame agent = proto::decode_agent_frame(input, limits);
@@ -519,6 +546,13 @@ inline Finding fuzz_journal_replay(std::string_view input) {
   return f;
 }
 
+}  // namespace xiaoer::fuzz
+
+// fuzz_push_frames and fuzz_agent_http (issue 10): after the checks they use.
+#include "fuzz/fuzz_protocol_targets.hpp"
+
+namespace xiaoer::fuzz {
+
 // ---- the table the regression test walks -----------------------------------
 
 struct Target {
@@ -526,7 +560,7 @@ struct Target {
   Finding (*run)(std::string_view input);
 };
 
-inline constexpr std::array<Target, 8> kTargets = {{
+inline constexpr std::array<Target, 10> kTargets = {{
     {"fuzz_gateway_frame", &fuzz_gateway_frame},
     {"fuzz_normalizer", &fuzz_normalizer},
     {"fuzz_classifier", &fuzz_classifier},
@@ -535,6 +569,8 @@ inline constexpr std::array<Target, 8> kTargets = {{
     {"fuzz_shop_loader", &fuzz_shop_loader},
     {"fuzz_template", &fuzz_template},
     {"fuzz_journal_replay", &fuzz_journal_replay},
+    {"fuzz_push_frames", &fuzz_push_frames},
+    {"fuzz_agent_http", &fuzz_agent_http},
 }};
 
 }  // namespace xiaoer::fuzz

@@ -106,6 +106,8 @@ class Daemon final : public net::AdminHandler {
         notifier_(SdNotifier::from_environment()) {
     dispatcher_.attach(service_);
     dispatcher_.attach_stock(stock_);
+    dispatcher_.attach(store_);
+    dispatcher_.set_push_expiry(config_.chat.push_expire_after_ms);
     dispatcher_.set_tokens(std::move(tokens));
     dispatcher_.set_limits(config_.decode);
   }
@@ -178,11 +180,16 @@ class Daemon final : public net::AdminHandler {
     store::ReplayReport report;
     std::string error;
     std::size_t rejected = 0;
+    std::size_t bad_before = 0;  // bad lines before the previous record
     journal_ = store::Journal::open(
         options,
         [&](std::string_view record) {
           std::string why;
-          if (!store_.replay(record, &why) && ++rejected <= 20) spdlog::warn("journal record not applied: {}", why);
+          const bool follows_damage = report.bad_lines != bad_before;
+          bad_before = report.bad_lines;
+          if (!store_.replay(record, &why, follows_damage) && ++rejected <= 20) {
+            spdlog::warn("journal record not applied: {}", why);
+          }
         },
         &report, &error);
     if (!journal_) {
@@ -190,12 +197,16 @@ class Daemon final : public net::AdminHandler {
       return false;
     }
     for (const auto& problem : report.problems) spdlog::warn("journal {}: {}", config_.journal.path, problem);
+    metrics_.journal_damaged_records.add(report.bad_lines + rejected);
     spdlog::info("journal {}: {} records replayed, {} bad lines skipped, {} not applied, {} tickets open",
                  config_.journal.path, report.records, report.bad_lines, rejected, service_.tickets().size());
     journal_->set_sync_observer([this](std::chrono::microseconds d) {
       metrics_.journal_sync_latency.observe(static_cast<double>(d.count()) / 1e6);
     });
     store_.attach(*journal_);
+    dispatcher_.restore_pushes();
+    dispatcher_.set_backlog_limit(config_.journal.max_backlog, [this] { return journal_->backlog(); });
+    journal_->set_backlog_observer([this](std::size_t backlog) { dispatcher_.journal_backlog(backlog); });
     return true;
   }
 
@@ -242,8 +253,10 @@ class Daemon final : public net::AdminHandler {
                                [this] { return service_.oldest_waiting_seconds(); }});
     metrics_.gauges.push_back(
         {"xiaoer_chats", "Chats held in memory.", [this] { return static_cast<double>(service_.chats()); }});
-    metrics_.gauges.push_back({"xiaoer_outbox_frames", "Frames waiting for a gateway to connect.",
+    metrics_.gauges.push_back({"xiaoer_outbox_frames", "Pushes waiting for a gateway connection to take them.",
                                [this] { return static_cast<double>(dispatcher_.outbox_size()); }});
+    metrics_.gauges.push_back({"xiaoer_pushes_unacknowledged", "Pushes kept until a gateway acknowledges them.",
+                               [this] { return static_cast<double>(dispatcher_.pushes_held()); }});
   }
 
   bool start_client() {
@@ -372,6 +385,7 @@ class Daemon final : public net::AdminHandler {
       case Consumer::kChat:
         service_.set_options(next.chat);
         store_.set_options(store_options(next.chat));
+        dispatcher_.set_push_expiry(next.chat.push_expire_after_ms);
         break;
       case Consumer::kSessions:
         limits_.store(std::make_shared<const net::SessionLimits>(next.session));
@@ -421,6 +435,7 @@ class Daemon final : public net::AdminHandler {
     tick_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;
       service_.tick();
+      dispatcher_.tick(clock_.now_ms());
       schedule_tick();
     });
   }

@@ -59,21 +59,24 @@ std::optional<net::Role> Dispatcher::authenticate(std::string_view token) {
   return std::nullopt;
 }
 
+void Dispatcher::attach(store::Store& store) {
+  pushes_ = std::make_unique<PushDelivery>(store, metrics_, [this](const std::string& chat) -> std::uint64_t {
+    RouteShard& shard = route_shard(chat);
+    std::lock_guard lock(shard.mutex);
+    const auto it = shard.connection_of_chat.find(chat);
+    return it == shard.connection_of_chat.end() ? 0 : it->second;
+  });
+}
+
 void Dispatcher::on_open(const std::shared_ptr<net::Connection>& connection) {
-  std::deque<std::pair<std::string, std::string>> waiting;
-  {
-    std::lock_guard lock(connections_mutex_);
-    if (connection->role() == net::Role::kGateway) {
-      gateways_[connection->id()] = connection;
-      waiting.swap(outbox_);
-    } else {
-      agents_[connection->id()] = connection;
-    }
-  }
   if (connection->role() == net::Role::kGateway) {
     ++metrics_.connections_gateway;
-    for (auto& [chat, frame] : waiting) connection->send(std::move(frame));
+    pushes_->open(connection);
   } else {
+    {
+      std::lock_guard lock(connections_mutex_);
+      agents_[connection->id()] = connection;
+    }
     ++metrics_.connections_agent;
   }
   spdlog::info("{} connection {} opened{}", connection->role() == net::Role::kGateway ? "gateway" : "agent",
@@ -81,10 +84,6 @@ void Dispatcher::on_open(const std::shared_ptr<net::Connection>& connection) {
 }
 
 void Dispatcher::on_close(net::Connection& connection) {
-  {
-    std::lock_guard lock(connections_mutex_);
-    (connection.role() == net::Role::kGateway ? gateways_ : agents_).erase(connection.id());
-  }
   if (connection.role() == net::Role::kGateway) {
     // Its chats' pushes now go to any gateway still connected.
     for (RouteShard& shard : routes_) {
@@ -92,6 +91,10 @@ void Dispatcher::on_close(net::Connection& connection) {
       if (shard.routes_to.erase(connection.id()) == 0) continue;
       std::erase_if(shard.connection_of_chat, [&](const auto& route) { return route.second == connection.id(); });
     }
+    pushes_->close(connection.id());
+  } else {
+    std::lock_guard lock(connections_mutex_);
+    agents_.erase(connection.id());
   }
   --(connection.role() == net::Role::kGateway ? metrics_.connections_gateway : metrics_.connections_agent);
   spdlog::info("connection {} closed", connection.id());
@@ -109,6 +112,20 @@ void Dispatcher::on_text(const std::shared_ptr<net::Connection>& connection, std
 void Dispatcher::on_gateway_text(const std::shared_ptr<net::Connection>& connection, const std::string& frame,
                                  std::chrono::steady_clock::time_point received) {
   proto::GatewayFrame decoded = proto::decode_gateway_frame(frame, *limits_.load());
+  if (const auto* hello = std::get_if<proto::HelloFrame>(&decoded)) {
+    if (!pushes_->decide(connection->id(), hello->acks)) {
+      metrics_.answers_by_type.with("error").add();
+      connection->send(proto::encode(proto::ErrorFrame{
+          "", proto::ErrorCode::kBadRequest, "hello must be the first frame on a connection (it was ignored)"}));
+    }
+    return;
+  }
+  if (const auto* ack = std::get_if<proto::AckFrame>(&decoded)) {
+    pushes_->ack(ack->push_ids);
+    return;
+  }
+  // Any other first frame: no acknowledgements on this connection.
+  pushes_->decide(connection->id(), false);
   if (auto* error = std::get_if<proto::ErrorFrame>(&decoded)) {
     metrics_.answers_by_type.with("error").add();
     connection->send(proto::encode(*error));
@@ -150,30 +167,7 @@ Dispatcher::RouteShard& Dispatcher::route_shard(const std::string& chat) {
   return routes_[std::hash<std::string>{}(chat) % kRouteShards];
 }
 
-void Dispatcher::to_gateway(const std::string& chat, proto::Push push) {
-  std::string frame = proto::encode(push);
-  std::uint64_t preferred = 0;
-  {
-    RouteShard& shard = route_shard(chat);
-    std::lock_guard lock(shard.mutex);
-    if (auto it = shard.connection_of_chat.find(chat); it != shard.connection_of_chat.end()) preferred = it->second;
-  }
-  std::shared_ptr<net::Connection> target;
-  {
-    std::lock_guard lock(connections_mutex_);
-    if (auto it = gateways_.find(preferred); it != gateways_.end()) target = it->second.lock();
-    for (auto it = gateways_.begin(); !target && it != gateways_.end(); ++it) target = it->second.lock();
-    if (!target) {
-      if (outbox_.size() >= kMaxOutbox) {
-        spdlog::error("no gateway connected and the outbox is full: dropping a frame for chat {}", chat);
-        return;
-      }
-      outbox_.emplace_back(chat, std::move(frame));
-      return;
-    }
-  }
-  target->send(std::move(frame));
-}
+void Dispatcher::to_gateway(const std::string& chat, proto::Push push) { pushes_->add(chat, push); }
 
 void Dispatcher::ticket_closed(const std::string& chat) {
   RouteShard& shard = route_shard(chat);
@@ -196,15 +190,11 @@ void Dispatcher::to_agents(const proto::TicketEvent& event) {
   for (const auto& c : targets) c->send(frame);
 }
 
-std::size_t Dispatcher::outbox_size() {
-  std::lock_guard lock(connections_mutex_);
-  return outbox_.size();
-}
-
 net::HttpResponse Dispatcher::on_http(const net::HttpRequest& request) {
   const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
   if (path == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n"};
   if (path == "/readyz") {
+    if (gate_.closed()) return {503, "text/plain; charset=utf-8", "journal backlog full: not reading\n"};
     return ready_ ? net::HttpResponse{200, "text/plain; charset=utf-8", "ready\n"}
                   : net::HttpResponse{503, "text/plain; charset=utf-8", "not ready\n"};
   }

@@ -8,21 +8,25 @@
 //
 // Gateway routing: agent replies and notices for chat C go to the gateway
 // connection that last carried a message of C answered handoff or hold (only
-// such chats get pushes), else to any gateway connection; with none connected they wait in a bounded outbox and go to
-// the next gateway that connects. A resolved ticket drops its chat's route,
-// so the routes stay as many as the chats with a human.
+// such chats get pushes), else to any gateway connection; with none
+// connected they wait for the next (PushDelivery: paced, acknowledged,
+// redelivered). A resolved ticket drops its chat's route, so the routes
+// stay as many as the chats with a human.
 //
 // Thread safety: all members may be called from any thread.
 #pragma once
 
+#include <array>
 #include <atomic>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "daemon/app/push_delivery.hpp"
+#include "daemon/app/read_gate.hpp"
+#include "daemon/chat/chat_options.hpp"
 #include "daemon/chat/outbound.hpp"
 #include "daemon/common/metrics.hpp"
 #include "daemon/net/message_handler.hpp"
@@ -45,9 +49,18 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
   // The chat service is made after the dispatcher (it needs the outbound).
   void attach(service::ChatService& service) { service_ = &service; }
   void attach_stock(service::StockService& stock) { stock_ = &stock; }
+  // The store whose pushes it delivers (before serving); then restore().
+  void attach(store::Store& store);
+  // Start-up, after the store's replay: its unacknowledged pushes.
+  void restore_pushes() { pushes_->restore(); }
+  // pushes.expire_after_s (reloadable).
+  void set_push_expiry(std::int64_t after_ms) { push_expire_after_ms_ = after_ms; }
+  // Periodic: expired pushes, silent new gateways (PushDelivery::tick).
+  void tick(std::int64_t now_ms) { pushes_->tick(now_ms, push_expire_after_ms_); }
   void set_tokens(Tokens tokens);
   void set_limits(proto::DecodeLimits limits);
-  // While draining, /readyz answers 503.
+  // While draining (or while the journal's backlog holds reading back),
+  // /readyz answers 503.
   void set_ready(bool ready) { ready_ = ready; }
 
   // net::MessageHandler
@@ -57,17 +70,25 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
                std::chrono::steady_clock::time_point received) override;
   void on_close(net::Connection& connection) override;
   net::HttpResponse on_http(const net::HttpRequest& request) override;
+  bool may_read(std::function<void()> resume) override { return gate_.admit(std::move(resume)); }
+
+  // Backpressure (ReadGate): connections stop reading while the journal's
+  // backlog is at `limit` records; journal_backlog() after each batch.
+  void set_backlog_limit(std::size_t limit, ReadGate::Backlog backlog) { gate_.set(limit, std::move(backlog)); }
+  void journal_backlog(std::size_t backlog) { gate_.update(backlog); }
 
   // chat::Outbound
   void to_gateway(const std::string& chat, proto::Push push) override;
   void to_agents(const proto::TicketEvent& event) override;
   void ticket_closed(const std::string& chat) override;
 
-  std::size_t outbox_size();
+  // Pushes no gateway connection has.
+  std::size_t outbox_size() { return pushes_->waiting(); }
+  // Pushes not yet acknowledged (or written to a gateway without acks).
+  std::size_t pushes_held() { return pushes_->held(); }
 
  private:
   static constexpr std::size_t kRouteShards = 16;
-  static constexpr std::size_t kMaxOutbox = 100000;
 
   struct RouteShard {
     std::mutex mutex;
@@ -94,12 +115,13 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
   std::atomic<std::shared_ptr<const Tokens>> tokens_;
   std::atomic<std::shared_ptr<const proto::DecodeLimits>> limits_;
   std::atomic<bool> ready_{false};
+  std::atomic<std::int64_t> push_expire_after_ms_{chat::ChatOptions{}.push_expire_after_ms};
 
   std::mutex connections_mutex_;
-  std::unordered_map<std::uint64_t, std::weak_ptr<net::Connection>> gateways_;
   std::unordered_map<std::uint64_t, std::weak_ptr<net::Connection>> agents_;
-  std::deque<std::pair<std::string, std::string>> outbox_;  // (chat, frame) while no gateway is connected
   std::array<RouteShard, kRouteShards> routes_;
+  std::unique_ptr<PushDelivery> pushes_;
+  ReadGate gate_;
 };
 
 // Constant-time comparison, so a token cannot be guessed byte by byte.

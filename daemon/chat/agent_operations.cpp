@@ -49,7 +49,7 @@ Effect decide_agent(const Snapshot& s, const proto::AgentCommand& command, const
         return refused(s, command, "claim ticket " + command.ticket + " before sending");
       }
       e.changes.emplace_back(change::AgentReplied{after.id, agent, command.text, now_ms});
-      e.sends.pushes.emplace_back(proto::AgentReplyFrame{s.chat, command.text, agent, after.id});
+      e.sends.pushes.emplace_back(proto::AgentReplyFrame{s.chat, command.text, agent, after.id, {}});
       event = proto::TicketEventKind::kUpdated;
       break;
     case proto::AgentOp::kResolve:
@@ -96,7 +96,7 @@ std::optional<Effect> decide_notice(const Snapshot& s, const engine::Engine& bot
   e.changes.emplace_back(change::LineAdded{after.id, line});
   // Sent only once persisted: if the journal refuses, it is tried again at
   // the next tick, so a buyer gets one courtesy text at most.
-  if (!text.empty()) e.sends.pushes.emplace_back(proto::NoticeFrame{s.chat, text, after.id});
+  if (!text.empty()) e.sends.pushes.emplace_back(proto::NoticeFrame{s.chat, text, after.id, {}});
   e.ticket = std::move(after);
   e.counts.notice = true;
   return e;

@@ -13,6 +13,9 @@ struct ChatOptions {
   int burst = 10;
   std::int64_t notice_after_ms = 120 * 1000;
   std::int64_t compact_after_bytes = 64ll << 20;
+  // A push no gateway acknowledged is dropped after this (it stays in the
+  // ticket's transcript, and is counted).
+  std::int64_t push_expire_after_ms = 86400ll * 1000;
 };
 
 }  // namespace xiaoer::chat

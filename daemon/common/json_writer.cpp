@@ -59,16 +59,22 @@ void JsonWriter::separate() {
     return;
   }
   if (depth_ > 0) {
-    if (!first_[depth_ - 1]) out_ += ',';
-    first_[depth_ - 1] = false;
+    char& first = first_at(depth_ - 1);
+    if (first == 0) out_ += ',';
+    first = 0;
   }
 }
 
-JsonWriter& JsonWriter::begin_object() {
+void JsonWriter::open(char bracket) {
   separate();
-  out_ += '{';
-  if (depth_ < kMaxDepth) first_[depth_] = true;
+  out_ += bracket;
+  if (depth_ >= kInline && static_cast<std::size_t>(depth_ - kInline) >= deeper_.size()) deeper_.push_back(1);
+  first_at(depth_) = 1;
   ++depth_;
+}
+
+JsonWriter& JsonWriter::begin_object() {
+  open('{');
   return *this;
 }
 
@@ -79,10 +85,7 @@ JsonWriter& JsonWriter::end_object() {
 }
 
 JsonWriter& JsonWriter::begin_array() {
-  separate();
-  out_ += '[';
-  if (depth_ < kMaxDepth) first_[depth_] = true;
-  ++depth_;
+  open('[');
   return *this;
 }
 

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace xiaoer::common {
 
@@ -44,10 +45,18 @@ class JsonWriter {
 
  private:
   void separate();
+  void open(char bracket);
+  // Whether depth `d` (0-based) has no element yet.
+  char& first_at(int d) {
+    const auto i = static_cast<std::size_t>(d);
+    return i < first_.size() ? first_[i] : deeper_[i - first_.size()];
+  }
 
-  static constexpr int kMaxDepth = 16;
+  // Depths kept inline (no allocation on the hot path); deeper ones in deeper_.
+  static constexpr int kInline = 16;
   std::string& out_;
-  std::array<bool, kMaxDepth> first_{};  // no element yet at this depth
+  std::array<char, kInline> first_{};  // char, not bool: first_at() returns a reference into either
+  std::vector<char> deeper_;
   int depth_ = 0;
   bool after_key_ = false;
 };

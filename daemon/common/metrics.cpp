@@ -97,10 +97,23 @@ std::string Metrics::render_prometheus() const {
           queue_notices.value());
   outcomes(out, "xiaoer_reloads_total", "Reloads of intents, shop facts and config.", reloads_ok, reloads_failed);
   counter(out, "xiaoer_journal_failures_total", "Journal records that could not be written.", journal_failures.value());
+  counter(out, "xiaoer_journal_sync_failures_total",
+          "Failed fdatasyncs of the journal (queue changes refused until it is rewritten from memory).",
+          journal_sync_failures.value());
+  counter(out, "xiaoer_journal_damaged_records_total",
+          "Journal lines skipped (bad CRC or form) or records not applied at the last start.",
+          journal_damaged_records.value());
+  counter(out, "xiaoer_tickets_restored_total",
+          "Tickets restored at start from their handoff answer, their open record being damaged.",
+          tickets_restored.value());
   outcomes(out, "xiaoer_journal_compactions_total", "Rewrites of the journal as a snapshot of the live state.",
            compactions_ok, compactions_failed);
   counter(out, "xiaoer_connections_refused_total", "Connections refused (limit or authentication).",
           connections_refused.value());
+  counter(out, "xiaoer_pushes_expired_total", "Pushes never acknowledged within pushes.expire_after_s.",
+          pushes_expired.value());
+  counter(out, "xiaoer_pushes_redelivered_total", "Pushes handed to a gateway again (not acknowledged before).",
+          pushes_redelivered.value());
   out << "# HELP xiaoer_connections Open websocket connections, by role.\n# TYPE xiaoer_connections gauge\n"
       << "xiaoer_connections{role=\"gateway\"} " << connections_gateway.load() << "\n"
       << "xiaoer_connections{role=\"agent\"} " << connections_agent.load() << "\n";

@@ -68,9 +68,14 @@ struct Metrics {
   Counter reloads_ok;
   Counter reloads_failed;
   Counter journal_failures;
+  Counter journal_sync_failures;
+  Counter journal_damaged_records;     // at start: lines skipped or records not applied
+  Counter tickets_restored;            // at start: tickets whose lost `open` record an answer made up for       // fdatasync of the journal failed (changes refused until rewritten)
   Counter compactions_ok;              // journal rewrites
   Counter compactions_failed;
   Counter connections_refused;         // over the limit or unauthorised
+  Counter pushes_expired;              // never acknowledged within pushes.expire_after_s
+  Counter pushes_redelivered;          // handed to a gateway again (not acknowledged on the first)
   Histogram answer_latency;            // frame in → answer written
   Histogram journal_sync_latency;      // fdatasync
   std::atomic<std::int64_t> connections_gateway{0};

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/net/request_framing.hpp"
 #include "daemon/net/ws_session.hpp"
 
 namespace xiaoer::net {
@@ -121,18 +122,50 @@ void HttpSession<Stream>::do_read() {
   parser_->body_limit(limits_.max_frame_bytes);  // the agent API's bodies, like frames
   // The whole request must arrive within the handshake timeout.
   beast::get_lowest_layer(stream_).expires_after(limits_.handshake_timeout);
+  http::async_read_header(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_header, self()));
+}
+
+template <class Stream>
+void HttpSession<Stream>::read_failed(beast::error_code ec) {
+  if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == boost::asio::error::operation_aborted) {
+    close();
+    return;
+  }
+  const bool too_big = ec == http::error::header_limit || ec == http::error::body_limit;
+  respond(plain(too_big ? 413 : 400, 11, too_big ? "request too large\n" : "bad request: " + ec.message() + "\n", false));
+}
+
+template <class Stream>
+void HttpSession<Stream>::on_header(beast::error_code ec, std::size_t) {
+  if (ec) {
+    read_failed(ec);
+    return;
+  }
+  const auto& header = parser_->get();
+  std::string codings;
+  bool has_transfer_encoding = false;
+  for (auto [field, end] = header.equal_range(http::field::transfer_encoding); field != end; ++field) {
+    has_transfer_encoding = true;
+    codings.append(field->value()).push_back(',');
+  }
+  switch (request_framing(has_transfer_encoding, codings, header.count(http::field::content_length) > 0,
+                          header.version())) {
+    case Framing::kRefuse:
+      respond(plain(400, 11, "bad request: Transfer-Encoding must be chunked alone (RFC 9112 6.1)\n", false));
+      return;
+    case Framing::kCloseAfter:
+      close_after_ = true;
+      break;
+    case Framing::kKeep:
+      break;
+  }
   http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, self()));
 }
 
 template <class Stream>
 void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
-  if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == boost::asio::error::operation_aborted) {
-    close();
-    return;
-  }
   if (ec) {
-    const bool too_big = ec == http::error::header_limit || ec == http::error::body_limit;
-    respond(plain(too_big ? 413 : 400, 11, too_big ? "request too large\n" : "bad request: " + ec.message() + "\n", false));
+    read_failed(ec);
     return;
   }
   http::request<http::string_body> request = parser_->release();
@@ -150,7 +183,7 @@ void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
   http::response<http::string_body> res{static_cast<http::status>(answer.status), request.version()};
   res.set(http::field::server, "xiaoerd");
   res.set(http::field::content_type, answer.content_type);
-  res.keep_alive(request.keep_alive());
+  res.keep_alive(request.keep_alive() && !close_after_);
   res.body() = answer.body;
   res.prepare_payload();
   respond(std::move(res));

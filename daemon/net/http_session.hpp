@@ -40,7 +40,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  private:
   void on_handshake(beast::error_code ec);
   void do_read();
+  // The headers alone: the body's framing is checked before it is read.
+  void on_header(beast::error_code ec, std::size_t bytes);
   void on_read(beast::error_code ec, std::size_t bytes);
+  // A read that failed: 400 or 413 and close, or just close.
+  void read_failed(beast::error_code ec);
   void upgrade(http::request<http::string_body> request);
   void respond(http::response<http::string_body> response);
   void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
@@ -51,6 +55,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<http::response<http::string_body>> response_;
+  bool close_after_ = false;  // the request's framing was ambiguous: no next request
   MessageHandler& handler_;
   ConnectionRegistry& registry_;
   SessionLimits limits_;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +23,14 @@ class Connection {
   // Past the outbound limit the connection is closed (a client that does
   // not read cannot grow our memory).
   virtual void send(std::string frame) = 0;
+  // Whether a frame sent with send_tracked() reached the socket (true) or
+  // was dropped, the connection closing or failing first (false). Runs once,
+  // on the connection's strand, never under a lock of the connection.
+  using Written = std::function<void(bool written)>;
+  // Queues a frame whose sender paces itself on `written` (it keeps a few
+  // in flight): it does not count against the outbound limit, and a frame
+  // dropped at a close is reported, not lost.
+  virtual void send_tracked(std::string frame, Written written) = 0;
   // Closes after the frames already queued are written.
   virtual void close() = 0;
   virtual std::uint64_t id() const = 0;
@@ -55,6 +64,12 @@ class MessageHandler {
   virtual void on_text(const std::shared_ptr<Connection>& connection, std::string frame,
                        std::chrono::steady_clock::time_point received) = 0;
   virtual void on_close(Connection& connection) = 0;
+  // Asked before each read after the first: false holds the connection's
+  // reading back until `resume` runs (any thread; once). Backpressure.
+  virtual bool may_read(std::function<void()> resume) {
+    (void)resume;
+    return true;
+  }
 
   // A plain HTTP request (not an upgrade). Called on an I/O thread; may
   // block briefly.

@@ -114,11 +114,33 @@ void WsSession<NextLayer>::on_read(beast::error_code ec, std::size_t) {
     buffer_.consume(buffer_.size());
     handler_.on_text(self(), std::move(frame), received);
   }
-  if (!closing_) do_read();
+  if (!closing_) read_next();
+}
+
+template <class NextLayer>
+void WsSession<NextLayer>::read_next() {
+  // The held-back session is kept alive by its resume (no operation is
+  // pending on it meanwhile).
+  const bool now = handler_.may_read([self = self()] {
+    boost::asio::post(self->ws_.get_executor(), [self] {
+      if (!self->closing_ && !self->finished_) self->do_read();
+    });
+  });
+  if (now) do_read();
 }
 
 template <class NextLayer>
 void WsSession<NextLayer>::send(std::string frame) {
+  push_inbox({std::move(frame), {}});
+}
+
+template <class NextLayer>
+void WsSession<NextLayer>::send_tracked(std::string frame, Written written) {
+  push_inbox({std::move(frame), std::move(written)});
+}
+
+template <class NextLayer>
+void WsSession<NextLayer>::push_inbox(Outgoing out) {
   // Frames from other threads gather in the inbox; only the first of a
   // burst posts to the strand (the journal delivers answers in batches: one
   // wake-up for the batch, not one per answer).
@@ -126,34 +148,53 @@ void WsSession<NextLayer>::send(std::string frame) {
   {
     std::lock_guard lock(inbox_mutex_);
     first = inbox_.empty();
-    inbox_.push_back(std::move(frame));
+    inbox_.push_back(std::move(out));
   }
   if (first) boost::asio::post(ws_.get_executor(), [self = self()] { self->drain_inbox(); });
 }
 
 template <class NextLayer>
 void WsSession<NextLayer>::drain_inbox() {
-  std::vector<std::string> frames;
+  std::vector<Outgoing> frames;
   {
     std::lock_guard lock(inbox_mutex_);
     frames.swap(inbox_);
   }
-  for (std::string& frame : frames) enqueue(std::move(frame));
+  for (Outgoing& out : frames) enqueue(std::move(out));
 }
 
 template <class NextLayer>
-void WsSession<NextLayer>::enqueue(std::string frame) {
-  if (finished_ || close_sent_) return;
-  if (outbound_.size() >= limits_.max_outbound_frames) {
-    spdlog::warn("connection {} does not read its frames ({} queued): closing it", id_, outbound_.size());
+void WsSession<NextLayer>::enqueue(Outgoing out) {
+  if (finished_ || close_sent_) {
+    if (out.written) out.written(false);
+    return;
+  }
+  if (!out.written && untracked_queued_ >= limits_.max_outbound_frames) {
+    spdlog::warn("connection {} does not read its frames ({} queued): closing it", id_, untracked_queued_);
     // The frame being written (the front) must live until its write ends.
-    if (outbound_.size() > 1) outbound_.erase(outbound_.begin() + 1, outbound_.end());
-    if (!writing_) outbound_.clear();
+    drop_queued(writing_ ? 1 : 0);
     do_close(websocket::close_code::policy_error, "outbound queue full: read your frames");
     return;
   }
-  outbound_.push_back(std::move(frame));
+  if (!out.written) ++untracked_queued_;
+  outbound_.push_back(std::move(out));
   if (!writing_) do_write();
+}
+
+template <class NextLayer>
+void WsSession<NextLayer>::drop_queued(std::size_t from) {
+  std::vector<Written> dropped;
+  while (outbound_.size() > from) {
+    Outgoing& last = outbound_.back();
+    if (last.written) {
+      dropped.push_back(std::move(last.written));
+    } else {
+      --untracked_queued_;
+    }
+    outbound_.pop_back();
+  }
+  // Told in the order they were queued.
+  for (auto it = dropped.rbegin(); it != dropped.rend(); ++it) (*it)(false);
 }
 
 template <class NextLayer>
@@ -165,22 +206,30 @@ void WsSession<NextLayer>::do_write() {
   }
   writing_ = true;
   ws_.text(true);
-  ws_.async_write(boost::asio::buffer(outbound_.front()),
+  ws_.async_write(boost::asio::buffer(outbound_.front().frame),
                   beast::bind_front_handler(&WsSession<NextLayer>::on_write, self()));
 }
 
 template <class NextLayer>
 void WsSession<NextLayer>::on_write(beast::error_code ec, std::size_t) {
   writing_ = false;
-  if (!outbound_.empty()) outbound_.pop_front();
+  if (!outbound_.empty()) {
+    Outgoing done = std::move(outbound_.front());
+    outbound_.pop_front();
+    if (done.written) {
+      done.written(!ec);
+    } else {
+      --untracked_queued_;
+    }
+  }
   if (ec) {
     spdlog::debug("connection {} write failed: {}", id_, ec.message());
-    outbound_.clear();
+    drop_queued(0);
     finish();
     return;
   }
   if (pending_close_) {
-    outbound_.clear();
+    drop_queued(0);
     send_close(*pending_close_);
     return;
   }
@@ -223,6 +272,8 @@ void WsSession<NextLayer>::finish() {
   if (finished_) return;
   finished_ = true;
   close_deadline_.cancel();
+  // Not while a write is in flight: its frame is reported when it ends.
+  drop_queued(writing_ ? 1 : 0);
   if (open_) {
     registry_.remove(id_);
     handler_.on_close(*this);

@@ -11,7 +11,9 @@
 // bounded queue and only its front is written. Binary frames are refused (close 1003), frames
 // over the size limit are refused by Beast (close 1009), malformed UTF-8 in
 // a text frame by Beast too (close 1007). Silent peers are pinged and timed
-// out by Beast's idle timeout.
+// out by Beast's idle timeout. The outbound limit counts the untracked
+// frames only: tracked ones (send_tracked, the gateway's pushes) are paced
+// by their sender, and each is reported written or dropped.
 //
 // NextLayer is beast::tcp_stream (ws://) or beast::ssl_stream of it (wss://).
 //
@@ -62,6 +64,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   void start(std::function<void()> on_end);
 
   void send(std::string frame) override;
+  void send_tracked(std::string frame, Written written) override;
   void close() override;
   std::uint64_t id() const override { return id_; }
   Role role() const override { return role_; }
@@ -72,8 +75,17 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   void on_accept(beast::error_code ec);
   void opened();
   void do_read();
+  // The next read, once the handler lets it (MessageHandler::may_read).
+  void read_next();
   void on_read(beast::error_code ec, std::size_t bytes);
-  void enqueue(std::string frame);
+  struct Outgoing {
+    std::string frame;
+    Written written;  // empty: untracked (counts against the limit)
+  };
+  void enqueue(Outgoing out);
+  // Drops the queued frames from index `from` on, telling their senders.
+  void drop_queued(std::size_t from);
+  void push_inbox(Outgoing out);
   void drain_inbox();
   void do_write();
   void on_write(beast::error_code ec, std::size_t bytes);
@@ -84,9 +96,10 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
 
   Stream ws_;
   beast::flat_buffer buffer_;
-  std::deque<std::string> outbound_;
+  std::deque<Outgoing> outbound_;
+  std::size_t untracked_queued_ = 0;  // of outbound_: what the limit counts
   std::mutex inbox_mutex_;
-  std::vector<std::string> inbox_;  // sent, not yet on the strand
+  std::vector<Outgoing> inbox_;  // sent, not yet on the strand
   bool writing_ = false;
   bool closing_ = false;      // close once the queue is written
   bool close_sent_ = false;

@@ -342,6 +342,38 @@ Problem take_command_fields(Json& object, AgentCommand& command, TicketSource ti
   return take_checked(object, identifier("agent", Presence::kOptional, limits), command.agent);
 }
 
+// ---- push acknowledgements --------------------------------------------------
+
+GatewayFrame decode_hello(const Json& root) {
+  HelloFrame hello;
+  if (const auto acks = root.find("acks"); acks != root.end() && !acks->is_null()) {
+    if (!acks->is_boolean()) return to_error(bad_request(must_be("acks", "a boolean")), "");
+    hello.acks = acks->get<bool>();
+  }
+  return hello;
+}
+
+GatewayFrame decode_ack(Json& root, const DecodeLimits& limits) {
+  const auto ids = root.find("push_ids");
+  if (ids == root.end() || ids->is_null()) return to_error(bad_request(missing("push_ids")), "");
+  if (!ids->is_array() || ids->empty()) {
+    return to_error(bad_request(must_be("push_ids", "a non-empty array of push ids")), "");
+  }
+  AckFrame ack;
+  ack.push_ids.reserve(ids->size());
+  for (Json& id : *ids) {
+    std::string* value = id.get_ptr<std::string*>();
+    if (value == nullptr || value->empty()) {
+      return to_error(bad_request(must_be("push_ids", "an array of non-empty strings")), "");
+    }
+    if (value->size() > limits.max_id_bytes) {
+      return to_error(bad_request(too_long("push_ids[]", value->size(), limits.max_id_bytes)), "");
+    }
+    ack.push_ids.push_back(std::move(*value));
+  }
+  return ack;
+}
+
 }  // namespace
 
 // ---- decoding ---------------------------------------------------------------
@@ -354,6 +386,8 @@ GatewayFrame decode_gateway_frame(std::string_view frame, const DecodeLimits& li
   Problem problem;
   const std::string* type = frame_type(root, problem);
   if (type == nullptr) return to_error(std::move(problem), readable_string(root, "id"));
+  if (*type == "hello") return decode_hello(root);
+  if (*type == "ack") return decode_ack(root, limits);
   if (*type != "message") return to_error(unknown_type(*type), readable_string(root, "id"));
 
   // From here errors answer to message.id: "" while it is unread or when it
@@ -525,12 +559,26 @@ std::string encode(const ErrorFrame& error) {
 std::string encode(const AgentReplyFrame& reply) {
   return frame("agent_reply", [&](common::JsonWriter& w) {
     w.field("chat", reply.chat).field("text", reply.text).field("agent", reply.agent).field("ticket", reply.ticket);
+    if (!reply.push_id.empty()) w.field("push_id", reply.push_id);
   });
 }
 
 std::string encode(const NoticeFrame& notice) {
   return frame("notice", [&](common::JsonWriter& w) {
     w.field("chat", notice.chat).field("text", notice.text).field("ticket", notice.ticket);
+    if (!notice.push_id.empty()) w.field("push_id", notice.push_id);
+  });
+}
+
+std::string encode(const HelloFrame& hello) {
+  return frame("hello", [&](common::JsonWriter& w) { w.key("acks").value(hello.acks); });
+}
+
+std::string encode(const AckFrame& ack) {
+  return frame("ack", [&](common::JsonWriter& w) {
+    w.key("push_ids").begin_array();
+    for (const std::string& id : ack.push_ids) w.value(id);
+    w.end_array();
   });
 }
 

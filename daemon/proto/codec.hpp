@@ -44,7 +44,13 @@ inline constexpr int kMaxJsonNesting = 64;
 // The error's in_reply_to is the frame's `id` whenever that is a non-empty
 // string (even when the error is about another field, and even in a frame
 // with invalid UTF-8 elsewhere), "" otherwise.
-using GatewayFrame = std::variant<InboundMessage, ErrorFrame>;
+//
+// Push acknowledgements (docs/protocol.md), after steps 1–4:
+//   {"type":"hello","acks":bool}   acks: a boolean, false when absent
+//   {"type":"ack","push_ids":[…]}  a non-empty array of non-empty strings,
+//                                  each ≤ max_id_bytes
+// else kBadRequest naming the field (in_reply_to "").
+using GatewayFrame = std::variant<InboundMessage, ErrorFrame, HelloFrame, AckFrame>;
 GatewayFrame decode_gateway_frame(std::string_view frame, const DecodeLimits& limits);
 
 // An agent frame (on /v1/agent): a command, or the error to answer with.
@@ -71,13 +77,17 @@ AgentFrame decode_agent_request(AgentOp op, std::string_view ticket, std::string
 // ts omitted when 0, channel when "", meta when both meta fields are "".
 std::string encode(const InboundMessage& message);
 
+// The acknowledgement frames as a gateway sends them (clients and tests).
+std::string encode(const HelloFrame& hello);
+std::string encode(const AckFrame& ack);
+
 // The answers to a message and the later pushes, exactly as in docs/protocol.md:
 //   {"type":"reply","in_reply_to","chat","text","intents":[…],"confidence"}
 //   {"type":"handoff","in_reply_to","chat","text","ticket","reason","position"}
 //   {"type":"hold","in_reply_to","chat","ticket"}
 //   {"type":"error","in_reply_to" (omitted when ""),"code","message"}
-//   {"type":"agent_reply","chat","text","agent","ticket"}
-//   {"type":"notice","chat","text","ticket"}
+//   {"type":"agent_reply","chat","text","agent","ticket","push_id" (omitted when "")}
+//   {"type":"notice","chat","text","ticket","push_id" (omitted when "")}
 // A non-finite confidence is written as 0.
 std::string encode(const ReplyFrame& frame);
 std::string encode(const HandoffFrame& frame);

@@ -46,4 +46,12 @@ std::optional<ErrorCode> error_code(const Answer& answer) {
   return std::nullopt;
 }
 
+const std::string& push_id(const Push& push) {
+  return std::visit([](const auto& frame) -> const std::string& { return frame.push_id; }, push);
+}
+
+void set_push_id(Push& push, std::string id) {
+  std::visit([&id](auto& frame) { frame.push_id = std::move(id); }, push);
+}
+
 }  // namespace xiaoer::proto

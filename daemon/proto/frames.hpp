@@ -54,14 +54,30 @@ struct ErrorFrame {
   std::string message;
 };
 
-// A human agent's text for the buyer.
+// A human agent's text for the buyer. push_id: given by the store when the
+// push is committed ("" before), unique within the store.
 struct AgentReplyFrame {
   std::string chat, text, agent, ticket;
+  std::string push_id;
 };
 
 // An automatic courtesy text while a ticket waits.
 struct NoticeFrame {
   std::string chat, text, ticket;
+  std::string push_id;
+};
+
+// ---- push acknowledgements (gateway → daemon) -----------------------------
+
+// {"type":"hello","acks":true}: the first frame of a gateway connection that
+// acknowledges pushes (a connection without it gets no redelivery).
+struct HelloFrame {
+  bool acks = false;
+};
+
+// {"type":"ack","push_ids":["P-1",…]}: pushes the gateway has taken.
+struct AckFrame {
+  std::vector<std::string> push_ids;
 };
 
 // ---- agents ---------------------------------------------------------------
@@ -123,6 +139,9 @@ std::optional<ErrorCode> error_code(const Answer& answer);
 
 // What is pushed to the gateway later, unasked.
 using Push = std::variant<AgentReplyFrame, NoticeFrame>;
+// The push's id ("" until the store gave it one), and setting it.
+const std::string& push_id(const Push& push);
+void set_push_id(Push& push, std::string id);
 
 // A live change of the queue for every connected agent.
 enum class TicketEventKind { kOpened, kUpdated, kClaimed, kReleased, kResolved };

@@ -14,7 +14,7 @@ std::string ascii_lower(std::string_view text) {
 
 // Each alternative names what it catches, for the message.
 constexpr std::string_view kContactPattern =
-    "(微信|威信|薇信|weixin|wechat|\\bvx\\b|v信|加v|\\bqq\\b|扣扣|企鹅号|支付宝账号|"
+    "(微信|威信|薇信|weixin|wechat|\\bvx\\b|\\bwx\\b|v信|加v|\\bqq\\b|扣扣|企鹅号|支付宝账号|"
     "https?://|www\\.|[a-z0-9-]+\\.(?:com|cn|net|org|cc|top)\\b|"
     "[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}|"
     "(?:^|[^0-9])1[3-9][0-9]{9}(?:[^0-9]|$)|"
@@ -31,7 +31,11 @@ Compliance::Compliance(std::vector<std::string> banned_words) {
   contact_ = std::make_unique<RE2>(std::string(kContactPattern), options);
 }
 
+std::string Compliance::pattern_error() const { return contact_->ok() ? std::string() : contact_->error(); }
+
 std::optional<std::string> Compliance::violation(std::string_view text) const {
+  // Fails closed: a check that cannot run lets nothing through.
+  if (!contact_->ok()) return "the contact pattern does not compile (" + contact_->error() + ")";
   const std::string lower = ascii_lower(text);
   std::string found;
   if (RE2::PartialMatch(lower, *contact_, &found)) {

@@ -24,6 +24,9 @@ class Compliance {
 
   // Why `text` may not be sent, or nullopt if it may.
   std::optional<std::string> violation(std::string_view text) const;
+  // Why the contact pattern did not compile ("" when it did); then every
+  // text is a violation.
+  std::string pattern_error() const;
 
  private:
   std::vector<std::string> banned_words_;  // lower-cased

@@ -92,16 +92,17 @@ void ChatService::run(std::shared_ptr<Request> request) {
   request->load([this, request](chat::Snapshot snapshot) {
     chat::Effect effect = request->decide(std::move(snapshot));
     const std::string chat = effect.chat;
-    auto sends = std::make_shared<chat::Sends>(std::move(effect.sends));
     auto counts = std::make_shared<chat::Counts>(std::move(effect.counts));
     auto traffic = std::make_shared<std::optional<chat::TrafficLine>>(std::move(effect.traffic));
-    store_.commit(std::move(effect), [this, request, chat, sends, counts, traffic](store::CommitResult result) {
+    // The sends go with the effect: the store gives its pushes their ids.
+    store_.commit(std::move(effect), [this, request, chat, counts, traffic](store::CommitResult result,
+                                                                            chat::Sends sends) {
       switch (result) {
         case store::CommitResult::kCommitted:
         case store::CommitResult::kNotDurable:
           count(*counts);
           if (*traffic && traffic_listener_ != nullptr) traffic_listener_->heard(**traffic);
-          send(chat, std::move(*sends), request->answer);
+          send(chat, std::move(sends), request->answer);
           return;
         case store::CommitResult::kConflict:
           if (++request->attempts < kMaxAttempts) {

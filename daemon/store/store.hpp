@@ -12,6 +12,12 @@
 // fresh snapshot). Nothing is ever undone: a refused effect was never
 // applied.
 //
+// Pushes (agent replies, notices: issue 10): committing an effect gives each
+// of its pushes a push_id the store issues (a counter it keeps, so unique
+// within the store, and across daemons that share one) and keeps the push,
+// persisted with the effect, until it is acknowledged or expires. The
+// committed callback gets the effect's sends with those ids set.
+//
 // Thread safety: every member may be called from any thread; callbacks run
 // on any thread (the caller's, or the store's own), never under a lock the
 // caller could hold.
@@ -38,10 +44,20 @@ enum class CommitResult {
   kUnavailable,  // a required effect could not be persisted (disk full): not applied
 };
 
+// A push committed and not yet acknowledged.
+struct UnackedPush {
+  std::string push_id;
+  std::string chat;
+  std::string frame;  // as sent
+  std::int64_t created_ms = 0;
+};
+
 class Store {
  public:
   using Loaded = std::function<void(chat::Snapshot)>;
-  using Committed = std::function<void(CommitResult)>;
+  // The result, and the effect's sends (its pushes with their ids) when it
+  // was committed; empty sends otherwise.
+  using Committed = std::function<void(CommitResult, chat::Sends)>;
 
   virtual ~Store() = default;
 
@@ -53,6 +69,9 @@ class Store {
   virtual void load_ticket(const std::string& ticket, Loaded loaded) = 0;
 
   // Commits the effect whole, or refuses it; `committed` runs exactly once.
+  // A load is followed by the commit of what was decided on it (even a
+  // refusal): a chat's requests are decided and committed in the order they
+  // came, and the store may hold a chat's later loads until it comes.
   virtual void commit(chat::Effect effect, Committed committed) = 0;
 
   // Live stock (catalogue/live_stock.hpp): an update from the shop's ERP,
@@ -75,6 +94,14 @@ class Store {
   // Periodic upkeep: forgets chats idle for `idle_ms`, and whatever the
   // store needs (the journal's compaction).
   virtual void tick(std::int64_t now_ms, std::int64_t idle_ms) = 0;
+
+  // Every push not yet acknowledged, in the order committed (so in order
+  // per chat).
+  virtual std::vector<UnackedPush> unacked_pushes() = 0;
+  // The gateway has these (unknown ids are ignored).
+  virtual void ack_pushes(const std::vector<std::string>& push_ids) = 0;
+  // Forgets the pushes committed before now_ms - after_ms; returns their ids.
+  virtual std::vector<std::string> expire_pushes(std::int64_t now_ms, std::int64_t after_ms) = 0;
 
   virtual std::size_t chats() = 0;
   virtual std::size_t queue_waiting() = 0;

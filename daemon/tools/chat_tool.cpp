@@ -10,10 +10,12 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <deque>
 #include <fstream>
 #include <istream>
+#include <memory>
 #include <ostream>
 #include <set>
 #include <thread>
@@ -213,12 +215,13 @@ int run_chat(const std::vector<std::string>& args, std::istream& in, std::ostrea
     err << "no token: pass --token, set XIAOER_GATEWAY_TOKEN or point --token-file at the daemon's token file\n";
     return 2;
   }
-  ChatClient client(out, err);
-  if (!client.connect(*url, token)) return 1;
-  int next_id = 0;
-  const auto message = [&](std::string text) {
+  // Shared with the stdin reader below, which may outlive this call.
+  const auto client = std::make_shared<ChatClient>(out, err);
+  if (!client->connect(*url, token)) return 1;
+  const auto next_id = std::make_shared<std::atomic<int>>(0);
+  const auto message = [chat, channel, next_id](std::string text) {
     proto::InboundMessage m;
-    m.id = chat + "-" + std::to_string(++next_id);
+    m.id = chat + "-" + std::to_string(++*next_id);
     m.chat = chat;
     m.text = std::move(text);
     m.channel = channel;
@@ -227,22 +230,31 @@ int run_chat(const std::vector<std::string>& args, std::istream& in, std::ostrea
   if (!says.empty()) {
     // One at a time would need round trips; the daemon answers a chat's
     // messages in order anyway.
-    for (const std::string& text : says) client.send(message(text));
-    client.close_when_answered();
-    client.run();
+    for (const std::string& text : says) client->send(message(text));
+    client->close_when_answered();
+    client->run();
     return 0;
   }
   err << "connected as chat " << chat << "; type a message (Ctrl-D to quit)\n";
-  std::thread reader([&] {
+  // The reader owns what it touches besides `in` (the client, whose posts
+  // after the connection ended are dropped with its io_context, and the
+  // message maker): left blocked on a line of stdin when the connection
+  // ends, it holds no reference into this frame (issue 10, defect 7).
+  const auto finished = std::make_shared<std::atomic<bool>>(false);
+  std::thread reader([client, message, finished, &in] {
     std::string line;
     while (std::getline(in, line)) {
-      if (!line.empty()) client.send(message(line));
+      if (!line.empty()) client->send(message(line));
     }
-    client.close_when_answered();
+    client->close_when_answered();
+    finished->store(true);
   });
-  client.run();
-  // The connection ended: stdin may still be open; the reader goes with us.
-  reader.detach();
+  client->run();
+  if (finished->load()) {
+    reader.join();
+  } else {
+    reader.detach();  // still reading stdin, which lives as long as the process
+  }
   return 0;
 }
 

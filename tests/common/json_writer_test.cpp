@@ -16,6 +16,27 @@ TEST(JsonWriter, WritesNestedValuesWithCommas) {
   EXPECT_FALSE(nlohmann::json::parse(out, nullptr, false).is_discarded());
 }
 
+// Issue 10, defect 7: past depth 16 it wrote outside its nesting array
+// (ASan: stack-buffer-overflow) and placed commas wrongly.
+TEST(JsonWriter, NestsDeeperThanItsInlineDepth) {
+  std::string out;
+  JsonWriter w(out);
+  constexpr int kDepth = 40;
+  for (int i = 0; i < kDepth; ++i) w.begin_array().value(i);
+  for (int i = 0; i < kDepth; ++i) {
+    w.end_array();
+    if (i + 1 < kDepth) w.value(-i);  // after the array just closed, in its parent
+  }
+  const nlohmann::json parsed = nlohmann::json::parse(out, nullptr, false);
+  ASSERT_FALSE(parsed.is_discarded()) << out;
+  const nlohmann::json* level = &parsed;
+  for (int i = 0; i < kDepth - 1; ++i) {
+    ASSERT_TRUE(level->is_array() && level->size() == 3u && (*level)[0] == i) << "depth " << i << ": " << out;
+    level = &(*level)[1];
+  }
+  EXPECT_EQ(*level, nlohmann::json::array({kDepth - 1}));
+}
+
 TEST(JsonWriter, EscapesAndReplacesBadUtf8) {
   std::string out;
   append_json_string(out, "亲\"\\\n\t\x01\x7f");

@@ -593,7 +593,7 @@ TEST(Codec, DecodeErrorsEncodeToValidFrames) {
 }
 
 TEST(Codec, EncodesAgentReply) {
-  const std::string encoded = encode(AgentReplyFrame{"shop7:buyer42", "亲，已经帮您改好地址了", "小李", "T-12"});
+  const std::string encoded = encode(AgentReplyFrame{"shop7:buyer42", "亲，已经帮您改好地址了", "小李", "T-12", ""});
   EXPECT_EQ(keys_in_order(encoded), (Keys{"type", "chat", "text", "agent", "ticket"}));
   const Json json = parse(encoded);
   EXPECT_EQ(json["type"], "agent_reply");
@@ -604,7 +604,7 @@ TEST(Codec, EncodesAgentReply) {
 }
 
 TEST(Codec, EncodesNotice) {
-  const std::string encoded = encode(NoticeFrame{"shop7:buyer42", "亲，人工客服马上就来，请稍等～", "T-12"});
+  const std::string encoded = encode(NoticeFrame{"shop7:buyer42", "亲，人工客服马上就来，请稍等～", "T-12", ""});
   EXPECT_EQ(keys_in_order(encoded), (Keys{"type", "chat", "text", "ticket"}));
   const Json json = parse(encoded);
   EXPECT_EQ(json["type"], "notice");
@@ -625,7 +625,7 @@ TEST(Codec, EncodersEscapeAndNeverThrowOnBadUtf8) {
   EXPECT_EQ(json["text"], "a\"b\\c\n\t\x01 \xEF\xBF\xBD");
   EXPECT_TRUE(json["intents"][0].is_string());
   EXPECT_NO_THROW((void)encode(ErrorFrame{"\xff", ErrorCode::kBadUtf8, "\xfe"}));
-  EXPECT_NO_THROW((void)encode(NoticeFrame{"\xff", "\xff", "\xff"}));
+  EXPECT_NO_THROW((void)encode(NoticeFrame{"\xff", "\xff", "\xff", ""}));
   TicketView ticket = sample_ticket();
   ticket.transcript[0].text = "\xff\xfe";
   EXPECT_NO_THROW((void)encode_ticket(ticket));

@@ -13,6 +13,14 @@ TEST(Compliance, RejectsThirdPartyContacts) {
   }
 }
 
+// Issue 10, defect 7: a contact handle after "wx" went through; and the
+// pattern's compile result is checked (a broken one fails closed).
+TEST(Compliance, RejectsAHandleAfterAPlatformWord) {
+  const Compliance c({});
+  EXPECT_EQ(c.pattern_error(), "");
+  for (const char* bad : {"加我wx xiaoer2024", "WX:xiaoer2024", "vx xiaoer2024"}) EXPECT_TRUE(c.violation(bad)) << bad;
+}
+
 TEST(Compliance, AcceptsOrdinaryShopTalk) {
   const Compliance c({"最便宜"});
   for (const char* good : {"亲，我们默认发中通快递哦😊", "满199减20，下单自动减", "身高165 体重55kg 建议M码",

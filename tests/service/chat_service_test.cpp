@@ -83,6 +83,11 @@ class InterleavingStore final : public store::Store {
     return inner_.chats_due_notice(now_ms, wait_ms);
   }
   void tick(std::int64_t now_ms, std::int64_t idle_ms) override { inner_.tick(now_ms, idle_ms); }
+  std::vector<store::UnackedPush> unacked_pushes() override { return inner_.unacked_pushes(); }
+  void ack_pushes(const std::vector<std::string>& push_ids) override { inner_.ack_pushes(push_ids); }
+  std::vector<std::string> expire_pushes(std::int64_t now_ms, std::int64_t after_ms) override {
+    return inner_.expire_pushes(now_ms, after_ms);
+  }
   std::size_t chats() override { return inner_.chats(); }
   std::size_t queue_waiting() override { return inner_.queue_waiting(); }
   std::optional<std::int64_t> oldest_waiting_ms() override { return inner_.oldest_waiting_ms(); }

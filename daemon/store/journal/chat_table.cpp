@@ -23,7 +23,7 @@ std::size_t ChatTable::expire(std::int64_t now_ms, std::int64_t idle_ms) {
     std::lock_guard lock(shard.mutex);
     for (auto it = shard.chats.begin(); it != shard.chats.end();) {
       const ChatEntry& entry = it->second;
-      if (!entry.pending && now_ms - entry.state.last_seen_ms >= idle_ms) {
+      if (!entry.busy() && entry.waiters.empty() && now_ms - entry.state.last_seen_ms >= idle_ms) {
         it = shard.chats.erase(it);
         ++removed;
       } else {

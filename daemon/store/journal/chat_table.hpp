@@ -27,6 +27,16 @@ struct ChatEntry {
   // While it is, loads of the chat wait (`waiters` run when it settles).
   std::optional<chat::Effect> pending;
   std::vector<std::function<void()>> waiters;
+  // The chat's requests keep their order (issue 10: an agent's replies were
+  // pushed out of order): waiters handed out and not yet run (`releasing`),
+  // and the one of them that loaded and has not committed yet (`deciding`),
+  // hold back a load arriving meanwhile. Released waiters that find a new
+  // change pending go back first, `requeued` in all.
+  std::size_t releasing = 0;
+  bool deciding = false;
+  std::size_t requeued = 0;
+
+  bool busy() const { return pending.has_value() || releasing > 0 || deciding; }
 };
 
 class ChatTable {

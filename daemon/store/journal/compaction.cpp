@@ -14,6 +14,8 @@ namespace xiaoer::store {
 namespace {
 
 constexpr std::int64_t kCompactionRetryMs = 30'000;
+// After a failed sync the log must be rewritten before changes resume.
+constexpr std::int64_t kRecoveryRetryMs = 1'000;
 
 }  // namespace
 
@@ -29,7 +31,7 @@ void JournalStore::compact_if_due(std::int64_t now_ms) {
   const JournalStats stats = journal_->stats();
   const auto due_at =
       std::max(static_cast<std::uint64_t>(compact_after_bytes_.load(std::memory_order_relaxed)), stats.snapshot_bytes);
-  if (stats.bytes_since_compaction < due_at) return;
+  if (stats.bytes_since_compaction < due_at && !journal_->failed()) return;
   const auto started = std::chrono::steady_clock::now();
   // The live state, copied: the journal's helper thread turns it into
   // records while changes go on.
@@ -42,6 +44,8 @@ void JournalStore::compact_if_due(std::int64_t now_ms) {
     std::vector<Window> windows;
     std::vector<queue::Ticket> tickets;
     std::vector<catalogue::StockUpdate> stock;
+    std::vector<UnackedPush> pushes;
+    std::uint64_t pushes_issued = 0;
   };
   auto state = std::make_shared<State>();
   // The live stock with the updates still being written (before the cut,
@@ -73,10 +77,20 @@ void JournalStore::compact_if_due(std::int64_t now_ms) {
         if (pending.state) chat = &*pending.state;
         if (!pending.resolved_ticket.empty()) tickets.erase(pending.resolved_ticket);
         if (pending.ticket) tickets.insert_or_assign(pending.ticket->id, *pending.ticket);
+        for (const proto::Push& push : pending.sends.pushes) {
+          state->pushes.push_back({proto::push_id(push), chat_id, proto::encode(push), now_ms});
+        }
       }
       if (!chat->answered.empty()) state->windows.push_back({chat_id, chat->answered, chat->context});
     }
   }
+  // The pushes kept, and the pending ones (their records are before the
+  // cut), in commit order; and the counter, so no id is given twice.
+  for (UnackedPush& push : pushes_.all()) state->pushes.push_back(std::move(push));
+  std::sort(state->pushes.begin(), state->pushes.end(), [](const UnackedPush& a, const UnackedPush& b) {
+    return PushTable::number_of(a.push_id) < PushTable::number_of(b.push_id);
+  });
+  state->pushes_issued = pushes_.issued();
   state->tickets.reserve(tickets.size());
   for (auto& [id, ticket] : tickets) state->tickets.push_back(std::move(ticket));
   // Replayed in opening order, as they were opened.
@@ -90,10 +104,14 @@ void JournalStore::compact_if_due(std::int64_t now_ms) {
         for (const catalogue::StockUpdate& update : state->stock) snapshot.push_back(records::stock(update));
         for (const Window& w : state->windows) {
           for (const auto& [id, answer] : w.answered) {
-            snapshot.push_back(records::answer(w.chat, id, proto::encode(answer), w.context));
+            snapshot.push_back(records::answer(w.chat, id, proto::encode(answer), w.context, /*window_copy=*/true));
           }
         }
         for (const queue::Ticket& ticket : state->tickets) snapshot.push_back(records::open(ticket));
+        if (state->pushes_issued != 0) snapshot.push_back(records::push_seq(state->pushes_issued));
+        for (const UnackedPush& p : state->pushes) {
+          snapshot.push_back(records::push(p.chat, p.push_id, p.frame, p.created_ms));
+        }
         return snapshot;
       },
       [this, started, paused](bool ok) { compacted(ok, started, paused, clock_.now_ms()); });
@@ -106,13 +124,15 @@ void JournalStore::compacted(bool ok, std::chrono::steady_clock::time_point star
   const auto took = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
   if (!ok) {
     metrics_.compactions_failed.add();
-    compaction_retry_at_ms_.store(now_ms + kCompactionRetryMs, std::memory_order_relaxed);
+    compaction_retry_at_ms_.store(now_ms + (journal_->failed() ? kRecoveryRetryMs : kCompactionRetryMs),
+                                  std::memory_order_relaxed);
     spdlog::warn("journal compaction failed after {} ms (disk full, I/O error, or a record before it failed); the "
                  "log keeps growing, retried in {} s",
                  took.count(), kCompactionRetryMs / 1000);
     return;
   }
   metrics_.compactions_ok.add();
+  if (recovering_.exchange(false)) spdlog::warn("journal rewritten from memory and synced: queue changes accepted again");
   spdlog::info("journal compacted to a {:.1f} MiB snapshot of the live state in {} ms (changes paused {} ms while "
                "it was taken)",
                static_cast<double>(journal_->stats().snapshot_bytes) / (1 << 20), took.count(),

@@ -328,6 +328,7 @@ void Journal::enqueue(Entry entry) {
   {
     std::lock_guard lock(mutex_);
     entry.seq = ++enqueued_;
+    backlog_.store(enqueued_ - completed_, std::memory_order_relaxed);
     pending_.push_back(std::move(entry));
     // A busy writer looks at pending_ again before it waits: waking it
     // costs a futex call per record under load, for nothing.
@@ -352,6 +353,11 @@ void Journal::flush() {
 JournalStats Journal::stats() const {
   std::lock_guard lock(mutex_);
   return stats_;
+}
+
+void Journal::set_sync_fault(std::function<bool()> fail) {
+  std::lock_guard lock(mutex_);
+  sync_fault_ = std::move(fail);
 }
 
 void Journal::set_sync_observer(std::function<void(std::chrono::microseconds)> observer) {
@@ -449,6 +455,10 @@ void Journal::write_segment(std::deque<Entry>& batch, std::size_t begin, std::si
 
   const std::uint64_t before = size_;
   bool ok = true;
+  if (failed() && !buffer.empty()) {
+    ok = false;  // refused unwritten until the log is rewritten (failed())
+    buffer.clear();
+  }
   if (!buffer.empty()) {
     if (write_all(fd_, buffer) != 0) {
       ok = false;  // ENOSPC, EIO, EFBIG: maybe a torn record on disk
@@ -568,6 +578,9 @@ void Journal::end_compaction() {
     // Until the directory is synced a crash may bring the old log back, so a
     // failure here is retried before the next sync of the log counts.
     dir_sync_pending_ = !sync_directory(directory_of(options_.path));
+    // Rewritten from memory and synced: what a failed sync may have lost is
+    // in the new log (with the directory synced too).
+    if (!dir_sync_pending_) failed_.store(false, std::memory_order_release);
     std::lock_guard lock(mutex_);
     stats_.bytes_since_compaction = c->tail.size();
     stats_.snapshot_bytes = c->snapshot_bytes;
@@ -579,8 +592,14 @@ void Journal::end_compaction() {
 }
 
 bool Journal::sync_file(int fd) {
+  std::function<bool()> fault;
+  if (fd == fd_) {
+    std::lock_guard lock(mutex_);
+    fault = sync_fault_;
+  }
+  const bool inject_failure = fault && fault();
   const Clock::time_point start = Clock::now();
-  bool ok = datasync(fd) == 0;
+  bool ok = !inject_failure && datasync(fd) == 0;
   if (fd == fd_) {
     if (ok && dir_sync_pending_) {
       dir_sync_pending_ = !sync_directory(directory_of(options_.path));
@@ -588,6 +607,11 @@ bool Journal::sync_file(int fd) {
     }
     dirty_ = false;
     last_sync_ = Clock::now();
+    if (!ok) {
+      failed_.store(true, std::memory_order_release);
+      std::lock_guard lock(mutex_);
+      ++stats_.sync_failures;
+    }
   }
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
   std::function<void(std::chrono::microseconds)> observer;
@@ -602,11 +626,22 @@ bool Journal::sync_file(int fd) {
 }
 
 void Journal::finish(std::uint64_t seq) {
+  std::function<void(std::size_t)> observer;
+  std::size_t backlog = 0;
   {
     std::lock_guard lock(mutex_);
     completed_ = seq;
+    backlog = enqueued_ - completed_;
+    backlog_.store(backlog, std::memory_order_relaxed);
+    observer = backlog_observer_;
   }
   drained_.notify_all();
+  if (observer) observer(backlog);
+}
+
+void Journal::set_backlog_observer(std::function<void(std::size_t)> observer) {
+  std::lock_guard lock(mutex_);
+  backlog_observer_ = std::move(observer);
 }
 
 }  // namespace xiaoer::store

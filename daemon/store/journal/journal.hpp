@@ -34,6 +34,7 @@
 // any thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -59,6 +60,8 @@ struct JournalOptions {
   std::string path;
   SyncPolicy sync = SyncPolicy::kAlways;
   std::chrono::milliseconds batch_interval{50};
+  // Records queued before connections stop reading (the app's ReadGate).
+  std::size_t max_backlog = 100000;
 };
 
 struct ReplayReport {
@@ -71,6 +74,7 @@ struct ReplayReport {
 struct JournalStats {
   std::uint64_t records_written = 0;
   std::uint64_t syncs = 0;
+  std::uint64_t sync_failures = 0;    // fdatasync(2) of the log that failed
   std::uint64_t failures = 0;         // records whose callback got ok=false
   std::uint64_t bytes_since_compaction = 0;
   std::uint64_t snapshot_bytes = 0;    // the last compaction's snapshot: the live state's size
@@ -82,7 +86,9 @@ class Journal {
   using Done = std::function<void(bool ok)>;
 
   // Opens (creating it and its directory if needed) the log at options.path,
-  // calls `replay` with each intact record in order, fills `report`, and
+  // calls `replay` with each intact record in order, fills `report` (as it
+  // goes: while a record is replayed, report->bad_lines counts the bad lines
+  // before it, so a record that follows damage can be told), and
   // starts the writer thread. Returns null with `error` set when the file
   // cannot be opened or created for writing.
   static std::unique_ptr<Journal> open(const JournalOptions& options,
@@ -126,6 +132,24 @@ class Journal {
   // Observes every fdatasync's duration (for the metrics); set before use.
   void set_sync_observer(std::function<void(std::chrono::microseconds)> observer);
 
+  // After a failed fdatasync of the log the kernel may have dropped pages
+  // a later fdatasync would not bring back (PostgreSQL's lesson of 2018):
+  // the log is failed until a compaction rewrites it from memory and syncs
+  // it. Meanwhile every record is refused (done(false)) unwritten.
+  bool failed() const { return failed_.load(std::memory_order_acquire); }
+
+  // Tests: asked before each fdatasync of the log (not of a compaction's
+  // new file); true makes it fail as with EIO (a slow one slows the
+  // writer: a slow disk).
+  void set_sync_fault(std::function<bool()> fail);
+
+  // Entries queued and not yet written (and called back): what a slow disk
+  // lets pile up in memory (issue 10, defect 6).
+  std::size_t backlog() const { return backlog_.load(std::memory_order_relaxed); }
+  // Told the backlog after every batch, on the writer thread (just after
+  // the batch counts as done for flush()); set before use.
+  void set_backlog_observer(std::function<void(std::size_t backlog)> observer);
+
  private:
   struct Entry;
   struct Compaction;
@@ -168,6 +192,10 @@ class Journal {
   bool snapshot_written_ = false;  // the compaction's helper has finished
   JournalStats stats_;
   std::function<void(std::chrono::microseconds)> sync_observer_;
+  std::function<bool()> sync_fault_;
+  std::atomic<bool> failed_{false};  // a sync failed: refusing records until rewritten
+  std::function<void(std::size_t)> backlog_observer_;
+  std::atomic<std::size_t> backlog_{0};  // enqueued_ - completed_, readable without the lock
 
   std::thread writer_;
 };

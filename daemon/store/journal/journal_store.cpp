@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/proto/codec.hpp"
 #include "daemon/store/journal/records.hpp"
 
 namespace xiaoer::store {
@@ -46,7 +47,7 @@ void JournalStore::load_ticket(const std::string& ticket, Loaded loaded) {
   load_chat(chat, true, std::move(loaded));
 }
 
-void JournalStore::load_chat(const std::string& chat, bool ticket_position, Loaded loaded) {
+void JournalStore::load_chat(const std::string& chat, bool ticket_position, Loaded loaded, bool released) {
   chat::Snapshot s;
   s.chat = chat;
   {
@@ -54,13 +55,23 @@ void JournalStore::load_chat(const std::string& chat, bool ticket_position, Load
     std::lock_guard lock(shard.mutex);
     if (const auto it = shard.chats.find(chat); it != shard.chats.end()) {
       ChatEntry& entry = it->second;
-      if (entry.pending) {
-        // Decided once the change being written is applied or dropped.
-        entry.waiters.push_back([this, chat, ticket_position, loaded = std::move(loaded)]() mutable {
-          load_chat(chat, ticket_position, std::move(loaded));
-        });
+      if (released) --entry.releasing;
+      if (released ? entry.pending.has_value() : entry.busy()) {
+        // Decided once the change being written is applied or dropped, in
+        // the order the requests came: a released waiter before any newer.
+        auto waiter = [this, chat, ticket_position, loaded = std::move(loaded)]() mutable {
+          load_chat(chat, ticket_position, std::move(loaded), /*released=*/true);
+        };
+        if (released) {
+          entry.waiters.insert(entry.waiters.begin() + static_cast<std::ptrdiff_t>(entry.requeued++), std::move(waiter));
+        } else {
+          entry.waiters.push_back(std::move(waiter));
+        }
         return;
       }
+      // A released waiter's commit comes next (ChatService decides at once):
+      // newer requests wait for it.
+      if (released) entry.deciding = true;
       s.version = entry.version;
       s.state = entry.state;
     }
@@ -78,41 +89,93 @@ void JournalStore::load_chat(const std::string& chat, bool ticket_position, Load
 
 void JournalStore::commit(chat::Effect effect, Committed committed) {
   std::vector<std::string> lines;
-  lines.reserve(effect.changes.size());
+  lines.reserve(effect.changes.size() + effect.sends.pushes.size());
   for (const chat::Change& change : effect.changes) lines.push_back(records::of(effect.chat, change));
+  const std::int64_t now_ms = clock_.now_ms();
   // A required effect always persists something; one that would not is
   // applied at once like any other.
   const bool required =
       effect.durability == chat::Durability::kRequired && effect.changes_state() && !lines.empty();
   const std::string chat = effect.chat;
   std::optional<CommitResult> now;  // the result, when it is known without the journal
+  chat::Sends sends;                // what a best-effort effect sends
+  // A failed sync (Journal::failed): nothing is appended until the log is
+  // rewritten; required effects are refused, best-effort ones not persisted.
+  const bool journal_failed = !lines.empty() && journal_->failed();
+  std::vector<std::function<void()>> released;  // waiters that may go on once this is in
   {
     ChatTable::Shard& shard = chats_.shard_for(chat);
     std::lock_guard lock(shard.mutex);
-    if (effect.changes_state()) {
+    const auto found = shard.chats.find(chat);
+    if (found != shard.chats.end() && found->second.deciding && found->second.version == effect.version) {
+      found->second.deciding = false;  // the released request's commit, whatever its result
+    }
+    if (required && journal_failed) {
+      now = CommitResult::kUnavailable;
+    } else if (effect.changes_state()) {
       ChatEntry& entry = shard.chats[chat];
       if (entry.version != effect.version || entry.pending || !reserve_opening(effect)) {
         now = CommitResult::kConflict;  // decided on a state that is gone (or a number taken)
-      } else if (required) {
-        entry.pending = std::move(effect);
       } else {
-        // Best-effort effects change the chat only (no ticket): applied now.
-        if (effect.state) entry.state = std::move(*effect.state);
-        entry.version = ++sequence_;
+        // Push ids given once accepted, under the chat's lock: in commit
+        // order per chat, and a refused effect takes none.
+        for (proto::Push& push : effect.sends.pushes) {
+          proto::set_push_id(push, pushes_.issue());
+          lines.push_back(records::push(effect.chat, proto::push_id(push), proto::encode(push), now_ms));
+        }
+        if (required) {
+          entry.pending = std::move(effect);
+        } else {
+          // Best-effort effects change the chat only (no ticket): applied now.
+          if (effect.state) entry.state = std::move(*effect.state);
+          entry.version = ++sequence_;
+        }
       }
     }
+    if (!required && !now) sends = std::move(effect.sends);
     if (!now && lines.empty()) now = CommitResult::kCommitted;
+    if (!now && journal_failed) now = CommitResult::kNotDurable;
     // Appended under the shard lock: the journal's order is the commits' order.
     if (!now && required) {
       journal_->append_all(lines, [this, chat, committed](bool ok) { settle(chat, ok, committed); });
     } else if (!now) {
-      journal_->append_all(lines, [this, committed](bool ok) {
+      journal_->append_all(lines, [this, chat, now_ms, committed, sends = std::move(sends)](bool ok) mutable {
         if (!ok) metrics_.journal_failures.add();
-        committed(ok ? CommitResult::kCommitted : CommitResult::kNotDurable);
+        if (ok) keep_pushes(chat, sends, now_ms);
+        committed(ok ? CommitResult::kCommitted : CommitResult::kNotDurable, std::move(sends));
       });
     }
+    // Nothing pending after all (refused, or applied at once): the requests
+    // held back behind the released one go on.
+    if (const auto it = shard.chats.find(chat); it != shard.chats.end() && !it->second.busy()) {
+      released.swap(it->second.waiters);
+      it->second.releasing += released.size();
+      it->second.requeued = 0;
+    }
   }
-  if (now) committed(*now);  // outside the locks: it may commit again
+  if (now == CommitResult::kUnavailable || (now == CommitResult::kNotDurable && journal_failed)) {
+    metrics_.journal_failures.add();
+  }
+  if (now) committed(*now, std::move(sends));  // outside the locks: it may commit again
+  for (auto& waiter : released) waiter();
+}
+
+void JournalStore::keep_pushes(const std::string& chat, const chat::Sends& sends, std::int64_t created_ms) {
+  for (const proto::Push& push : sends.pushes) {
+    pushes_.add({proto::push_id(push), chat, proto::encode(push), created_ms});
+  }
+}
+
+void JournalStore::ack_pushes(const std::vector<std::string>& push_ids) {
+  if (push_ids.empty() || pushes_.remove(push_ids) == 0 || journal_->failed()) return;
+  // Not waited for: an ack lost in a crash means a push delivered again.
+  journal_->append(records::ack(push_ids), {});
+}
+
+std::vector<std::string> JournalStore::expire_pushes(std::int64_t now_ms, std::int64_t after_ms) {
+  std::vector<std::string> expired = pushes_.expire(now_ms - after_ms);
+  if (!expired.empty() && !journal_->failed()) journal_->append(records::ack(expired), {});
+  return expired;
 }
 
 bool JournalStore::reserve_opening(const chat::Effect& effect) {
@@ -125,6 +188,7 @@ bool JournalStore::reserve_opening(const chat::Effect& effect) {
 
 void JournalStore::settle(const std::string& chat, bool written, const Committed& committed) {
   std::vector<std::function<void()>> waiters;
+  chat::Sends sends;
   {
     ChatTable::Shard& shard = chats_.shard_for(chat);
     std::lock_guard lock(shard.mutex);
@@ -139,14 +203,18 @@ void JournalStore::settle(const std::string& chat, bool written, const Committed
     if (written) {
       if (effect.state) entry.state = std::move(*effect.state);
       entry.version = ++sequence_;
+      keep_pushes(chat, effect.sends, clock_.now_ms());
+      sends = std::move(effect.sends);
     }
     waiters.swap(entry.waiters);
+    entry.releasing += waiters.size();
+    entry.requeued = 0;
   }
   if (!written) {
     metrics_.journal_failures.add();
     spdlog::error("journal write failed: a change to chat {} refused with 'unavailable'", chat);
   }
-  committed(written ? CommitResult::kCommitted : CommitResult::kUnavailable);
+  committed(written ? CommitResult::kCommitted : CommitResult::kUnavailable, std::move(sends));
   for (auto& waiter : waiters) waiter();
 }
 
@@ -185,7 +253,20 @@ std::vector<std::string> JournalStore::chats_due_notice(std::int64_t now_ms, std
 
 void JournalStore::tick(std::int64_t now_ms, std::int64_t idle_ms) {
   chats_.expire(now_ms, idle_ms);
+  note_sync_failures();
   compact_if_due(now_ms);
+}
+
+void JournalStore::note_sync_failures() {
+  if (journal_ == nullptr) return;
+  const std::uint64_t failures = journal_->stats().sync_failures;
+  const std::uint64_t seen = sync_failures_seen_.exchange(failures);
+  if (failures <= seen) return;
+  metrics_.journal_sync_failures.add(failures - seen);
+  recovering_.store(true);
+  spdlog::error("journal fdatasync failed ({} so far): queue changes are refused ('unavailable') until the journal "
+                "is rewritten from memory and synced (tried every second)",
+                failures);
 }
 
 std::size_t JournalStore::queue_waiting() {

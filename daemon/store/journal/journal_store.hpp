@@ -13,15 +13,27 @@
 //     once durable; if the journal fails it is dropped (kUnavailable): it
 //     never reached the tables, so there is nothing to undo. Loads of that
 //     chat wait until it settles, so no decision is made on a state that
-//     might not happen; they resume on the journal's thread.
+//     might not happen; they resume on the journal's thread, in the order
+//     they came: a load arriving while they are being resumed, or while the
+//     first of them decides, waits behind them (ChatEntry::busy).
+//     A load is always followed by its commit (store.hpp).
 // A ticket's number is reserved when its opening is accepted (a failed
 // opening leaves a gap in the numbering, never a duplicate), and the line
 // a new ticket sees counts the openings still being written.
+//
+// A failed fdatasync (Journal::failed): commits are refused or not
+// persisted and nothing else is appended, and compaction is due at once
+// (retried every second), until a rewrite from memory succeeds.
 //
 // Compaction (at tick): with every shard and the queue locked, the tables
 // plus the pending changes are copied and the rewrite queued; the journal
 // drops a rewrite whose cut follows a failed record (the copy assumed it
 // written) and it is tried again 30 s later.
+//
+// Pushes: commit() gives each push of the effect an id (PushTable::issue)
+// and writes a `push` record with the effect's records; once committed the
+// push is kept (pushes_) until an `ack` record names it. Compaction writes
+// the pushes kept and the counter.
 //
 // Replay (start-up, before attach): each record applied to the tables.
 //
@@ -48,6 +60,7 @@
 #include "daemon/queue/human_queue.hpp"
 #include "daemon/store/journal/chat_table.hpp"
 #include "daemon/store/journal/journal.hpp"
+#include "daemon/store/journal/push_table.hpp"
 #include "daemon/store/store.hpp"
 
 namespace xiaoer::store {
@@ -63,8 +76,10 @@ class JournalStore final : public Store {
   JournalStore(common::Metrics& metrics, const chat::Clock& clock, JournalStoreOptions options);
 
   // Start-up: applies one journal record. false with `error` for a record
-  // it cannot apply.
-  bool replay(std::string_view record, std::string* error);
+  // it cannot apply. `follows_damage`: the line just before it was skipped
+  // as damaged (a handoff answer then restores a ticket whose `open` record
+  // was that line).
+  bool replay(std::string_view record, std::string* error, bool follows_damage = false);
   // The journal, once replayed. It must be destroyed before the store: its
   // last callbacks use it.
   void attach(Journal& journal) { journal_ = &journal; }
@@ -76,6 +91,9 @@ class JournalStore final : public Store {
   std::vector<Listed> tickets() override;
   std::vector<std::string> chats_due_notice(std::int64_t now_ms, std::int64_t wait_ms) override;
   void tick(std::int64_t now_ms, std::int64_t idle_ms) override;
+  std::vector<UnackedPush> unacked_pushes() override { return pushes_.all(); }
+  void ack_pushes(const std::vector<std::string>& push_ids) override;
+  std::vector<std::string> expire_pushes(std::int64_t now_ms, std::int64_t after_ms) override;
   std::size_t chats() override { return chats_.size(); }
   std::size_t queue_waiting() override;
   std::optional<std::int64_t> oldest_waiting_ms() override;
@@ -87,10 +105,16 @@ class JournalStore final : public Store {
   bool replay_stock(std::string_view record, std::string* error);
   // Loads `chat`; with `ticket_position`, the place its ticket has or
   // would have in line.
-  void load_chat(const std::string& chat, bool ticket_position, Loaded loaded);
+  // `released`: a waiter the last settle handed out (it keeps its place).
+  void load_chat(const std::string& chat, bool ticket_position, Loaded loaded, bool released = false);
   // A required effect's journal callback: applies or drops it, then lets
   // the waiting loads go on.
   void settle(const std::string& chat, bool written, const Committed& committed);
+  // Replay: a handoff whose `open` record was lost gets its ticket back
+  // from what the answer says (issue 10, defect 7).
+  void restore_lost_opening(const std::string& chat, const proto::Answer& answer);
+  // A committed effect's pushes join the unacknowledged ones.
+  void keep_pushes(const std::string& chat, const chat::Sends& sends, std::int64_t created_ms);
   // The effect's ticket changes, to the queue (queue_mutex_ held).
   void apply_tickets(const chat::Effect& effect);
   // Takes the number of the ticket the effect opens, if any (another chat
@@ -98,6 +122,8 @@ class JournalStore final : public Store {
   bool reserve_opening(const chat::Effect& effect);
   void count_pending_opening(const chat::Effect& effect, int delta);  // queue_mutex_ held
   void compact_if_due(std::int64_t now_ms);
+  // Counts and logs the journal's failed syncs since the last tick.
+  void note_sync_failures();
   void compacted(bool ok, std::chrono::steady_clock::time_point started, std::chrono::steady_clock::duration paused,
                  std::int64_t now_ms);
 
@@ -109,8 +135,11 @@ class JournalStore final : public Store {
   std::atomic<std::uint64_t> sequence_{0};  // the last version given to a chat
   std::atomic<bool> compacting_{false};     // a compaction is queued or running
   std::atomic<std::int64_t> compaction_retry_at_ms_{0};  // after a failed one (disk full)
+  std::atomic<std::uint64_t> sync_failures_seen_{0};
+  std::atomic<bool> recovering_{false};  // a sync failed since the last compaction
 
   ChatTable chats_;
+  PushTable pushes_;
   std::mutex queue_mutex_;
   queue::HumanQueue queue_;
   std::map<int, std::size_t> opening_by_priority_;  // accepted openings not yet durable (queue_mutex_)

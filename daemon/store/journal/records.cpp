@@ -43,10 +43,12 @@ queue::TranscriptLine line_from(const json& j) { return {str(j, "from"), str(j, 
 
 }  // namespace
 
-std::string answer(std::string_view chat, std::string_view id, std::string_view frame, const nlu::Context& context) {
+std::string answer(std::string_view chat, std::string_view id, std::string_view frame, const nlu::Context& context,
+                   bool window_copy) {
   return record("answer", [&](common::JsonWriter& w) {
     w.field("chat", chat).field("id", id).field("frame", frame);
     write_context(w, context);
+    if (window_copy) w.key("w").value(true);
   });
 }
 
@@ -109,6 +111,24 @@ std::string notice(std::string_view ticket, std::int64_t ts) {
   return record("notice", [&](common::JsonWriter& w) { w.field("ticket", ticket).key("ts").value(ts); });
 }
 
+std::string push(std::string_view chat, std::string_view push_id, std::string_view frame, std::int64_t ts) {
+  return record("push", [&](common::JsonWriter& w) {
+    w.field("chat", chat).field("id", push_id).field("frame", frame).key("ts").value(ts);
+  });
+}
+
+std::string ack(const std::vector<std::string>& push_ids) {
+  return record("ack", [&](common::JsonWriter& w) {
+    w.key("ids").begin_array();
+    for (const std::string& id : push_ids) w.value(id);
+    w.end_array();
+  });
+}
+
+std::string push_seq(std::uint64_t issued) {
+  return record("push_seq", [&](common::JsonWriter& w) { w.key("n").value(static_cast<std::int64_t>(issued)); });
+}
+
 std::string of(std::string_view chat, const chat::Change& change) {
   struct Writer {
     std::string_view chat;
@@ -158,6 +178,14 @@ std::optional<Record> parse(std::string_view payload, std::string* error) {
       }
     }
   }
+  if (const auto ids = j.find("ids"); ids != j.end() && ids->is_array()) {
+    for (const auto& id : *ids) {
+      if (id.is_string()) r.ids.push_back(id.get<std::string>());
+    }
+  }
+  if (const std::int64_t n = num(j, "n"); n > 0) r.n = static_cast<std::uint64_t>(n);
+  const auto window_copy = j.find("w");
+  r.window_copy = window_copy != j.end() && window_copy->is_boolean() && window_copy->get<bool>();
   if (r.type == "open") {
     queue::Ticket& t = r.full;
     t.id = r.ticket;
@@ -182,11 +210,18 @@ std::optional<Record> parse(std::string_view payload, std::string* error) {
     }
   }
   static constexpr std::string_view kTypes[] = {"answer", "resend", "hold", "open", "line", "claim",
-                                                "release", "agent_reply", "resolve", "notice"};
+                                                "release", "agent_reply", "resolve", "notice",
+                                                "push",   "ack",    "push_seq"};
   if (std::find(std::begin(kTypes), std::end(kTypes), r.type) == std::end(kTypes)) {
     *error = "unknown record type '" + r.type + "'";
     return std::nullopt;
   }
+  if ((r.type == "push" && (r.chat.empty() || r.id.empty() || r.frame.empty())) ||
+      (r.type == "ack" && r.ids.empty()) || (r.type == "push_seq" && r.n == 0)) {
+    *error = "record '" + r.type + "' is missing a field";
+    return std::nullopt;
+  }
+  if (r.type == "push" || r.type == "ack" || r.type == "push_seq") return r;
   const bool needs_chat = r.type == "answer" || r.type == "resend" || r.type == "open" || r.type == "hold";
   if ((needs_chat && r.chat.empty()) || (!needs_chat && r.ticket.empty()) ||
       ((r.type == "open" || r.type == "hold") && r.ticket.empty()) ||

@@ -1,5 +1,6 @@
 // JournalStore::replay: the tables rebuilt from the journal's records.
 #include <optional>
+#include <variant>
 
 #include "daemon/proto/codec.hpp"
 #include "daemon/store/journal/journal_store.hpp"
@@ -8,7 +9,28 @@
 
 namespace xiaoer::store {
 
-bool JournalStore::replay(std::string_view payload, std::string* error) {
+void JournalStore::restore_lost_opening(const std::string& chat, const proto::Answer& answer) {
+  // A commit's `open` record comes just before its `answer`, in the same
+  // write: a handoff answer right after a damaged line, whose ticket is not
+  // open, lost its `open` record. (A compaction's copy of the window may
+  // name a ticket long resolved: the caller never passes those.)
+  const auto* handoff = std::get_if<proto::HandoffFrame>(&answer);
+  if (handoff == nullptr) return;
+  std::lock_guard lock(queue_mutex_);
+  if (queue_.find(handoff->ticket) != nullptr || queue_.find_by_chat(chat) != nullptr) return;
+  queue::Ticket ticket;
+  ticket.id = handoff->ticket;
+  ticket.number = queue::ticket_number(ticket.id);
+  ticket.chat = chat;
+  ticket.reason = handoff->reason;
+  ticket.priority = handoff->reason == "complaint" ? 1 : 0;
+  ticket.opened_ms = clock_.now_ms();
+  ticket.transcript.push_back({"bot", handoff->text, ticket.opened_ms});
+  queue_.put(std::move(ticket));
+  metrics_.tickets_restored.add();
+}
+
+bool JournalStore::replay(std::string_view payload, std::string* error, bool follows_damage) {
   if (records::is_stock(payload)) return replay_stock(payload, error);
   const auto record = records::parse(payload, error);
   if (!record) return false;
@@ -31,9 +53,22 @@ bool JournalStore::replay(std::string_view payload, std::string* error) {
       return false;
     }
     answered(*answer, &r.context);
+    if (follows_damage && !r.window_copy) restore_lost_opening(r.chat, *answer);
     return true;
   }
   if (r.type == "resend") return true;
+  if (r.type == "push") {
+    pushes_.add({r.id, r.chat, r.frame, r.ts});
+    return true;
+  }
+  if (r.type == "ack") {
+    pushes_.remove(r.ids);
+    return true;
+  }
+  if (r.type == "push_seq") {
+    pushes_.note_issued(r.n);
+    return true;
+  }
   if (r.type == "hold") {
     {
       std::lock_guard lock(queue_mutex_);

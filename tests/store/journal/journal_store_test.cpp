@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <atomic>
 #include <future>
 #include <unistd.h>
 
@@ -61,7 +64,7 @@ class JournalStoreTest : public ::testing::Test {
 
   CommitResult commit(chat::Effect effect) {
     std::promise<CommitResult> done;
-    store_->commit(std::move(effect), [&](CommitResult r) { done.set_value(r); });
+    store_->commit(std::move(effect), [&](CommitResult r, chat::Sends) { done.set_value(r); });
     return done.get_future().get();
   }
 
@@ -183,6 +186,127 @@ TEST_F(JournalStoreTest, AnEffectThatChangesNothingIsCommittedAsIs) {
   nothing.chat = "c1";
   nothing.version = 12345;
   EXPECT_EQ(commit(nothing), CommitResult::kCommitted);
+}
+
+// Issue 10, defect 4: after a failed fdatasync queue changes are refused
+// ('unavailable'), and stay refused while later syncs succeed, until the
+// journal is rewritten from memory (a compaction at tick) and synced. The
+// failure is counted. Failed before the fix: the change after the failed
+// sync was committed.
+TEST_F(JournalStoreTest, AFailedSyncRefusesChangesUntilTheJournalIsRewritten) {
+  ASSERT_EQ(commit(opening(load("c1"))), CommitResult::kCommitted);
+  std::atomic<int> fail_next{1};
+  journal_->set_sync_fault([&] { return fail_next.exchange(0) == 1; });
+  EXPECT_EQ(commit(claiming(load_ticket("T-1"), "li")), CommitResult::kUnavailable) << "the sync failed";
+  // Syncs succeed again, but what the failed one lost may be gone: refused.
+  EXPECT_EQ(commit(claiming(load_ticket("T-1"), "li")), CommitResult::kUnavailable);
+  EXPECT_EQ(commit(opening(load("c2"))), CommitResult::kUnavailable);
+  EXPECT_EQ(load_ticket("T-1").ticket->state, queue::TicketState::kWaiting);
+  // The tick counts it and rewrites the log: the first rewrite is dropped
+  // (its cut follows the failed record), the next, a second later, is not.
+  store_->tick(clock_.now_ms(), 3'600'000);
+  journal_->flush();
+  EXPECT_TRUE(journal_->failed());
+  store_->tick(clock_.now_ms() + 1'000, 3'600'000);
+  journal_->flush();
+  EXPECT_EQ(metrics_.journal_sync_failures.value(), 1u);
+  EXPECT_FALSE(journal_->failed()) << "the rewrite from memory did not clear the failure";
+  EXPECT_EQ(commit(claiming(load_ticket("T-1"), "li")), CommitResult::kCommitted);
+  // And what was accepted survives a restart from the rewritten log.
+  start();
+  ASSERT_EQ(store_->tickets().size(), 1u);
+  EXPECT_EQ(store_->tickets()[0].ticket.agent, "li");
+}
+
+// Issue 10, defect 2: a committed push gets a store-issued push_id, is kept
+// until acknowledged, survives a restart (and a compaction), and an id is
+// never given twice.
+TEST_F(JournalStoreTest, PushesAreKeptUntilAcknowledgedAcrossRestartsAndCompactions) {
+  ASSERT_EQ(commit(opening(load("c1"))), CommitResult::kCommitted);
+  const auto reply = [&](const std::string& text) {
+    const chat::Snapshot s = load_ticket("T-1");
+    chat::Effect e;
+    e.chat = s.chat;
+    e.version = s.version;
+    e.ticket = *s.ticket;
+    e.changes.emplace_back(chat::change::AgentReplied{"T-1", "li", text, 7});
+    e.sends.pushes.emplace_back(proto::AgentReplyFrame{"c1", text, "li", "T-1", ""});
+    std::promise<std::pair<CommitResult, chat::Sends>> done;
+    store_->commit(std::move(e), [&](CommitResult r, chat::Sends sends) { done.set_value({r, std::move(sends)}); });
+    auto [result, sends] = done.get_future().get();
+    EXPECT_EQ(result, CommitResult::kCommitted);
+    return sends.pushes.empty() ? std::string() : proto::push_id(sends.pushes[0]);
+  };
+  const std::string first = reply("一");
+  const std::string second = reply("二");
+  EXPECT_FALSE(first.empty());
+  EXPECT_NE(first, second);
+  ASSERT_EQ(store_->unacked_pushes().size(), 2u);
+  EXPECT_EQ(store_->unacked_pushes()[0].push_id, first);
+  EXPECT_NE(store_->unacked_pushes()[0].frame.find("\"push_id\":\"" + first + "\""), std::string::npos);
+  store_->ack_pushes({first, "P-999"});
+  journal_->flush();
+  start();
+  ASSERT_EQ(store_->unacked_pushes().size(), 1u) << "an ack or a push was not replayed";
+  EXPECT_EQ(store_->unacked_pushes()[0].push_id, second);
+  store_->ack_pushes({second});
+  // A compaction drops every acknowledged push but keeps the counter.
+  store_->set_options({8, 1});
+  store_->tick(clock_.now_ms(), 3'600'000);
+  journal_->flush();
+  start();
+  EXPECT_TRUE(store_->unacked_pushes().empty());
+  const std::string third = reply("三");
+  EXPECT_TRUE(third != first && third != second) << third << " given twice";
+  // Expiry forgets it, once.
+  EXPECT_EQ(store_->expire_pushes(clock_.now_ms() + 10, 5), std::vector<std::string>{third});
+  EXPECT_TRUE(store_->expire_pushes(clock_.now_ms() + 10, 5).empty());
+}
+
+// Issue 10, defect 7: the `open` record of a handoff damaged on disk, its
+// `answer` intact: the ticket is restored from the answer (before the fix
+// the chat silently went back to the bot), and the records after it apply.
+TEST_F(JournalStoreTest, AHandoffWhoseOpenRecordIsDamagedGetsItsTicketBack) {
+  chat::Effect e = opening(load("c1"));
+  const queue::Ticket t = *e.ticket;
+  e.changes.emplace_back(chat::change::Answered{"m1", proto::HandoffFrame{"m1", "c1", "亲，转人工", t.id, "complaint", 1}, {}});
+  ASSERT_EQ(commit(std::move(e)), CommitResult::kCommitted);
+  ASSERT_EQ(commit(holding(load("c1"), "m2", "还在吗")), CommitResult::kCommitted);
+  journal_.reset();
+  // Flip one byte of the first record's payload (the open): its CRC fails.
+  const fs::path path = dir_ / "journal.log";
+  std::string log;
+  {
+    std::ifstream in(path, std::ios::binary);
+    log.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  log[20] = log[20] == 'x' ? 'y' : 'x';
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << log;
+
+  store_ = std::make_unique<JournalStore>(metrics_, clock_, JournalStoreOptions{});
+  ReplayReport report;
+  std::size_t bad_before = 0;
+  std::string error;
+  journal_ = Journal::open(
+      {path.string()},
+      [&](std::string_view record) {
+        std::string why;
+        const bool follows_damage = report.bad_lines != bad_before;
+        bad_before = report.bad_lines;
+        EXPECT_TRUE(store_->replay(record, &why, follows_damage)) << why;
+      },
+      &report, &error);
+  ASSERT_NE(journal_, nullptr) << error;
+  store_->attach(*journal_);
+  EXPECT_EQ(report.bad_lines, 1u);
+  ASSERT_EQ(store_->tickets().size(), 1u) << "the handed-off chat went back to the bot";
+  const queue::Ticket back = store_->tickets()[0].ticket;
+  EXPECT_EQ(back.id, t.id);
+  EXPECT_EQ(back.chat, "c1");
+  EXPECT_EQ(back.priority, 1);
+  ASSERT_FALSE(back.transcript.empty());
+  EXPECT_EQ(back.transcript.back().text, "还在吗") << "the held line after the damage was not applied";
+  EXPECT_EQ(metrics_.tickets_restored.value(), 1u);
 }
 
 }  // namespace

@@ -37,14 +37,27 @@ TEST(JournalRecords, OpenCarriesTheWholeTicket) {
   t.buyer_nick = "买家甲";
   t.item_id = "item-42";
   t.upset = true;
+  t.last_agent_reply_ms = 9;
+  t.transcript.push_back({"agent", "亲，马上处理", 8});
   std::string error;
   const auto r = parse(open(t), &error);
   ASSERT_TRUE(r) << error;
+  // Every field a replay needs, not a few (issue 10, defect 8); the number
+  // is given by the queue at replay, from the order of the records.
+  const queue::Ticket& back = r->full;
+  EXPECT_EQ(back.chat, t.chat);
+  EXPECT_EQ(back.reason, t.reason);
+  EXPECT_EQ(back.priority, t.priority);
+  EXPECT_EQ(back.opened_ms, t.opened_ms);
+  EXPECT_EQ(back.last_agent_reply_ms, t.last_agent_reply_ms);
+  EXPECT_EQ(back.transcript, t.transcript);
+  EXPECT_EQ(back.item_id, t.item_id);
+  EXPECT_EQ(back.upset, t.upset);
   EXPECT_EQ(r->full.id, "T-3");
   EXPECT_EQ(r->full.state, queue::TicketState::kClaimed);
   EXPECT_EQ(r->full.agent, "li");
   EXPECT_TRUE(r->full.notice_sent);
-  ASSERT_EQ(r->full.transcript.size(), 1u);
+  ASSERT_EQ(r->full.transcript.size(), 2u);
   EXPECT_EQ(r->full.transcript[0].text, "太差了\n真的");
   EXPECT_EQ(r->full.channel, "taobao");
   EXPECT_EQ(r->full.buyer_nick, "买家甲");

@@ -1,0 +1,43 @@
+#include "daemon/app/read_gate.hpp"
+
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+namespace xiaoer::app {
+
+void ReadGate::set(std::size_t limit, Backlog backlog) {
+  limit_ = limit;
+  backlog_ = std::move(backlog);
+}
+
+bool ReadGate::admit(std::function<void()> resume) {
+  if (limit_ == 0 || !backlog_) return true;
+  if (!closed() && backlog_() < limit_) return true;
+  std::lock_guard lock(mutex_);
+  // Checked again under the lock: an update that drained it just before
+  // found no one to resume.
+  const std::size_t backlog = backlog_();
+  if (backlog <= limit_ / 2 || (!closed() && backlog < limit_)) return true;
+  if (!closed_.exchange(true)) {
+    spdlog::warn("journal backlog at {} records (journal.max_backlog {}): connections stop reading until it drains",
+                 backlog, limit_);
+  }
+  waiting_.push_back(std::move(resume));
+  return false;
+}
+
+void ReadGate::update(std::size_t backlog) {
+  if (limit_ == 0 || backlog > limit_ / 2) return;
+  std::vector<std::function<void()>> resumed;
+  {
+    std::lock_guard lock(mutex_);
+    if (!closed()) return;
+    closed_.store(false);
+    resumed.swap(waiting_);
+  }
+  spdlog::info("journal backlog drained to {} records: {} connections read again", backlog, resumed.size());
+  for (auto& resume : resumed) resume();
+}
+
+}  // namespace xiaoer::app
