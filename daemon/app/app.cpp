@@ -20,6 +20,7 @@
 #include "daemon/app/dispatcher.hpp"
 #include "daemon/app/logging.hpp"
 #include "daemon/app/sd_notify.hpp"
+#include "daemon/auth/agent_accounts.hpp"
 #include "daemon/engine/engine_store.hpp"
 #include "daemon/net/connection_registry.hpp"
 #include "daemon/net/gateway_client.hpp"
@@ -71,14 +72,26 @@ bool load_tokens(const Config& c, Tokens* out) {
   return true;
 }
 
+// The agent accounts of `config` (console.agents_file); null (logged) on
+// an error in the file.
+std::shared_ptr<const auth::AgentAccounts> load_agent_accounts(const Config& config, const std::string& config_path) {
+  const std::string path = agents_file(config, config_path);
+  auth::LoadedAccounts loaded = auth::load_accounts(path);
+  print(loaded.diagnostics);
+  if (common::has_errors(loaded.diagnostics)) return nullptr;
+  spdlog::info("{}: {} agent accounts", path, loaded.accounts.by_name.size());
+  return std::make_shared<const auth::AgentAccounts>(std::move(loaded.accounts));
+}
+
 // Everything `serve` runs, in the order it is built.
 class Daemon {
  public:
-  Daemon(std::string config_path, Config config, std::shared_ptr<const engine::Engine> engine, Tokens tokens)
+  Daemon(std::string config_path, Config config, std::shared_ptr<const engine::Engine> engine, Tokens tokens,
+         std::shared_ptr<const auth::AgentAccounts> accounts)
       : config_path_(std::move(config_path)),
         config_(std::move(config)),
         engines_(std::move(engine)),
-        dispatcher_(nullptr, metrics_),
+        dispatcher_(nullptr, metrics_, clock_),
         store_(metrics_, clock_, store_options(config_.chat)),
         service_(engines_, store_, dispatcher_, metrics_, clock_, config_.chat),
         limits_(std::make_shared<const net::SessionLimits>(config_.session)),
@@ -91,6 +104,8 @@ class Daemon {
     dispatcher_.attach(service_);
     dispatcher_.set_tokens(std::move(tokens));
     dispatcher_.set_limits(config_.decode);
+    dispatcher_.authenticator().set_accounts(std::move(accounts));
+    dispatcher_.authenticator().set_console(config_.console);
   }
 
   int run() {
@@ -181,6 +196,7 @@ class Daemon {
                                [this] { return service_.oldest_waiting_seconds(); }});
     metrics_.gauges.push_back(
         {"xiaoer_chats", "Chats held in memory.", [this] { return static_cast<double>(service_.chats()); }});
+    metrics_.open_chats_by_agent = [this] { return service_.open_chats_by_agent(); };
     metrics_.gauges.push_back({"xiaoer_outbox_frames", "Frames waiting for a gateway to connect.",
                                [this] { return static_cast<double>(dispatcher_.outbox_size()); }});
   }
@@ -256,6 +272,11 @@ class Daemon {
       return done(false);
     }
     reloaded.engine = engine.engine;
+    reloaded.accounts = load_agent_accounts(next, config_path_);
+    if (!reloaded.accounts) {
+      spdlog::error("reload: the agents file has errors; keeping the running set");
+      return done(false);
+    }
     // A renewed certificate (same files, new contents) serves the next TLS
     // connections.
     if (!next.tls_cert.empty()) {
@@ -278,6 +299,7 @@ class Daemon {
     Tokens tokens;
     std::shared_ptr<const engine::Engine> engine;
     std::shared_ptr<boost::asio::ssl::context> tls;  // null without TLS
+    std::shared_ptr<const auth::AgentAccounts> accounts;
   };
 
   // Puts the reloadable options of `consumer` in service (the config table
@@ -307,6 +329,10 @@ class Daemon {
         break;
       case Consumer::kLogging:
         setup_logging(next.log_level, next.log_format);
+        break;
+      case Consumer::kConsole:
+        dispatcher_.authenticator().set_accounts(std::move(reloaded.accounts));
+        dispatcher_.authenticator().set_console(next.console);
         break;
     }
   }
@@ -413,7 +439,13 @@ int serve(const std::string& config_path) {
   }
   spdlog::info("xiaoerd: {} intents, {} rules", engine.engine->intent_set().intents().size(),
                engine.engine->intent_set().rules().size());
-  Daemon daemon(config_path, std::move(loaded.config), std::move(engine.engine), std::move(tokens));
+  std::shared_ptr<const auth::AgentAccounts> accounts = load_agent_accounts(loaded.config, config_path);
+  if (!accounts) {
+    spdlog::error("the agents file has errors: not starting");
+    return 1;
+  }
+  Daemon daemon(config_path, std::move(loaded.config), std::move(engine.engine), std::move(tokens),
+                std::move(accounts));
   return daemon.run();
 }
 

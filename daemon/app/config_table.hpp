@@ -41,6 +41,7 @@ enum class Consumer {
   kSessions,  // the limits new connections take
   kDecoder,   // the dispatcher's decode limits
   kLogging,   // setup_logging
+  kConsole,   // agent accounts (file re-read), the console's page, origin, cookies
 };
 
 struct ConfigOption {

@@ -23,6 +23,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "daemon/app/agent_api.hpp"
+#include "daemon/app/authenticator.hpp"
 #include "daemon/chat/outbound.hpp"
 #include "daemon/common/metrics.hpp"
 #include "daemon/net/message_handler.hpp"
@@ -31,29 +33,29 @@
 
 namespace xiaoer::app {
 
-struct Tokens {
-  std::string gateway;
-  std::string agent;
-};
-
 class Dispatcher final : public net::MessageHandler, public chat::Outbound {
  public:
-  Dispatcher(service::ChatService* service, common::Metrics& metrics);
+  // Keeps references to `metrics` and `clock`.
+  Dispatcher(service::ChatService* service, common::Metrics& metrics, const chat::Clock& clock);
 
   // The chat service is made after the dispatcher (it needs the outbound).
-  void attach(service::ChatService& service) { service_ = &service; }
-  void set_tokens(Tokens tokens);
+  void attach(service::ChatService& service) {
+    service_ = &service;
+    api_.attach(service);
+  }
+  void set_tokens(Tokens tokens) { auth_.set_tokens(std::move(tokens)); }
+  Authenticator& authenticator() { return auth_; }
   void set_limits(proto::DecodeLimits limits);
   // While draining, /readyz answers 503.
   void set_ready(bool ready) { ready_ = ready; }
 
   // net::MessageHandler
-  std::optional<net::Role> authenticate(std::string_view token) override;
+  net::Admission admit(const net::HttpRequest& upgrade, net::Role wanted) override;
   void on_open(const std::shared_ptr<net::Connection>& connection) override;
   void on_text(const std::shared_ptr<net::Connection>& connection, std::string frame,
                std::chrono::steady_clock::time_point received) override;
   void on_close(net::Connection& connection) override;
-  net::HttpResponse on_http(const net::HttpRequest& request) override;
+  void on_http(net::HttpRequest request, Respond respond) override;
 
   // chat::Outbound
   void to_gateway(const std::string& chat, proto::Push push) override;
@@ -82,12 +84,12 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
   void on_gateway_text(const std::shared_ptr<net::Connection>& connection, const std::string& frame,
                        std::chrono::steady_clock::time_point received);
   void on_agent_text(const std::shared_ptr<net::Connection>& connection, const std::string& frame);
-  net::HttpResponse agent_api(const net::HttpRequest& request);
   RouteShard& route_shard(const std::string& chat);
 
   service::ChatService* service_;
   common::Metrics& metrics_;
-  std::atomic<std::shared_ptr<const Tokens>> tokens_;
+  Authenticator auth_;
+  AgentApi api_;
   std::atomic<std::shared_ptr<const proto::DecodeLimits>> limits_;
   std::atomic<bool> ready_{false};
 
@@ -97,8 +99,5 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
   std::deque<std::pair<std::string, std::string>> outbox_;  // (chat, frame) while no gateway is connected
   std::array<RouteShard, kRouteShards> routes_;
 };
-
-// Constant-time comparison, so a token cannot be guessed byte by byte.
-bool same_secret(std::string_view a, std::string_view b);
 
 }  // namespace xiaoer::app

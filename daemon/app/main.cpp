@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "daemon/app/app.hpp"
+#include "daemon/app/config.hpp"
 #include "daemon/app/config_table.hpp"
+#include "daemon/tools/agent_tool.hpp"
 #include "daemon/tools/chat_tool.hpp"
 #include "daemon/tools/check_tool.hpp"
 #include "daemon/tools/eval_tool.hpp"
@@ -27,9 +29,28 @@ constexpr std::string_view kUsage =
     "  eval FILE.jsonl                            precision, recall, F1 and the eval line on labelled lines\n"
     "  options                                    every config option: reload or restart, range, default\n"
     "  gaps [--top N] [--json] FILE...            what the intents did not recognise, grouped by shared phrases\n"
+    "  agent add|list|remove|reset|set [NAME] [--config FILE]  the console's agent accounts (docs/console.md)\n"
     "\n"
     "common options: --intents DIR (default intents), --shop FILE (default config/shop.yaml),\n"
     "                --opencc FILE (default /usr/share/opencc/TSCharacters.ocd2)\n";
+
+// `agent …`: the accounts file comes from the config (--config FILE).
+int run_agent_command(std::vector<std::string> args) {
+  std::string config_path = "config/xiaoerd.yaml";
+  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--config") {
+      config_path = args[i + 1];
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i), args.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+      break;
+    }
+  }
+  const xiaoer::app::LoadedConfig loaded = xiaoer::app::load_config(config_path);
+  if (xiaoer::common::has_errors(loaded.diagnostics)) {
+    for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
+    return 1;
+  }
+  return xiaoer::tools::run_agent(args, xiaoer::app::agents_file(loaded.config, config_path), std::cout, std::cerr);
+}
 
 }  // namespace
 
@@ -56,6 +77,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (command == "gaps") return xiaoer::tools::run_gaps(args, std::cout, std::cerr);
+    if (command == "agent") return run_agent_command(args);
     if (command == "help" || command == "--help" || command == "-h") {
       std::cout << kUsage;
       return 0;

@@ -113,6 +113,12 @@ struct Counts {
   std::string handoff_reason;  // "" unless a ticket opened
   bool resend = false;
   bool dfa_out_of_memory = false;
+  // The console's metrics: who took the ticket (claim, transfer), and the
+  // ticket's first agent answer (ms after the handoff; -1: not one) and
+  // whether it came after the SLA deadline.
+  std::string taken_by;
+  std::int64_t first_reply_ms = -1;
+  bool sla_breach = false;
 };
 
 struct Effect {

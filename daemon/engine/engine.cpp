@@ -113,6 +113,7 @@ Engine::LoadResult Engine::build(std::shared_ptr<const nlu::Normalizer> normaliz
   std::shared_ptr<Engine> engine(new Engine());
   engine->normalizer_ = std::move(normalizer);
   engine->shop_ = std::move(shop);
+  engine->compliance_ = std::make_unique<const reply::Compliance>(engine->shop_.banned_words);
   nlu::IntentSet::BuildResult built = nlu::IntentSet::build(std::move(catalog), options);
   result.diagnostics = std::move(built.diagnostics);
   if (!built.set) return result;
@@ -260,6 +261,10 @@ void Engine::answer(const nlu::Classification& classification, std::uint32_t rot
     }
     append_part(outcome.text, part);
   }
+}
+
+std::optional<std::string> Engine::compliance_violation(std::string_view text) const {
+  return compliance_ ? compliance_->violation(text) : std::nullopt;
 }
 
 }  // namespace xiaoer::engine

@@ -88,6 +88,10 @@ class Engine {
   const nlu::Normalizer& normalizer() const { return *normalizer_; }
   const nlu::IntentSet& intent_set() const { return *set_; }
   const reply::ShopFacts& shop() const { return shop_; }
+  // Why the compliance rules of the bot's replies (third-party platforms,
+  // contacts, the shop's banned words) would refuse `text`, or nullopt:
+  // what agents send is checked against them too.
+  std::optional<std::string> compliance_violation(std::string_view text) const;
 
  private:
   struct Templates {
@@ -128,6 +132,7 @@ class Engine {
   std::vector<reply::ReplyTemplate> after_hours_;
   std::vector<reply::ReplyTemplate> notice_;
   std::vector<reply::ReplyTemplate> apologies_;  // mood file; may be empty
+  std::unique_ptr<const reply::Compliance> compliance_;  // the shop's banned words
 };
 
 }  // namespace xiaoer::engine
