@@ -16,6 +16,7 @@ const state = {
   tab: 'waiting',
   unseen: new Set(), // tickets with news not yet looked at
   agents: [],
+  history: [],       // resolved tickets found (the 历史 tab)
   link: null,
 };
 
@@ -78,6 +79,7 @@ function onLinkState(s) {
   const el = $('link-state');
   el.textContent = s === 'up' ? '已连接' : '连接断开，正在重连…';
   el.className = `link-state ${s}`;
+  if (s === 'up') refreshAgents();  // this connection now counts as present
 }
 
 // ---- frames -------------------------------------------------------------------
@@ -144,6 +146,7 @@ const who = (t) => t.buyer_nick || t.chat;
 const lastText = (t) => (t.transcript.length ? t.transcript[t.transcript.length - 1].text : '');
 
 function visible(tab) {
+  if (tab === 'history') return state.history;
   const now = Date.now();
   const all = [...state.tickets.values()];
   const list = tab === 'waiting' ? all.filter((t) => t.state === 'waiting')
@@ -191,15 +194,23 @@ function span(cls, text) {
   return el;
 }
 
+// The selected ticket: open, or one from the history (read only).
+function selectedTicket() {
+  if (!state.selected) return null;
+  return state.tickets.get(state.selected) || state.history.find((h) => h.id === state.selected) || null;
+}
+
 function renderChat() {
-  const t = state.selected && state.tickets.get(state.selected);
+  const t = selectedTicket();
   $('chat').hidden = !t;
   $('chat-empty').hidden = !!t;
   if (!t) { renderBuyer(null); return; }
-  $('chat-title').textContent = `${who(t)} · ${t.id} · ${t.agent ? `${t.agent} 接待中` : STATE[t.state]}`;
-  const mine = t.agent === state.me.agent;
-  const sup = state.me.supervisor;
+  const status = t.state === 'resolved' ? '已结束' : t.agent ? `${t.agent} 接待中` : STATE[t.state];
+  $('chat-title').textContent = `${who(t)} · ${t.id} · ${status}`;
+  const mine = t.agent === state.me.agent && t.state !== 'resolved';
+  const sup = state.me.supervisor && t.state !== 'resolved';
   $('btn-claim').disabled = t.state !== 'waiting';
+  $('btn-note').disabled = t.state === 'resolved';
   $('btn-release').disabled = !(t.state === 'claimed' && (mine || sup));
   $('btn-resolve').disabled = !(t.state === 'waiting' || mine || sup);
   $('btn-transfer').disabled = !(mine || (sup && t.state === 'claimed'));
@@ -227,7 +238,7 @@ function renderChat() {
 function renderSla(t) {
   const left = timeLeftMs(t, Date.now());
   const el = $('chat-sla');
-  el.textContent = left === Infinity ? '已回复' : `剩余 ${formatLeft(left)}`;
+  el.textContent = t.state === 'resolved' ? '已结束' : left === Infinity ? '已回复' : `剩余 ${formatLeft(left)}`;
   el.className = `sla ${slaClass(left)}`;
 }
 
@@ -299,8 +310,20 @@ function select(id) {
 document.querySelectorAll('.tabs button').forEach((b) => b.addEventListener('click', () => {
   state.tab = b.dataset.tab;
   document.querySelectorAll('.tabs button').forEach((o) => o.setAttribute('aria-selected', String(o === b)));
+  $('history-search').hidden = state.tab !== 'history';
+  if (state.tab === 'history') searchHistory();
   render();
 }));
+
+async function searchHistory() {
+  const res = await call('GET', `/v1/history?q=${encodeURIComponent($('history-query').value.trim())}`);
+  if (res.status === 200) {
+    state.history = res.data.tickets;
+    render();
+  }
+}
+
+$('history-search').addEventListener('submit', (e) => { e.preventDefault(); searchHistory(); });
 
 async function act(frame) {
   const answer = await state.link.request(frame);

@@ -6,6 +6,7 @@
 
 #include "daemon/app/canned_replies.hpp"
 #include "daemon/common/json_writer.hpp"
+#include "daemon/net/http_session.hpp"
 
 namespace xiaoer::app {
 namespace {
@@ -50,7 +51,7 @@ void AgentApi::set_limits(proto::DecodeLimits limits) {
 bool AgentApi::serves(std::string_view path) {
   return path == "/v1/login" || path == "/v1/logout" || path == "/v1/me" || path == "/v1/tickets" ||
          path.starts_with(kTicketsPrefix) || path == "/v1/agents" || path == "/v1/presence" || path == "/v1/canned" ||
-         path == "/v1/compliance";
+         path == "/v1/compliance" || path == "/v1/history";
 }
 
 void AgentApi::handle(const net::HttpRequest& request, net::MessageHandler::Respond respond) {
@@ -82,6 +83,12 @@ void AgentApi::handle(const net::HttpRequest& request, net::MessageHandler::Resp
                                                                    identity->service})));
   }
   if (path == "/v1/agents") return respond(agents());
+  if (path == "/v1/history") {
+    constexpr std::size_t kHistoryPage = 200;
+    return respond(json_response(200, proto::encode(proto::QueueFrame{service_->history(
+                                          net::query_value(request.target, "q"), auth_.console().history_ms,
+                                          kHistoryPage)})));
+  }
   if (path == "/v1/compliance") return respond(compliance(request));
   if (path == "/v1/canned") {
     const LoadedCanned canned = load_canned(auth_.console().canned_file);

@@ -47,6 +47,7 @@ struct ConsoleOptions {
   // An agent's text that breaks the bot's compliance rules: warned in the
   // page before sending, or refused by the daemon too.
   bool block_noncompliant = false;
+  std::int64_t history_ms = 30ll * 86400 * 1000;  // how far back the history reaches
 };
 
 struct Config {

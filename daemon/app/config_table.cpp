@@ -242,6 +242,8 @@ const ConfigOption kTable[] = {
     text("console.canned_file", kReload, kConsole, [](auto& c) -> auto& { return c.console.canned_file; }),
     choice<kComplianceModes>("console.compliance", kReload, kConsole,
                              [](auto& c) -> auto& { return c.console.block_noncompliant; }),
+    integer("console.history_days", kReload, kConsole, 1, 365, [](auto& c) -> auto& { return c.console.history_ms; },
+            86400 * kSecond),
     choice<kLogLevels>("log.level", kReload, kLogging, [](auto& c) -> auto& { return c.log_level; }),
     choice<kLogFormats>("log.format", kReload, kLogging, [](auto& c) -> auto& { return c.log_format; }),
 };

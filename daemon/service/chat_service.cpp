@@ -216,6 +216,17 @@ void ChatService::tick() {
   store_.tick(now, o.expire_after_ms);
 }
 
+std::vector<proto::TicketView> ChatService::history(std::string_view query, std::int64_t back_ms,
+                                                    std::size_t limit) {
+  std::vector<proto::TicketView> out;
+  for (const queue::ResolvedTicket& done : store_.resolved(query, clock_.now_ms() - back_ms, limit)) {
+    out.push_back(chat::view(done.ticket, 0));
+    out.back().state = "resolved";
+    out.back().deadline_ms = 0;
+  }
+  return out;
+}
+
 std::map<std::string, double> ChatService::open_chats_by_agent() {
   std::map<std::string, double> out;
   for (const store::Store::Listed& listed : store_.tickets()) {

@@ -74,6 +74,9 @@ class ChatService {
   // The engine in service (shop facts, compliance rules).
   std::shared_ptr<const engine::Engine> engine() { return engines_.snapshot(); }
   std::uint64_t sla_breaches() const { return metrics_.sla_breaches.value(); }
+  // Resolved tickets of the last `back_ms` matching `query` (chat, buyer
+  // nick or id), newest first, as agents see them.
+  std::vector<proto::TicketView> history(std::string_view query, std::int64_t back_ms, std::size_t limit);
   // Claimed tickets per agent (the open-chats metric, the supervisor view).
   std::map<std::string, double> open_chats_by_agent();
   double oldest_waiting_seconds();

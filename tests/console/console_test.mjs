@@ -159,6 +159,14 @@ async function main() {
   await zhang.keyboard.press('Alt+r');
   await li.waitForFunction(() => ![...document.querySelectorAll('#queue-list li')].some((e) => e.textContent.includes('小红')));
 
+  step('the resolved chat is in zhang\'s history, searchable by buyer');
+  await zhang.click('.tabs button[data-tab=history]');
+  await zhang.fill('#history-query', '小红');
+  await zhang.press('#history-query', 'Enter');
+  await queueItem(zhang, '小红').click();
+  await zhang.waitForSelector('#chat-title:has-text("已结束")');
+  await zhang.waitForSelector('#transcript li.agent:has-text("催一下仓库")');
+
   step('li claims chat b and logs out; the supervisor releases it');
   await queueItem(li, '阿明').click();
   await li.click('#btn-claim');

@@ -162,6 +162,35 @@ TEST_F(ConsoleTest, AnAgentActsAsItselfOnlyAndTheGatewayGetsItsName) {
   EXPECT_EQ(http_request_with(port(), http::verb::get, "/v1/tickets/T-999999", browser(cookie, "")).status, 404);
 }
 
+TEST_F(ConsoleTest, ResolvedTicketsAreInTheHistoryAndANoteKeepsItsAuthor) {
+  make();
+  const std::string secret = add_agent("li");
+  ASSERT_TRUE(start());
+  const std::string cookie = cookie_of(login("li", secret));
+  auto gw = gateway();
+  ASSERT_TRUE(gw);
+  const auto handoff = ask(*gw, "h-1", "shop:history-buyer", "转人工");
+  ASSERT_TRUE(handoff && (*handoff)["type"] == "handoff");
+  const std::string base = "/v1/tickets/" + (*handoff)["ticket"].get<std::string>();
+  ASSERT_EQ(http_request_with(port(), http::verb::post, base + "/note", browser(cookie, origin()),
+                              R"({"text":"老客户"})")
+                .status,
+            200);
+  const HttpResult resolved = http_request_with(port(), http::verb::post, base + "/resolve", browser(cookie, origin()));
+  ASSERT_EQ(resolved.status, 200) << resolved.body;
+  const HttpResult found =
+      http_request_with(port(), http::verb::get, "/v1/history?q=history-buyer", browser(cookie, ""));
+  ASSERT_EQ(found.status, 200) << found.body;
+  const json tickets = found.body_json()["tickets"];
+  ASSERT_EQ(tickets.size(), 1u) << found.body;
+  EXPECT_EQ(tickets[0]["state"], "resolved");
+  EXPECT_EQ(tickets[0]["transcript"].back()["from"], "note");
+  EXPECT_EQ(tickets[0]["transcript"].back()["agent"], "li");
+  EXPECT_TRUE(http_request_with(port(), http::verb::get, "/v1/history?q=nobody", browser(cookie, ""))
+                  .body_json()["tickets"]
+                  .empty());
+}
+
 TEST_F(ConsoleTest, TheSecretIsNeverInALogLineOrAMetric) {
   make();
   const std::string secret = add_agent("li");

@@ -79,6 +79,10 @@ class InterleavingStore final : public store::Store {
     inner_.commit(std::move(effect), std::move(committed));
   }
   std::vector<Listed> tickets() override { return inner_.tickets(); }
+  std::vector<queue::ResolvedTicket> resolved(std::string_view query, std::int64_t since_ms,
+                                              std::size_t limit) override {
+    return inner_.resolved(query, since_ms, limit);
+  }
   std::vector<std::string> chats_due_notice(std::int64_t now_ms, std::int64_t wait_ms) override {
     return inner_.chats_due_notice(now_ms, wait_ms);
   }
