@@ -153,6 +153,21 @@ void AgentApi::command(const net::Identity& identity, proto::AgentCommand comman
   if (command.op == proto::AgentOp::kTransfer && !identity.service && !auth_.accounts()->find(command.to)) {
     return answer(proto::ErrorFrame{command.request_id, ErrorCode::kBadRequest, "no agent named " + command.to});
   }
+  // A named agent takes no more chats than its capacity (checked before
+  // deciding: two claims at the same moment may pass it by one).
+  if ((command.op == proto::AgentOp::kClaim || command.op == proto::AgentOp::kTransfer) && !identity.service) {
+    const std::string& taker = command.op == proto::AgentOp::kClaim ? agent : command.to;
+    const auto accounts = auth_.accounts();
+    if (const auth::AgentAccount* account = accounts->find(taker)) {
+      const std::map<std::string, double> open = service_->open_chats_by_agent();
+      const auto held = open.find(taker);
+      if (held != open.end() && held->second >= account->capacity) {
+        return answer(proto::ErrorFrame{command.request_id, ErrorCode::kBadRequest,
+                                        taker + " already holds " + std::to_string(account->capacity) +
+                                            " chats, its capacity"});
+      }
+    }
+  }
   if (command.op == proto::AgentOp::kSend && auth_.console().block_noncompliant) {
     if (const auto why = service_->engine()->compliance_violation(command.text)) {
       return answer(proto::ErrorFrame{command.request_id, ErrorCode::kBadRequest, "not sent: " + *why});

@@ -47,8 +47,9 @@ class AgentApi {
   void handle(const net::HttpRequest& request, net::MessageHandler::Respond respond);
 
   // An agent command from `identity` (the websocket's and HTTP's one path):
-  // the acting agent checked (403), a transfer's target an account, a
-  // non-compliant send refused when so configured; then the chat service.
+  // the acting agent checked (403), a transfer's target an account, a named
+  // agent's capacity respected, a non-compliant send refused when so
+  // configured; then the chat service.
   void command(const net::Identity& identity, proto::AgentCommand command, service::ChatService::Answer answer);
 
   AgentPresence& presence() { return presence_; }

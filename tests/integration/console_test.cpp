@@ -191,6 +191,28 @@ TEST_F(ConsoleTest, ResolvedTicketsAreInTheHistoryAndANoteKeepsItsAuthor) {
                   .empty());
 }
 
+TEST_F(ConsoleTest, AnAgentTakesNoMoreChatsThanItsCapacity) {
+  make();
+  const std::string secret = add_agent("li", "--capacity 1");
+  ASSERT_TRUE(start());
+  const std::string cookie = cookie_of(login("li", secret));
+  auto gw = gateway();
+  ASSERT_TRUE(gw);
+  std::vector<std::string> tickets;
+  for (const char* chat : {"shop:cap-1", "shop:cap-2"}) {
+    const auto handoff = ask(*gw, std::string("id-") + chat, chat, "转人工");
+    ASSERT_TRUE(handoff && (*handoff)["type"] == "handoff");
+    tickets.push_back((*handoff)["ticket"]);
+  }
+  const auto claim = [&](const std::string& ticket) {
+    return http_request_with(port(), http::verb::post, "/v1/tickets/" + ticket + "/claim", browser(cookie, origin()));
+  };
+  EXPECT_EQ(claim(tickets[0]).status, 200);
+  const HttpResult full = claim(tickets[1]);
+  EXPECT_EQ(full.status, 400);
+  EXPECT_NE(full.body.find("capacity"), std::string::npos) << full.body;
+}
+
 TEST_F(ConsoleTest, TheSecretIsNeverInALogLineOrAMetric) {
   make();
   const std::string secret = add_agent("li");
