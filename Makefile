@@ -26,6 +26,10 @@ export CCACHE_NOHASHDIR := true
 PACKAGES := cmake make g++ pkg-config ccache \
 	libboost1.81-dev libre2-dev nlohmann-json3-dev libspdlog-dev \
 	libyaml-cpp-dev libopencc-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
+# The console's browser test (docs/console.md): Debian's chromium, a CJK
+# font (without one Chinese is drawn as empty boxes) and node; playwright-core
+# comes from npm, pinned in tests/console/package-lock.json.
+CONSOLE_PACKAGES := chromium fonts-wqy-microhei nodejs
 # Only `make fuzz` needs these: clang and its libFuzzer/sanitizer runtimes.
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 # `make deb` and the package's install test (tests/deploy/): dpkg-shlibdeps,
@@ -41,7 +45,7 @@ PACKAGES += $(DEB_PACKAGES)
 CI_TOOLS := $(PROMTOOL)
 endif
 
-.PHONY: all deps deps-fuzz deps-deb deb promtool build build-asan build-tsan test test-asan test-tsan fuzz run check clean
+.PHONY: all deps deps-console deps-fuzz deps-deb deb promtool build build-asan build-tsan test test-asan test-tsan fuzz run check clean
 
 all: build
 
@@ -90,7 +94,15 @@ build-tsan: deps
 	cmake -S . -B $(TSAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g1" -DXIAOER_TSAN=ON $(CMAKE_FLAGS)
 	cmake --build $(TSAN_BUILD_DIR) -j $(JOBS)
 
-test: build $(CI_TOOLS)
+# playwright-core as the lock file pins it (again when the lock file changes).
+deps-console:
+	$(call install_missing,$(CONSOLE_PACKAGES))
+	@if [ ! -f tests/console/node_modules/.package-lock.json ] || \
+	    [ tests/console/package-lock.json -nt tests/console/node_modules/.package-lock.json ]; then \
+	  cd tests/console && npm ci --no-audit --no-fund; \
+	fi
+
+test: build deps-console $(CI_TOOLS)
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 ifeq ($(CI),true)
 	$(MAKE) test-asan

@@ -22,6 +22,7 @@
 #include "daemon/app/logging.hpp"
 #include "daemon/app/reload_guard.hpp"
 #include "daemon/app/sd_notify.hpp"
+#include "daemon/auth/agent_accounts.hpp"
 #include "daemon/engine/engine_store.hpp"
 #include "daemon/net/admin_socket.hpp"
 #include "daemon/net/connection_registry.hpp"
@@ -85,15 +86,27 @@ bool load_tokens(const Config& c, Tokens* out) {
   return true;
 }
 
+// The agent accounts of `config` (console.agents_file); null (logged) on
+// an error in the file.
+std::shared_ptr<const auth::AgentAccounts> load_agent_accounts(const Config& config, const std::string& config_path) {
+  const std::string path = agents_file(config, config_path);
+  auth::LoadedAccounts loaded = auth::load_accounts(path);
+  print(loaded.diagnostics);
+  if (common::has_errors(loaded.diagnostics)) return nullptr;
+  spdlog::info("{}: {} agent accounts", path, loaded.accounts.by_name.size());
+  return std::make_shared<const auth::AgentAccounts>(std::move(loaded.accounts));
+}
+
 // Everything `serve` runs, in the order it is built.
 class Daemon final : public net::AdminHandler {
  public:
-  Daemon(std::string config_path, Config config, std::shared_ptr<const engine::Engine> engine, Tokens tokens)
+  Daemon(std::string config_path, Config config, std::shared_ptr<const engine::Engine> engine, Tokens tokens,
+         std::shared_ptr<const auth::AgentAccounts> accounts)
       : config_path_(std::move(config_path)),
         config_(std::move(config)),
         engines_(std::move(engine)),
         recent_(static_cast<std::size_t>(config_.reload.recent_messages)),
-        dispatcher_(nullptr, metrics_),
+        dispatcher_(nullptr, metrics_, clock_),
         store_(metrics_, clock_, store_options(config_.chat)),
         service_(engines_, store_, dispatcher_, metrics_, clock_, config_.chat),
         stock_(engines_, store_, clock_),
@@ -110,6 +123,8 @@ class Daemon final : public net::AdminHandler {
     dispatcher_.set_push_expiry(config_.chat.push_expire_after_ms);
     dispatcher_.set_tokens(std::move(tokens));
     dispatcher_.set_limits(config_.decode);
+    dispatcher_.authenticator().set_accounts(std::move(accounts));
+    dispatcher_.authenticator().set_console(config_.console);
   }
 
   int run() {
@@ -253,6 +268,7 @@ class Daemon final : public net::AdminHandler {
                                [this] { return service_.oldest_waiting_seconds(); }});
     metrics_.gauges.push_back(
         {"xiaoer_chats", "Chats held in memory.", [this] { return static_cast<double>(service_.chats()); }});
+    metrics_.open_chats_by_agent = [this] { return service_.open_chats_by_agent(); };
     metrics_.gauges.push_back({"xiaoer_outbox_frames", "Pushes waiting for a gateway connection to take them.",
                                [this] { return static_cast<double>(dispatcher_.outbox_size()); }});
     metrics_.gauges.push_back({"xiaoer_pushes_unacknowledged", "Pushes kept until a gateway acknowledges them.",
@@ -332,6 +348,11 @@ class Daemon final : public net::AdminHandler {
     print(engine.diagnostics, &report.errors);
     if (!engine.engine) return fail("intents, shop facts or the catalogue have errors; keeping the running set");
     reloaded.engine = engine.engine;
+    reloaded.accounts = load_agent_accounts(next, config_path_);
+    if (!reloaded.accounts) {
+      spdlog::error("reload: the agents file has errors; keeping the running set");
+      return done(false);
+    }
     // A renewed certificate (same files, new contents) serves the next TLS
     // connections.
     if (!next.tls_cert.empty()) {
@@ -365,6 +386,7 @@ class Daemon final : public net::AdminHandler {
     Tokens tokens;
     std::shared_ptr<const engine::Engine> engine;
     std::shared_ptr<boost::asio::ssl::context> tls;  // null without TLS
+    std::shared_ptr<const auth::AgentAccounts> accounts;
   };
 
   // Puts the reloadable options of `consumer` in service (the config table
@@ -397,6 +419,10 @@ class Daemon final : public net::AdminHandler {
         setup_logging(next.log_level, next.log_format);
         break;
       case Consumer::kReloadGuard:  // read from the file by each reload
+        break;
+      case Consumer::kConsole:
+        dispatcher_.authenticator().set_accounts(std::move(reloaded.accounts));
+        dispatcher_.authenticator().set_console(next.console);
         break;
     }
   }
@@ -511,7 +537,13 @@ int serve(const std::string& config_path) {
   }
   spdlog::info("xiaoerd: {} intents, {} rules", engine.engine->intent_set().intents().size(),
                engine.engine->intent_set().rules().size());
-  Daemon daemon(config_path, std::move(loaded.config), std::move(engine.engine), std::move(tokens));
+  std::shared_ptr<const auth::AgentAccounts> accounts = load_agent_accounts(loaded.config, config_path);
+  if (!accounts) {
+    spdlog::error("the agents file has errors: not starting");
+    return 1;
+  }
+  Daemon daemon(config_path, std::move(loaded.config), std::move(engine.engine), std::move(tokens),
+                std::move(accounts));
   return daemon.run();
 }
 

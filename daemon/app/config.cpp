@@ -93,6 +93,11 @@ LoadedConfig load_config(const std::string& path) {
   return load_config_source(path, text);
 }
 
+std::string agents_file(const Config& config, const std::string& config_path) {
+  if (!config.console.agents_file.empty()) return config.console.agents_file;
+  return (std::filesystem::path(config_path).parent_path() / "agents.yaml").string();
+}
+
 std::string resolve_token(const TokenSource& source, std::string* error) {
   if (!source.env.empty()) {
     if (const char* value = std::getenv(source.env.c_str()); value != nullptr && *value != '\0') return value;

@@ -44,6 +44,22 @@ struct ReloadOptions {
   double max_changed_share = 0.5;
 };
 
+// The agents' console (docs/console.md): accounts, login sessions, the page.
+struct ConsoleOptions {
+  std::string agents_file;  // "": agents.yaml beside the config file
+  std::string dir = "console";  // the page's static files
+  // The origin the page is served from ("https://cs.example.com"); "": the
+  // daemon's own (the request's Host, with the scheme the connection uses).
+  std::string origin;
+  bool secure_cookie = false;  // Secure even without TLS here (behind a TLS proxy)
+  std::int64_t session_ttl_ms = 12 * 3600 * 1000;
+  std::string canned_file = "config/canned.yaml";  // canned replies (快捷短语)
+  // An agent's text that breaks the bot's compliance rules: warned in the
+  // page before sending, or refused by the daemon too.
+  bool block_noncompliant = false;
+  std::int64_t history_ms = 30ll * 86400 * 1000;  // how far back the history reaches
+};
+
 struct Config {
   std::string listen_address = "127.0.0.1";
   std::uint16_t port = 8080;
@@ -62,6 +78,7 @@ struct Config {
   chat::ChatOptions chat;      // queue.*, chats.*, journal.compact_after_mb, the rate limit
   net::SessionLimits session;  // the connections' limits
   proto::DecodeLimits decode;  // limits.text_bytes
+  ConsoleOptions console;
   std::string log_level = "info";
   LogFormat log_format = LogFormat::kText;
   traffic::TrafficSampleOptions sample;  // sample.*
@@ -73,6 +90,11 @@ struct LoadedConfig {
   Config config;
   common::Diagnostics diagnostics;
 };
+
+// The agents file of the config at `config_path`: console.agents_file if
+// set (relative to the working directory, like the other paths), else
+// agents.yaml beside the config file.
+std::string agents_file(const Config& config, const std::string& config_path);
 
 // Reads `path`; every option is checked (type, range, unknown keys) and
 // reported with file:line:col.

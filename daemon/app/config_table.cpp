@@ -173,6 +173,8 @@ constexpr std::array<std::pair<std::string_view, LogFormat>, 2> kLogFormats{
 
 constexpr std::array<std::pair<std::string_view, traffic::SampleKeep>, 2> kSampleKeeps{
     {{"off", traffic::SampleKeep::kOff}, {"unsettled", traffic::SampleKeep::kUnsettled}}};
+constexpr std::array<std::pair<std::string_view, bool>, 2> kBooleans{{{"false", false}, {"true", true}}};
+constexpr std::array<std::pair<std::string_view, bool>, 2> kComplianceModes{{{"warn", false}, {"block", true}}};
 
 constexpr long long kMiB = 1 << 20;
 constexpr long long kKiB = 1 << 10;
@@ -214,6 +216,9 @@ const ConfigOption kTable[] = {
             [](auto& c) -> auto& { return c.chat.compact_after_bytes; }, kMiB),
     integer("queue.notice_after_s", kReload, kChat, 1, 86400, [](auto& c) -> auto& { return c.chat.notice_after_ms; },
             kSecond),
+    integer("queue.sla_s", kReload, kChat, 1, 86400, [](auto& c) -> auto& { return c.chat.sla_ms; }, kSecond),
+    integer("queue.sla_complaint_s", kReload, kChat, 1, 86400,
+            [](auto& c) -> auto& { return c.chat.sla_complaint_ms; }, kSecond),
     integer("chats.expire_after_s", kReload, kChat, 10, 30 * 86400,
             [](auto& c) -> auto& { return c.chat.expire_after_ms; }, kSecond),
     integer("chats.answered_window", kReload, kChat, 1, 10000, [](auto& c) -> auto& { return c.chat.answered_window; }),
@@ -236,6 +241,19 @@ const ConfigOption kTable[] = {
             [](auto& c) -> auto& { return c.session.handshake_timeout; }),
     integer("limits.outbound_frames", kReload, kSessions, 16, 1000000,
             [](auto& c) -> auto& { return c.session.max_outbound_frames; }),
+    // The agents' console (docs/console.md).
+    text("console.agents_file", kReload, kConsole, [](auto& c) -> auto& { return c.console.agents_file; }),
+    text("console.dir", kReload, kConsole, [](auto& c) -> auto& { return c.console.dir; }),
+    text("console.origin", kReload, kConsole, [](auto& c) -> auto& { return c.console.origin; }),
+    choice<kBooleans>("console.secure_cookie", kReload, kConsole,
+                      [](auto& c) -> auto& { return c.console.secure_cookie; }),
+    integer("console.session_ttl_s", kReload, kConsole, 60, 30 * 86400,
+            [](auto& c) -> auto& { return c.console.session_ttl_ms; }, kSecond),
+    text("console.canned_file", kReload, kConsole, [](auto& c) -> auto& { return c.console.canned_file; }),
+    choice<kComplianceModes>("console.compliance", kReload, kConsole,
+                             [](auto& c) -> auto& { return c.console.block_noncompliant; }),
+    integer("console.history_days", kReload, kConsole, 1, 365, [](auto& c) -> auto& { return c.console.history_ms; },
+            86400 * kSecond),
     choice<kLogLevels>("log.level", kReload, kLogging, [](auto& c) -> auto& { return c.log_level; }),
     choice<kLogFormats>("log.format", kReload, kLogging, [](auto& c) -> auto& { return c.log_format; }),
     // The tuning loop (docs/tuning.md): the traffic sample, the admin socket, the reload guard.

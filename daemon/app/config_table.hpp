@@ -42,6 +42,7 @@ enum class Consumer {
   kDecoder,   // the dispatcher's decode limits
   kLogging,   // setup_logging
   kReloadGuard,  // read by each reload from the file it loads
+  kConsole,   // agent accounts (file re-read), the console's page, origin, cookies
 };
 
 struct ConfigOption {

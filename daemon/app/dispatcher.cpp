@@ -1,62 +1,29 @@
 #include "daemon/app/dispatcher.hpp"
 
-#include <openssl/crypto.h>
+#include "daemon/app/console_files.hpp"
 
-#include <future>
 #include <spdlog/spdlog.h>
 
 #include "daemon/app/stock_api.hpp"
 
 namespace xiaoer::app {
-namespace {
 
-constexpr auto kHttpAgentTimeout = std::chrono::seconds(10);
-
-net::HttpResponse json_response(unsigned status, std::string body) {
-  return {status, "application/json", std::move(body)};
-}
-
-net::HttpResponse api_error(unsigned status, proto::ErrorCode code, std::string message) {
-  return json_response(status, proto::encode(proto::ErrorFrame{"", code, std::move(message)}));
-}
-
-// The HTTP status for an agent's answer: 200 for ok and queue, else by code.
-unsigned status_of(const proto::Answer& answer) {
-  const std::optional<proto::ErrorCode> code = proto::error_code(answer);
-  if (!code) return 200;
-  return *code == proto::ErrorCode::kUnavailable ? 503 : 400;
-}
-
-}  // namespace
-
-bool same_secret(std::string_view a, std::string_view b) {
-  if (a.size() != b.size() || a.empty()) return false;
-  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-Dispatcher::Dispatcher(service::ChatService* service, common::Metrics& metrics)
+Dispatcher::Dispatcher(service::ChatService* service, common::Metrics& metrics, const chat::Clock& clock)
     : service_(service),
       metrics_(metrics),
-      tokens_(std::make_shared<const Tokens>()),
+      auth_(clock),
+      api_(auth_),
       limits_(std::make_shared<const proto::DecodeLimits>()) {}
-
-void Dispatcher::set_tokens(Tokens tokens) { tokens_.store(std::make_shared<const Tokens>(std::move(tokens))); }
 
 void Dispatcher::set_limits(proto::DecodeLimits limits) {
   limits_.store(std::make_shared<const proto::DecodeLimits>(limits));
+  api_.set_limits(limits);
 }
 
-std::optional<net::Role> Dispatcher::authenticate(std::string_view token) {
-  const auto tokens = tokens_.load();
-  // Both comparisons always run: the time taken says nothing of which matched.
-  const bool gateway = same_secret(token, tokens->gateway);
-  const bool agent = same_secret(token, tokens->agent);
-  const bool admin = !tokens->admin.empty() && same_secret(token, tokens->admin);
-  if (gateway) return net::Role::kGateway;
-  if (agent) return net::Role::kAgent;
-  if (admin) return net::Role::kAdmin;
-  metrics_.connections_refused.add();
-  return std::nullopt;
+net::Admission Dispatcher::admit(const net::HttpRequest& upgrade, net::Role wanted) {
+  net::Admission admission = auth_.admit(upgrade, wanted);
+  if (admission.status == 401) metrics_.connections_refused.add();
+  return admission;
 }
 
 void Dispatcher::attach(store::Store& store) {
@@ -78,9 +45,10 @@ void Dispatcher::on_open(const std::shared_ptr<net::Connection>& connection) {
       agents_[connection->id()] = connection;
     }
     ++metrics_.connections_agent;
+    if (!connection->identity().service) api_.presence().connected(connection->identity().agent);
   }
   spdlog::info("{} connection {} opened{}", connection->role() == net::Role::kGateway ? "gateway" : "agent",
-               connection->id(), connection->agent_name().empty() ? "" : " (agent " + connection->agent_name() + ")");
+               connection->id(), connection->identity().agent.empty() ? "" : " (agent " + connection->identity().agent + ")");
 }
 
 void Dispatcher::on_close(net::Connection& connection) {
@@ -97,6 +65,9 @@ void Dispatcher::on_close(net::Connection& connection) {
     agents_.erase(connection.id());
   }
   --(connection.role() == net::Role::kGateway ? metrics_.connections_gateway : metrics_.connections_agent);
+  if (connection.role() == net::Role::kAgent && !connection.identity().service) {
+    api_.presence().disconnected(connection.identity().agent);
+  }
   spdlog::info("connection {} closed", connection.id());
 }
 
@@ -157,10 +128,8 @@ void Dispatcher::on_agent_text(const std::shared_ptr<net::Connection>& connectio
     connection->send(proto::encode(*error));
     return;
   }
-  const auto& command = std::get<proto::AgentCommand>(decoded);
-  const std::string agent = command.agent.empty() ? connection->agent_name() : command.agent;
-  service_->handle_agent(command, agent,
-                         [connection](proto::Answer answer) { connection->send(proto::encode(answer)); });
+  api_.command(connection->identity(), std::get<proto::AgentCommand>(std::move(decoded)),
+               [connection](proto::Answer answer) { connection->send(proto::encode(answer)); });
 }
 
 Dispatcher::RouteShard& Dispatcher::route_shard(const std::string& chat) {
@@ -190,56 +159,29 @@ void Dispatcher::to_agents(const proto::TicketEvent& event) {
   for (const auto& c : targets) c->send(frame);
 }
 
-net::HttpResponse Dispatcher::on_http(const net::HttpRequest& request) {
+void Dispatcher::on_http(net::HttpRequest request, Respond respond) {
   const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
-  if (path == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n"};
+  if (path == "/healthz") return respond({200, "text/plain; charset=utf-8", "ok\n", {}});
   if (path == "/readyz") {
-    if (gate_.closed()) return {503, "text/plain; charset=utf-8", "journal backlog full: not reading\n"};
-    return ready_ ? net::HttpResponse{200, "text/plain; charset=utf-8", "ready\n"}
-                  : net::HttpResponse{503, "text/plain; charset=utf-8", "not ready\n"};
+    if (gate_.closed()) return respond({503, "text/plain; charset=utf-8", "journal backlog full: not reading\n", {}});
+    return respond(ready_ ? net::HttpResponse{200, "text/plain; charset=utf-8", "ready\n", {}}
+                          : net::HttpResponse{503, "text/plain; charset=utf-8", "not ready\n", {}});
   }
-  if (path == "/metrics") return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_.render_prometheus()};
-  if (path == "/v1/tickets" || path.rfind("/v1/tickets/", 0) == 0) {
-    if (request.role != net::Role::kAgent) {
-      return api_error(401, proto::ErrorCode::kBadRequest, "agent token required (Authorization: Bearer <token>)");
+  if (path == "/metrics") {
+    return respond({200, "text/plain; version=0.0.4; charset=utf-8", metrics_.render_prometheus(), {}});
+  }
+  if (path == "/console" || path.starts_with("/console/")) {
+    if (request.method != "GET" && request.method != "HEAD") {
+      return respond({405, "text/plain; charset=utf-8", "the console's files are read with GET\n", {}});
     }
-    return agent_api(request);
+    return respond(serve_console_file(auth_.console().dir, path));
   }
-  if (is_stock_api(path) && stock_ != nullptr) return stock_api(request, *stock_);
-  return {404, "text/plain; charset=utf-8", "not found\n"};
-}
-
-net::HttpResponse Dispatcher::agent_api(const net::HttpRequest& request) {
-  const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
-  if (path == "/v1/tickets") {
-    if (request.method != "GET") return api_error(405, proto::ErrorCode::kBadRequest, "use GET /v1/tickets");
-    return json_response(200, proto::encode(proto::QueueFrame{service_->tickets()}));
+  if (AgentApi::serves(path)) return api_.handle(request, std::move(respond));
+  if (is_stock_api(path) && stock_ != nullptr) {
+    const std::optional<net::Identity> who = auth_.identify(request);
+    return respond(stock_api(request, who && who->role == net::Role::kAdmin, *stock_));
   }
-  // /v1/tickets/{id}/{op}
-  const std::string_view rest = path.substr(std::string_view("/v1/tickets/").size());
-  const std::size_t slash = rest.find('/');
-  const std::string_view ticket = rest.substr(0, slash);
-  const std::string_view op_name = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
-  std::optional<proto::AgentOp> op;
-  for (proto::AgentOp candidate : {proto::AgentOp::kClaim, proto::AgentOp::kRelease, proto::AgentOp::kResolve,
-                                   proto::AgentOp::kSend}) {
-    if (op_name == proto::to_string(candidate)) op = candidate;
-  }
-  if (!op || request.method != "POST") {
-    return api_error(404, proto::ErrorCode::kBadRequest, "use POST /v1/tickets/{id}/claim|release|resolve|send");
-  }
-  proto::AgentFrame decoded = proto::decode_agent_request(*op, ticket, request.body, *limits_.load());
-  if (auto* error = std::get_if<proto::ErrorFrame>(&decoded)) return json_response(400, proto::encode(*error));
-  const auto& command = std::get<proto::AgentCommand>(decoded);
-  auto promise = std::make_shared<std::promise<proto::Answer>>();
-  std::future<proto::Answer> answer = promise->get_future();
-  service_->handle_agent(command, command.agent,
-                         [promise](proto::Answer done) { promise->set_value(std::move(done)); });
-  if (answer.wait_for(kHttpAgentTimeout) != std::future_status::ready) {
-    return api_error(503, proto::ErrorCode::kUnavailable, "the journal did not answer in time");
-  }
-  const proto::Answer done = answer.get();
-  return json_response(status_of(done), proto::encode(done));
+  respond({404, "text/plain; charset=utf-8", "not found\n", {}});
 }
 
 }  // namespace xiaoer::app

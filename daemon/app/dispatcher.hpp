@@ -24,6 +24,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "daemon/app/agent_api.hpp"
+#include "daemon/app/authenticator.hpp"
 #include "daemon/app/push_delivery.hpp"
 #include "daemon/app/read_gate.hpp"
 #include "daemon/chat/chat_options.hpp"
@@ -36,18 +38,16 @@
 
 namespace xiaoer::app {
 
-struct Tokens {
-  std::string gateway;
-  std::string agent;
-  std::string admin;  // the stock API (app/stock_api.hpp)
-};
-
 class Dispatcher final : public net::MessageHandler, public chat::Outbound {
  public:
-  Dispatcher(service::ChatService* service, common::Metrics& metrics);
+  // Keeps references to `metrics` and `clock`.
+  Dispatcher(service::ChatService* service, common::Metrics& metrics, const chat::Clock& clock);
 
   // The chat service is made after the dispatcher (it needs the outbound).
-  void attach(service::ChatService& service) { service_ = &service; }
+  void attach(service::ChatService& service) {
+    service_ = &service;
+    api_.attach(service);
+  }
   void attach_stock(service::StockService& stock) { stock_ = &stock; }
   // The store whose pushes it delivers (before serving); then restore().
   void attach(store::Store& store);
@@ -57,19 +57,20 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
   void set_push_expiry(std::int64_t after_ms) { push_expire_after_ms_ = after_ms; }
   // Periodic: expired pushes, silent new gateways (PushDelivery::tick).
   void tick(std::int64_t now_ms) { pushes_->tick(now_ms, push_expire_after_ms_); }
-  void set_tokens(Tokens tokens);
+  void set_tokens(Tokens tokens) { auth_.set_tokens(std::move(tokens)); }
+  Authenticator& authenticator() { return auth_; }
   void set_limits(proto::DecodeLimits limits);
   // While draining (or while the journal's backlog holds reading back),
   // /readyz answers 503.
   void set_ready(bool ready) { ready_ = ready; }
 
   // net::MessageHandler
-  std::optional<net::Role> authenticate(std::string_view token) override;
+  net::Admission admit(const net::HttpRequest& upgrade, net::Role wanted) override;
   void on_open(const std::shared_ptr<net::Connection>& connection) override;
   void on_text(const std::shared_ptr<net::Connection>& connection, std::string frame,
                std::chrono::steady_clock::time_point received) override;
   void on_close(net::Connection& connection) override;
-  net::HttpResponse on_http(const net::HttpRequest& request) override;
+  void on_http(net::HttpRequest request, Respond respond) override;
   bool may_read(std::function<void()> resume) override { return gate_.admit(std::move(resume)); }
 
   // Backpressure (ReadGate): connections stop reading while the journal's
@@ -106,13 +107,13 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
   void on_gateway_text(const std::shared_ptr<net::Connection>& connection, const std::string& frame,
                        std::chrono::steady_clock::time_point received);
   void on_agent_text(const std::shared_ptr<net::Connection>& connection, const std::string& frame);
-  net::HttpResponse agent_api(const net::HttpRequest& request);
   RouteShard& route_shard(const std::string& chat);
 
   service::ChatService* service_;
   service::StockService* stock_ = nullptr;
   common::Metrics& metrics_;
-  std::atomic<std::shared_ptr<const Tokens>> tokens_;
+  Authenticator auth_;
+  AgentApi api_;
   std::atomic<std::shared_ptr<const proto::DecodeLimits>> limits_;
   std::atomic<bool> ready_{false};
   std::atomic<std::int64_t> push_expire_after_ms_{chat::ChatOptions{}.push_expire_after_ms};
@@ -123,8 +124,5 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
   std::unique_ptr<PushDelivery> pushes_;
   ReadGate gate_;
 };
-
-// Constant-time comparison, so a token cannot be guessed byte by byte.
-bool same_secret(std::string_view a, std::string_view b);
 
 }  // namespace xiaoer::app

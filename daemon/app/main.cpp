@@ -9,9 +9,11 @@
 
 #include "daemon/app/app.hpp"
 #include "daemon/app/check_command.hpp"
+#include "daemon/app/config.hpp"
 #include "daemon/app/config_table.hpp"
 #include "daemon/app/reload_command.hpp"
 #include "daemon/common/version.hpp"
+#include "daemon/tools/agent_tool.hpp"
 #include "daemon/tools/chat_tool.hpp"
 #include "daemon/tools/diff_tool.hpp"
 #include "daemon/tools/eval_tool.hpp"
@@ -36,10 +38,29 @@ constexpr std::string_view kUsage =
     "  gaps [--top N] [--json] FILE...            what the intents did not recognise, grouped by shared phrases\n"
     "  diff --before DIR --after DIR FILE...      what an edit of the intents changes on traffic (exit 1 if any)\n"
     "  reload [--config FILE] [--force]           reload the running daemon and print what changed\n"
+    "  agent add|list|remove|reset|set [NAME] [--config FILE]  the console's agent accounts (docs/console.md)\n"
     "\n"
     "common options: --intents DIR (default intents), --shop FILE (default config/shop.yaml),\n"
     "                --opencc FILE (default /usr/share/opencc/TSCharacters.ocd2)\n"
     "--version prints the version.\n";
+
+// `agent …`: the accounts file comes from the config (--config FILE).
+int run_agent_command(std::vector<std::string> args) {
+  std::string config_path = "config/xiaoerd.yaml";
+  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--config") {
+      config_path = args[i + 1];
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i), args.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+      break;
+    }
+  }
+  const xiaoer::app::LoadedConfig loaded = xiaoer::app::load_config(config_path);
+  if (xiaoer::common::has_errors(loaded.diagnostics)) {
+    for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
+    return 1;
+  }
+  return xiaoer::tools::run_agent(args, xiaoer::app::agents_file(loaded.config, config_path), std::cout, std::cerr);
+}
 
 }  // namespace
 
@@ -72,6 +93,7 @@ int main(int argc, char** argv) {
       std::cout << "xiaoerd " << xiaoer::common::version() << "\n";
       return 0;
     }
+    if (command == "agent") return run_agent_command(args);
     if (command == "help" || command == "--help" || command == "-h") {
       std::cout << kUsage;
       return 0;

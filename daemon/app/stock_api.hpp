@@ -20,6 +20,8 @@ namespace xiaoer::app {
 // Whether `path` is one of the API's.
 bool is_stock_api(std::string_view path);
 
-net::HttpResponse stock_api(const net::HttpRequest& request, service::StockService& stock);
+// `admin`: the request carried the admin token (the dispatcher's
+// authenticator tells).
+net::HttpResponse stock_api(const net::HttpRequest& request, bool admin, service::StockService& stock);
 
 }  // namespace xiaoer::app

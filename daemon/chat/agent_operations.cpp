@@ -7,19 +7,20 @@
 namespace xiaoer::chat {
 namespace {
 
-Effect refused(const Snapshot& s, const proto::AgentCommand& command, std::string message) {
+Effect refused(const Snapshot& s, const proto::AgentCommand& command, std::string message,
+               proto::ErrorCode code = proto::ErrorCode::kBadRequest) {
   Effect e;
   e.chat = s.chat;
   e.version = s.version;
   e.durability = Durability::kBestEffort;
-  e.sends.answer = proto::ErrorFrame{command.request_id, proto::ErrorCode::kBadRequest, std::move(message)};
+  e.sends.answer = proto::ErrorFrame{command.request_id, code, std::move(message)};
   return e;
 }
 
 }  // namespace
 
 Effect decide_agent(const Snapshot& s, const proto::AgentCommand& command, const std::string& agent,
-                    std::int64_t now_ms) {
+                    std::int64_t now_ms, bool supervisor) {
   if (!s.ticket || s.ticket->id != command.ticket) return refused(s, command, "no open ticket " + command.ticket);
   const queue::Ticket& before = *s.ticket;
   queue::Ticket after = before;
@@ -36,14 +37,18 @@ Effect decide_agent(const Snapshot& s, const proto::AgentCommand& command, const
       e.changes.emplace_back(change::Claimed{after.id, agent});
       event = proto::TicketEventKind::kClaimed;
       break;
-    case proto::AgentOp::kRelease:
-      if (!queue::release(after, agent)) {
+    case proto::AgentOp::kRelease: {
+      // A supervisor frees anyone's ticket (an agent gone home): recorded as
+      // its holder's release, which replay applies by the same rule.
+      const std::string holder = supervisor && before.state == queue::TicketState::kClaimed ? before.agent : agent;
+      if (!queue::release(after, holder)) {
         return refused(s, command, "ticket " + command.ticket + " is not claimed by " + agent);
       }
-      e.changes.emplace_back(change::Released{after.id, agent});
+      e.changes.emplace_back(change::Released{after.id, holder});
       event = proto::TicketEventKind::kReleased;
       position = s.ticket_position;
       break;
+    }
     case proto::AgentOp::kSend:
       if (!queue::record_agent_reply(after, agent, command.text, now_ms)) {
         return refused(s, command, "claim ticket " + command.ticket + " before sending");
@@ -53,7 +58,7 @@ Effect decide_agent(const Snapshot& s, const proto::AgentCommand& command, const
       event = proto::TicketEventKind::kUpdated;
       break;
     case proto::AgentOp::kResolve:
-      if (before.state == queue::TicketState::kClaimed && before.agent != agent) {
+      if (before.state == queue::TicketState::kClaimed && before.agent != agent && !supervisor) {
         return refused(s, command, "ticket " + command.ticket + " is claimed by " + before.agent);
       }
       e.changes.emplace_back(change::Resolved{after.id});
@@ -61,6 +66,32 @@ Effect decide_agent(const Snapshot& s, const proto::AgentCommand& command, const
       e.sends.route_closed = true;
       event = proto::TicketEventKind::kResolved;
       break;
+    case proto::AgentOp::kTransfer: {
+      const bool holds = before.state == queue::TicketState::kClaimed && before.agent == agent;
+      if (!holds && !supervisor) {
+        return refused(s, command, "only the agent holding ticket " + command.ticket + " or a supervisor transfers it",
+                       proto::ErrorCode::kForbidden);
+      }
+      if (command.to.empty() || command.to == before.agent) {
+        return refused(s, command, "transfer ticket " + command.ticket + " to another agent");
+      }
+      // A release by its holder then a claim by the new one, in one commit.
+      if (before.state == queue::TicketState::kClaimed) {
+        queue::release(after, before.agent);
+        e.changes.emplace_back(change::Released{after.id, before.agent});
+      }
+      queue::claim(after, command.to);
+      e.changes.emplace_back(change::Claimed{after.id, command.to});
+      event = proto::TicketEventKind::kTransferred;
+      break;
+    }
+    case proto::AgentOp::kNote: {
+      const queue::TranscriptLine line{"note", command.text, now_ms, agent};
+      queue::add_line(after, line);
+      e.changes.emplace_back(change::LineAdded{after.id, line});
+      event = proto::TicketEventKind::kUpdated;
+      break;
+    }
     case proto::AgentOp::kList:
       return refused(s, command, "list changes nothing");
   }

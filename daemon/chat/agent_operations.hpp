@@ -15,11 +15,14 @@
 
 namespace xiaoer::chat {
 
-// claim, release, send or resolve (not list: that reads, it changes
-// nothing) as `agent`. `snapshot` is the ticket's chat, with the place the
-// ticket has or would have in line (Store::load_ticket).
+// claim, release, send, resolve, transfer or note (not list: that reads,
+// it changes nothing) as `agent`. `snapshot` is the ticket's chat, with the
+// place the ticket has or would have in line (Store::load_ticket).
+// Only the agent holding a ticket sends on it; it or a `supervisor` may
+// release, resolve or transfer it (a supervisor also assigns a waiting one);
+// any agent may add a note (never sent to the buyer).
 Effect decide_agent(const Snapshot& snapshot, const proto::AgentCommand& command, const std::string& agent,
-                    std::int64_t now_ms);
+                    std::int64_t now_ms, bool supervisor = false);
 
 // The courtesy notice for the chat's ticket if it is due: no agent has
 // answered `wait_ms` after the handoff and none was sent. Written for the

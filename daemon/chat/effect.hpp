@@ -115,6 +115,12 @@ struct Counts {
   bool resend = false;
   bool dfa_out_of_memory = false;
   bool notice = false;  // a courtesy notice: the ticket waited past queue.notice_after_s
+  // The console's metrics: who took the ticket (claim, transfer), and the
+  // ticket's first agent answer (ms after the handoff; -1: not one) and
+  // whether it came after the SLA deadline.
+  std::string taken_by;
+  std::int64_t first_reply_ms = -1;
+  bool sla_breach = false;
 };
 
 struct Effect {

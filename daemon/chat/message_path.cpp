@@ -51,6 +51,9 @@ Effect hold(queue::Ticket ticket, ChatState chat, const proto::InboundMessage& m
   e.changes.emplace_back(change::Held{m.id, ticket.id, line});
   e.sends.answer = std::move(answer);
   e.counts.answer_type = "hold";
+  // Agents see the buyer's new line at once (its place in line is not
+  // walked here: 0, the console orders by the SLA deadline).
+  e.sends.events.push_back({proto::TicketEventKind::kUpdated, view(ticket, 0)});
   e.state = std::move(chat);
   e.ticket = std::move(ticket);
   return e;

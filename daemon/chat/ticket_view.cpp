@@ -16,7 +16,7 @@ proto::TicketView view(const queue::Ticket& t, int position) {
   v.buyer_nick = t.buyer_nick;
   v.item_id = t.item_id;
   v.transcript.reserve(t.transcript.size());
-  for (const auto& line : t.transcript) v.transcript.push_back({line.from, line.text, line.ts_ms});
+  for (const auto& line : t.transcript) v.transcript.push_back({line.from, line.text, line.ts_ms, line.agent});
   return v;
 }
 

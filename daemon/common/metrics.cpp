@@ -118,6 +118,20 @@ std::string Metrics::render_prometheus() const {
       << "xiaoer_connections{role=\"gateway\"} " << connections_gateway.load() << "\n"
       << "xiaoer_connections{role=\"agent\"} " << connections_agent.load() << "\n";
   for (const Gauge& g : gauges) gauge(out, g.name, g.help, g.read());
+  counter_family(out, "xiaoer_agent_tickets_total", "Tickets taken by each agent (claims, transfers to it).", "agent",
+                 tickets_by_agent);
+  counter(out, "xiaoer_sla_breaches_total", "Tickets first answered by an agent after their reply deadline.",
+          sla_breaches.value());
+  out << "# HELP xiaoer_agent_first_reply_seconds From the handoff to the first agent answer.\n"
+      << "# TYPE xiaoer_agent_first_reply_seconds summary\n"
+      << "xiaoer_agent_first_reply_seconds_sum " << static_cast<double>(first_agent_reply_ms_sum.load()) / 1000.0 << "\n"
+      << "xiaoer_agent_first_reply_seconds_count " << first_agent_replies.value() << "\n";
+  if (open_chats_by_agent) {
+    out << "# HELP xiaoer_agent_open_chats Chats each agent holds now.\n# TYPE xiaoer_agent_open_chats gauge\n";
+    for (const auto& [agent, count] : open_chats_by_agent()) {
+      out << "xiaoer_agent_open_chats{agent=\"" << agent << "\"} " << count << "\n";
+    }
+  }
   histogram(out, "xiaoer_answer_latency_seconds", "From a message frame read to its answer written.", answer_latency);
   histogram(out, "xiaoer_journal_sync_seconds", "Duration of each journal fdatasync.", journal_sync_latency);
   return out.str();

@@ -78,6 +78,13 @@ struct Metrics {
   Counter pushes_redelivered;          // handed to a gateway again (not acknowledged on the first)
   Histogram answer_latency;            // frame in → answer written
   Histogram journal_sync_latency;      // fdatasync
+  // The agents' console (docs/console.md).
+  LabelledCounter tickets_by_agent;  // tickets an agent took (claims, transfers to it)
+  Counter sla_breaches;              // first agent answers after the ticket's deadline
+  Counter first_agent_replies;       // tickets answered by an agent for the first time
+  std::atomic<std::int64_t> first_agent_reply_ms_sum{0};  // handoff → that answer
+  // Open (claimed) chats per agent, read at render time; set before serving.
+  std::function<std::map<std::string, double>()> open_chats_by_agent;
   std::atomic<std::int64_t> connections_gateway{0};
   std::atomic<std::int64_t> connections_agent{0};
 

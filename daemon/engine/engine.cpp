@@ -145,6 +145,7 @@ Engine::LoadResult Engine::build(std::shared_ptr<const nlu::Normalizer> normaliz
   engine->normalizer_ = std::move(normalizer);
   engine->shop_ = std::move(shop);
   engine->catalogue_ = std::move(items);
+  engine->compliance_ = std::make_unique<const reply::Compliance>(engine->shop_.banned_words);
   nlu::IntentSet::BuildResult built = nlu::IntentSet::build(std::move(catalog), options);
   result.diagnostics = std::move(built.diagnostics);
   if (!built.set) return result;
@@ -330,6 +331,10 @@ void Engine::answer(const nlu::Classification& classification, std::uint32_t rot
     }
     append_part(outcome.text, part);
   }
+}
+
+std::optional<std::string> Engine::compliance_violation(std::string_view text) const {
+  return compliance_ ? compliance_->violation(text) : std::nullopt;
 }
 
 }  // namespace xiaoer::engine

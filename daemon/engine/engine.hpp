@@ -110,6 +110,10 @@ class Engine {
   const reply::ShopFacts& shop() const { return shop_; }
   // Null without a catalogue.
   const catalogue::Catalogue* catalogue() const { return catalogue_.get(); }
+  // Why the compliance rules of the bot's replies (third-party platforms,
+  // contacts, the shop's banned words) would refuse `text`, or nullopt:
+  // what agents send is checked against them too.
+  std::optional<std::string> compliance_violation(std::string_view text) const;
 
  private:
   struct Templates {
@@ -165,6 +169,7 @@ class Engine {
   std::vector<reply::ReplyTemplate> notice_;
   std::vector<reply::ReplyTemplate> apologies_;  // mood file; may be empty
   std::vector<reply::ReplyTemplate> item_asks_;  // which item? (fallback); may be empty
+  std::unique_ptr<const reply::Compliance> compliance_;  // the shop's banned words
 };
 
 }  // namespace xiaoer::engine

@@ -1,6 +1,7 @@
 #include "daemon/net/http_session.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include <spdlog/spdlog.h>
@@ -38,6 +39,33 @@ http::response<http::string_body> plain(unsigned status, unsigned version, std::
   res.set(http::field::content_type, "text/plain; charset=utf-8");
   res.keep_alive(keep_alive);
   res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+// What the handler reads of a request: the method, target, body and the
+// headers that say who sent it and from where.
+template <class Stream>
+HttpRequest to_request(http::request<http::string_body> request) {
+  HttpRequest out;
+  out.method = std::string(request.method_string());
+  out.target = std::string(request.target());
+  out.authorization = std::string(request[http::field::authorization]);
+  out.cookie = std::string(request[http::field::cookie]);
+  out.origin = std::string(request[http::field::origin]);
+  out.host = std::string(request[http::field::host]);
+  out.tls = !std::is_same_v<Stream, beast::tcp_stream>;
+  out.body = std::move(request.body());
+  return out;
+}
+
+http::response<http::string_body> to_beast_response(HttpResponse answer, unsigned version, bool keep_alive) {
+  http::response<http::string_body> res{static_cast<http::status>(answer.status), version};
+  res.set(http::field::server, "xiaoerd");
+  res.set(http::field::content_type, answer.content_type);
+  for (const auto& [name, value] : answer.headers) res.insert(name, value);
+  res.keep_alive(keep_alive);
+  res.body() = std::move(answer.body);
   res.prepare_payload();
   return res;
 }
@@ -173,20 +201,19 @@ void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
     upgrade(std::move(request));
     return;
   }
-  HttpRequest plain_request;
-  plain_request.method = std::string(request.method_string());
-  plain_request.target = std::string(request.target());
-  plain_request.body = std::move(request.body());
-  const std::string_view token = bearer_token(request[http::field::authorization]);
-  if (!token.empty()) plain_request.role = handler_.authenticate(token);
-  const HttpResponse answer = handler_.on_http(plain_request);
-  http::response<http::string_body> res{static_cast<http::status>(answer.status), request.version()};
-  res.set(http::field::server, "xiaoerd");
-  res.set(http::field::content_type, answer.content_type);
-  res.keep_alive(request.keep_alive() && !close_after_);
-  res.body() = answer.body;
-  res.prepare_payload();
-  respond(std::move(res));
+  const unsigned version = request.version();
+  // A request with both Transfer-Encoding and Content-Length is answered,
+  // then the connection closed (RFC 9112 §6.3).
+  const bool keep_alive = request.keep_alive() && !close_after_;
+  // The answer may come from another thread (an agent's change answers once
+  // committed): it is posted back to this session's strand.
+  handler_.on_http(to_request<Stream>(std::move(request)),
+                   [self = self(), version, keep_alive](HttpResponse answer) {
+                     boost::asio::post(self->stream_.get_executor(), [self, version, keep_alive,
+                                                                      answer = std::move(answer)]() mutable {
+                       self->respond(to_beast_response(std::move(answer), version, keep_alive));
+                     });
+                   });
 }
 
 template <class Stream>
@@ -205,25 +232,19 @@ void HttpSession<Stream>::upgrade(http::request<http::string_body> request) {
                   false));
     return;
   }
-  const std::string_view token = bearer_token(request[http::field::authorization]);
-  const std::optional<Role> role = token.empty() ? std::nullopt : handler_.authenticate(token);
-  if (!role) {
-    auto res = plain(401, request.version(), "missing or invalid token (Authorization: Bearer <token>)\n", false);
-    res.set(http::field::www_authenticate, "Bearer");
+  const Admission admission = handler_.admit(to_request<Stream>(request), *wanted);
+  if (admission.status != 0) {
+    auto res = plain(admission.status, request.version(), admission.reason + "\n", false);
+    if (admission.status == 401) res.set(http::field::www_authenticate, "Bearer");
     respond(std::move(res));
-    return;
-  }
-  if (*role != *wanted) {
-    respond(plain(403, request.version(), "this token's role may not use this endpoint\n", false));
     return;
   }
   if (!registry_.begin_upgrade(limits_.max_connections)) {
     respond(plain(503, request.version(), "too many connections\n", false));
     return;
   }
-  std::string agent = *role == Role::kAgent ? query_value(request.target(), "agent") : std::string();
   beast::get_lowest_layer(stream_).expires_never();
-  std::make_shared<WsSession<Stream>>(std::move(stream_), *role, std::move(agent), handler_, registry_, limits_)
+  std::make_shared<WsSession<Stream>>(std::move(stream_), admission.identity, handler_, registry_, limits_)
       ->accept(std::move(request));
 }
 

@@ -2,10 +2,12 @@
 //
 // Reads one HTTP request at a time, within a deadline (a slow sender cannot
 // hold the connection: slowloris) and size limits. An upgrade to
-// /v1/gateway or /v1/agent is authenticated with the Authorization: Bearer
-// header (401 without a valid token, 403 for another role's token; a token
-// in the query string is refused) and handed to a WsSession. Anything else
-// is a plain request for the handler (health, metrics, the agent API).
+// /v1/gateway or /v1/agent is admitted by the handler (its credentials: the
+// Authorization: Bearer header or the console's session cookie, and its
+// Origin; a token in the query string is refused here) and handed to a
+// WsSession. Anything else is a plain request for the handler (health,
+// metrics, the agent API, the console's files), answered when the handler
+// calls back: the strand never waits on it.
 //
 // Stream is beast::tcp_stream, or beast::ssl_stream of it: then the TLS
 // handshake comes first, within the same deadline.

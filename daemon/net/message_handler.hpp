@@ -9,11 +9,22 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace xiaoer::net {
 
 // kAdmin: the shop's own systems (the ERP's stock updates); HTTP only.
 enum class Role { kGateway, kAgent, kAdmin };
+
+// Who a connection or request is, from its credentials (a bearer token or
+// the console's session cookie), never from what it says of itself.
+struct Identity {
+  Role role = Role::kGateway;
+  std::string agent;        // a named agent's name; for the service account the ?agent= it declares
+  bool supervisor = false;  // a named agent with the supervisor role
+  bool service = false;     // the shared agent token (scripts)
+};
 
 // One websocket connection, as its handler sees it.
 class Connection {
@@ -35,29 +46,44 @@ class Connection {
   virtual void close() = 0;
   virtual std::uint64_t id() const = 0;
   virtual Role role() const = 0;
-  // For agent connections: the ?agent=NAME of the upgrade ("" if none).
-  virtual const std::string& agent_name() const = 0;
+  // Who opened it (MessageHandler::admit).
+  virtual const Identity& identity() const = 0;
 };
 
+// A plain request, or an upgrade's, with the headers the handler judges.
 struct HttpRequest {
   std::string method;  // "GET", "POST", …
   std::string target;  // path and query
   std::string body;
-  std::optional<Role> role;  // from a valid bearer token, if any
+  std::string authorization;  // the Authorization header, as sent
+  std::string cookie;         // the Cookie header
+  std::string origin;         // the Origin header ("" when absent)
+  std::string host;           // the Host header
+  bool tls = false;           // arrived over TLS
 };
 
 struct HttpResponse {
   unsigned status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // more headers (Set-Cookie, CSP, …)
+};
+
+// The handler's verdict on a websocket upgrade: admitted as `identity`, or
+// refused with `status` (401, 403) and a reason for the client.
+struct Admission {
+  unsigned status = 0;  // 0: admitted
+  std::string reason;
+  Identity identity;
 };
 
 class MessageHandler {
  public:
   virtual ~MessageHandler() = default;
 
-  // The role a bearer token grants, or nullopt. Must compare in constant time.
-  virtual std::optional<Role> authenticate(std::string_view token) = 0;
+  // Whether an upgrade to the endpoint of role `wanted` may go ahead, and as
+  // whom (credentials compared in constant time, Origin checked).
+  virtual Admission admit(const HttpRequest& upgrade, Role wanted) = 0;
 
   virtual void on_open(const std::shared_ptr<Connection>& connection) = 0;
   // A text frame (well-formed UTF-8, within the size limit) and when it was read.
@@ -71,9 +97,11 @@ class MessageHandler {
     return true;
   }
 
-  // A plain HTTP request (not an upgrade). Called on an I/O thread; may
-  // block briefly.
-  virtual HttpResponse on_http(const HttpRequest& request) = 0;
+  // A plain HTTP request (not an upgrade). Called on an I/O thread; returns
+  // at once and calls `respond` exactly once, on any thread, when the answer
+  // is ready (an agent's change: once committed).
+  using Respond = std::function<void(HttpResponse)>;
+  virtual void on_http(HttpRequest request, Respond respond) = 0;
 };
 
 // Limits the sessions read when they start (reloadable: new connections

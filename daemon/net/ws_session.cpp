@@ -7,12 +7,12 @@
 namespace xiaoer::net {
 
 template <class NextLayer>
-WsSession<NextLayer>::WsSession(NextLayer next, Role role, std::string agent_name, MessageHandler& handler,
+WsSession<NextLayer>::WsSession(NextLayer next, Identity identity, MessageHandler& handler,
                                 ConnectionRegistry& registry, const SessionLimits& limits)
     : ws_(std::move(next)),
       close_deadline_(ws_.get_executor()),
-      role_(role),
-      agent_name_(std::move(agent_name)),
+      role_(identity.role),
+      identity_(std::move(identity)),
       handler_(handler),
       registry_(registry),
       limits_(limits),
@@ -26,6 +26,7 @@ WsSession<NextLayer>::WsSession(Stream stream, Role role, MessageHandler& handle
     : ws_(std::move(stream)),
       close_deadline_(ws_.get_executor()),
       role_(role),
+      identity_{role, {}, false, false},
       handler_(handler),
       registry_(registry),
       limits_(limits),

@@ -51,7 +51,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   using Stream = websocket::stream<NextLayer>;
 
   // Server side: `next` has sent the upgrade request given to accept().
-  WsSession(NextLayer next, Role role, std::string agent_name, MessageHandler& handler,
+  WsSession(NextLayer next, Identity identity, MessageHandler& handler,
             ConnectionRegistry& registry, const SessionLimits& limits);
   // Client side: `stream` has completed its handshake.
   WsSession(Stream stream, Role role, MessageHandler& handler, ConnectionRegistry& registry,
@@ -68,7 +68,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   void close() override;
   std::uint64_t id() const override { return id_; }
   Role role() const override { return role_; }
-  const std::string& agent_name() const override { return agent_name_; }
+  const Identity& identity() const override { return identity_; }
 
  private:
   void configure(bool server);
@@ -112,7 +112,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   bool finished_ = false;
   bool server_ = false;       // accepted an upgrade (its place was reserved)
   Role role_;
-  std::string agent_name_;
+  Identity identity_;
   MessageHandler& handler_;
   ConnectionRegistry& registry_;
   SessionLimits limits_;

@@ -315,8 +315,8 @@ ErrorFrame to_error(Problem problem, std::string in_reply_to) {
 // ---- agent commands ---------------------------------------------------------
 
 bool parse_op(std::string_view name, AgentOp& op) {
-  for (const AgentOp candidate :
-       {AgentOp::kList, AgentOp::kClaim, AgentOp::kRelease, AgentOp::kResolve, AgentOp::kSend}) {
+  for (const AgentOp candidate : {AgentOp::kList, AgentOp::kClaim, AgentOp::kRelease, AgentOp::kResolve, AgentOp::kSend,
+                                  AgentOp::kTransfer, AgentOp::kNote}) {
     if (name == to_string(candidate)) {
       op = candidate;
       return true;
@@ -336,8 +336,13 @@ Problem take_command_fields(Json& object, AgentCommand& command, TicketSource ti
       return problem;
     }
   }
-  if (command.op == AgentOp::kSend) {
+  if (command.op == AgentOp::kSend || command.op == AgentOp::kNote) {
     if (Problem problem = take_checked(object, text_field(true, limits), command.text)) return problem;
+  }
+  if (command.op == AgentOp::kTransfer) {
+    if (Problem problem = take_checked(object, identifier("to", Presence::kRequired, limits), command.to)) {
+      return problem;
+    }
   }
   return take_checked(object, identifier("agent", Presence::kOptional, limits), command.agent);
 }
@@ -475,6 +480,32 @@ AgentFrame decode_agent_request(AgentOp op, std::string_view ticket, std::string
   return command;
 }
 
+std::variant<LoginRequest, ErrorFrame> decode_login(std::string_view body, const DecodeLimits& limits) {
+  Json root;
+  ErrorFrame error;
+  if (!parse_object(body, "request_id", root, error)) return error;
+  LoginRequest login;
+  if (Problem p = take_checked(root, identifier("agent", Presence::kRequired, limits), login.agent)) {
+    return to_error(std::move(p), "");
+  }
+  if (Problem p = take_checked(root, identifier("secret", Presence::kRequired, limits), login.secret)) {
+    // Never echo a secret back: the message names the field only.
+    return make_error(ErrorCode::kBadRequest, must_be("secret", "a non-empty string"));
+  }
+  return login;
+}
+
+std::variant<std::string, ErrorFrame> decode_string_field(std::string_view body, const char* key,
+                                                          const DecodeLimits& limits) {
+  Json root;
+  ErrorFrame error;
+  if (!parse_object(body, "request_id", root, error)) return error;
+  std::string value;
+  const StringRule rule{key, Presence::kRequired, false, limits.max_text_bytes, ErrorCode::kTooLarge};
+  if (Problem p = take_checked(root, rule, value)) return to_error(std::move(p), "");
+  return value;
+}
+
 // ---- encoding ---------------------------------------------------------------
 
 namespace {
@@ -492,9 +523,13 @@ void write_ticket(common::JsonWriter& w, const TicketView& ticket) {
   if (!ticket.channel.empty()) w.field("channel", ticket.channel);
   if (!ticket.buyer_nick.empty()) w.field("buyer_nick", ticket.buyer_nick);
   if (!ticket.item_id.empty()) w.field("item_id", ticket.item_id);
+  if (ticket.deadline_ms != 0) w.key("deadline_ms").value(ticket.deadline_ms);
+  if (!ticket.suggestion.empty()) w.field("suggestion", ticket.suggestion);
   w.key("transcript").begin_array();
   for (const TranscriptEntry& entry : ticket.transcript) {
-    w.begin_object().field("from", entry.from).field("text", entry.text).key("ts").value(entry.ts).end_object();
+    w.begin_object().field("from", entry.from).field("text", entry.text).key("ts").value(entry.ts);
+    if (!entry.agent.empty()) w.field("agent", entry.agent);
+    w.end_object();
   }
   w.end_array().end_object();
 }
@@ -598,6 +633,12 @@ std::string encode(const QueueFrame& queue) {
     w.key("tickets").begin_array();
     for (const TicketView& ticket : queue.tickets) write_ticket(w, ticket);
     w.end_array();
+  });
+}
+
+std::string encode(const MeFrame& me) {
+  return frame("me", [&](common::JsonWriter& w) {
+    w.field("agent", me.agent).key("supervisor").value(me.supervisor).key("service").value(me.service);
   });
 }
 

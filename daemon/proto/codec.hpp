@@ -73,6 +73,16 @@ AgentFrame decode_agent_frame(std::string_view frame, const DecodeLimits& limits
 AgentFrame decode_agent_request(AgentOp op, std::string_view ticket, std::string_view body,
                                 const DecodeLimits& limits);
 
+// The body of POST /v1/login: {"agent": a non-empty string ≤ max_id_bytes,
+// "secret": a non-empty string ≤ max_id_bytes}; anything else an error.
+std::variant<LoginRequest, ErrorFrame> decode_login(std::string_view body, const DecodeLimits& limits);
+// A console body with one string field `key` ({"status":"away"},
+// {"text":…}): its value (≤ max_text_bytes, may be empty), or the error.
+std::variant<std::string, ErrorFrame> decode_string_field(std::string_view body, const char* key,
+                                                          const DecodeLimits& limits);
+// {"type":"me","agent","supervisor","service"}
+std::string encode(const MeFrame& me);
+
 // A message frame as the gateway would send it (used by clients and tests):
 // ts omitted when 0, channel when "", meta when both meta fields are "".
 std::string encode(const InboundMessage& message);

@@ -11,6 +11,8 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::kRateLimited: return "rate_limited";
     case ErrorCode::kUnsupported: return "unsupported";
     case ErrorCode::kUnavailable: return "unavailable";
+    case ErrorCode::kUnauthorized: return "unauthorized";
+    case ErrorCode::kForbidden: return "forbidden";
   }
   return "unknown";  // only for a value cast from outside the enum
 }
@@ -22,6 +24,8 @@ std::string_view to_string(AgentOp op) {
     case AgentOp::kRelease: return "release";
     case AgentOp::kResolve: return "resolve";
     case AgentOp::kSend: return "send";
+    case AgentOp::kTransfer: return "transfer";
+    case AgentOp::kNote: return "note";
   }
   return "unknown";  // only for a value cast from outside the enum
 }
@@ -33,6 +37,7 @@ std::string_view to_string(TicketEventKind kind) {
     case TicketEventKind::kClaimed: return "claimed";
     case TicketEventKind::kReleased: return "released";
     case TicketEventKind::kResolved: return "resolved";
+    case TicketEventKind::kTransferred: return "transferred";
   }
   return "unknown";  // only for a value cast from outside the enum
 }

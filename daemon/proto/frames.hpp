@@ -30,7 +30,17 @@ struct InboundMessage {
 
 // ---- daemon → gateway -----------------------------------------------------
 
-enum class ErrorCode { kBadJson, kBadRequest, kBadUtf8, kTooLarge, kRateLimited, kUnsupported, kUnavailable };
+enum class ErrorCode {
+  kBadJson,
+  kBadRequest,
+  kBadUtf8,
+  kTooLarge,
+  kRateLimited,
+  kUnsupported,
+  kUnavailable,
+  kUnauthorized,  // no valid credentials (HTTP 401)
+  kForbidden,     // valid, but not allowed: acting as another agent, not a supervisor (HTTP 403)
+};
 std::string_view to_string(ErrorCode code);
 
 struct ReplyFrame {
@@ -82,7 +92,7 @@ struct AckFrame {
 
 // ---- agents ---------------------------------------------------------------
 
-enum class AgentOp { kList, kClaim, kRelease, kResolve, kSend };
+enum class AgentOp { kList, kClaim, kRelease, kResolve, kSend, kTransfer, kNote };
 std::string_view to_string(AgentOp op);
 
 // {"type":"claim","ticket":"T-1","request_id":"r1"}, {"type":"send","ticket":…,"text":…}
@@ -92,12 +102,26 @@ struct AgentCommand {
   std::string text;        // send
   std::string request_id;  // echoed in the answer, optional
   std::string agent;       // the acting agent's name, optional ("" when absent)
+  std::string to = {};     // transfer: the agent who takes the ticket
+};
+
+// The console's login: POST /v1/login {"agent":…, "secret":…}.
+struct LoginRequest {
+  std::string agent, secret;
+};
+
+// Who the caller is: GET /v1/me, and the answer to a login.
+struct MeFrame {
+  std::string agent;
+  bool supervisor = false;
+  bool service = false;
 };
 
 struct TranscriptEntry {
-  std::string from;  // "buyer", "bot", "agent", "notice"
+  std::string from;  // "buyer", "bot", "agent", "notice", "note"
   std::string text;
   std::int64_t ts = 0;
+  std::string agent = {};  // who wrote an agent line or a note ("" for the others)
 };
 
 // What an agent sees of a ticket.
@@ -108,6 +132,10 @@ struct TicketView {
   std::int64_t opened_ms = 0;
   std::string channel, buyer_nick, item_id;  // from the message that handed off ("" when absent)
   std::vector<TranscriptEntry> transcript;
+  // The reply deadline (SLA) of the buyer's oldest unanswered message, ms
+  // since the epoch; 0 when no buyer message waits for an agent.
+  std::int64_t deadline_ms = 0;
+  std::string suggestion = {};  // the bot's reply to the buyer's last message ("" if none)
 };
 
 // An agent command done: {"type":"ok","op",…}.
@@ -144,7 +172,7 @@ const std::string& push_id(const Push& push);
 void set_push_id(Push& push, std::string id);
 
 // A live change of the queue for every connected agent.
-enum class TicketEventKind { kOpened, kUpdated, kClaimed, kReleased, kResolved };
+enum class TicketEventKind { kOpened, kUpdated, kClaimed, kReleased, kResolved, kTransferred };
 std::string_view to_string(TicketEventKind kind);
 
 struct TicketEvent {

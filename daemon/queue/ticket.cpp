@@ -29,7 +29,7 @@ bool release(Ticket& ticket, const std::string& agent) {
 bool record_agent_reply(Ticket& ticket, const std::string& agent, std::string text, std::int64_t now_ms) {
   if (ticket.state != TicketState::kClaimed || ticket.agent != agent) return false;
   ticket.last_agent_reply_ms = now_ms;
-  add_line(ticket, {"agent", std::move(text), now_ms});
+  add_line(ticket, {"agent", std::move(text), now_ms, agent});
   return true;
 }
 

@@ -15,9 +15,10 @@ namespace xiaoer::queue {
 enum class TicketState { kWaiting, kClaimed };
 
 struct TranscriptLine {
-  std::string from;  // "buyer", "bot", "agent", "notice"
+  std::string from;  // "buyer", "bot", "agent", "notice", "note" (between agents, never sent)
   std::string text;
   std::int64_t ts_ms = 0;
+  std::string agent = {};  // who wrote an agent line or a note
 
   bool operator==(const TranscriptLine&) const = default;
 };
@@ -43,7 +44,7 @@ struct Ticket {
 };
 
 // Lines a ticket keeps (the oldest drop beyond it).
-inline constexpr std::size_t kMaxTranscript = 50;
+inline constexpr std::size_t kMaxTranscript = 200;
 
 // The id of ticket number n, and the number of an id ("T-<n>"; 0 if not one).
 std::string ticket_id(std::uint64_t number);

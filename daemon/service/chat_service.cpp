@@ -1,5 +1,7 @@
 #include "daemon/service/chat_service.hpp"
 
+#include <algorithm>
+#include <limits>
 #include <optional>
 #include <utility>
 
@@ -7,6 +9,7 @@
 
 #include "daemon/chat/agent_operations.hpp"
 #include "daemon/chat/message_path.hpp"
+#include "daemon/chat/sla.hpp"
 #include "daemon/chat/ticket_view.hpp"
 
 namespace xiaoer::service {
@@ -66,7 +69,8 @@ void ChatService::handle_message(const proto::InboundMessage& message, Answer an
   run(std::move(request));
 }
 
-void ChatService::handle_agent(const proto::AgentCommand& command, const std::string& agent, Answer answer) {
+void ChatService::handle_agent(const proto::AgentCommand& command, const std::string& agent, Answer answer,
+                               bool supervisor) {
   if (command.op == proto::AgentOp::kList) {
     answer(proto::QueueFrame{tickets()});
     return;
@@ -80,8 +84,18 @@ void ChatService::handle_agent(const proto::AgentCommand& command, const std::st
   request->load = [this, ticket = command.ticket](store::Store::Loaded loaded) {
     store_.load_ticket(ticket, std::move(loaded));
   };
-  request->decide = [this, command, agent](chat::Snapshot snapshot) {
-    return chat::decide_agent(snapshot, command, agent, clock_.now_ms());
+  request->decide = [this, command, agent, supervisor](chat::Snapshot snapshot) {
+    const std::int64_t now = clock_.now_ms();
+    chat::Effect effect = chat::decide_agent(snapshot, command, agent, now, supervisor);
+    if (effect.changes.empty() || !snapshot.ticket) return effect;
+    if (command.op == proto::AgentOp::kClaim) effect.counts.taken_by = agent;
+    if (command.op == proto::AgentOp::kTransfer) effect.counts.taken_by = command.to;
+    if (command.op == proto::AgentOp::kSend && snapshot.ticket->last_agent_reply_ms == 0) {
+      effect.counts.first_reply_ms = now - snapshot.ticket->opened_ms;
+      const std::int64_t deadline = chat::sla_deadline_ms(chat::view(*snapshot.ticket, 0), options());
+      effect.counts.sla_breach = deadline != 0 && now > deadline;
+    }
+    return effect;
   };
   request->answer_id = command.request_id;
   request->answer = std::move(answer);
@@ -129,8 +143,23 @@ void ChatService::run(std::shared_ptr<Request> request) {
 void ChatService::send(const std::string& chat, chat::Sends sends, const Answer& answer) {
   for (proto::Push& push : sends.pushes) outbound_.to_gateway(chat, std::move(push));
   if (sends.route_closed) outbound_.ticket_closed(chat);
-  for (const proto::TicketEvent& event : sends.events) outbound_.to_agents(event);
-  if (sends.answer && answer) answer(std::move(*sends.answer));
+  for (proto::TicketEvent& event : sends.events) {
+    decorate(event.ticket);
+    outbound_.to_agents(event);
+  }
+  if (!sends.answer || !answer) return;
+  if (auto* ok = std::get_if<proto::AgentOkFrame>(&*sends.answer); ok && ok->ticket) decorate(*ok->ticket);
+  answer(std::move(*sends.answer));
+}
+
+void ChatService::decorate(proto::TicketView& ticket) const {
+  if (ticket.state == "resolved") return;
+  ticket.deadline_ms = chat::sla_deadline_ms(ticket, options());
+  if (ticket.transcript.empty() || ticket.transcript.back().from != "buyer") return;
+  // The bot's answer to the last line alone, without the chat's context: a
+  // draft the agent edits, never sent by itself.
+  const engine::Outcome outcome = engines_.snapshot()->respond(ticket.transcript.back().text, {}, ticket.channel);
+  if (outcome.kind == engine::Outcome::Kind::kReply) ticket.suggestion = outcome.text;
 }
 
 void ChatService::count(const chat::Counts& counts) {
@@ -140,12 +169,40 @@ void ChatService::count(const chat::Counts& counts) {
   if (counts.resend) metrics_.resends.add();
   if (counts.dfa_out_of_memory) metrics_.dfa_out_of_memory.add();
   if (counts.notice) metrics_.queue_notices.add();
+  if (!counts.taken_by.empty()) metrics_.tickets_by_agent.with(counts.taken_by).add();
+  if (counts.first_reply_ms >= 0) {
+    metrics_.first_agent_replies.add();
+    metrics_.first_agent_reply_ms_sum += counts.first_reply_ms;
+  }
+  if (counts.sla_breach) metrics_.sla_breaches.add();
 }
 
 std::vector<proto::TicketView> ChatService::tickets() {
   std::vector<proto::TicketView> out;
-  for (const store::Store::Listed& listed : store_.tickets()) out.push_back(chat::view(listed.ticket, listed.position));
+  for (const store::Store::Listed& listed : store_.tickets()) {
+    out.push_back(chat::view(listed.ticket, listed.position));
+    decorate(out.back());
+  }
+  // Waiting first, each part by time left (nothing owed: last).
+  const auto due = [](const proto::TicketView& t) {
+    return t.deadline_ms == 0 ? std::numeric_limits<std::int64_t>::max() : t.deadline_ms;
+  };
+  std::stable_sort(out.begin(), out.end(), [&](const proto::TicketView& a, const proto::TicketView& b) {
+    if ((a.state == "waiting") != (b.state == "waiting")) return a.state == "waiting";
+    return due(a) < due(b);
+  });
   return out;
+}
+
+void ChatService::ticket(const std::string& id, std::function<void(std::optional<proto::TicketView>)> shown) {
+  store_.load_ticket(id, [this, id, shown = std::move(shown)](chat::Snapshot snapshot) {
+    if (!snapshot.ticket || snapshot.ticket->id != id) return shown(std::nullopt);
+  proto::TicketView view = chat::view(*snapshot.ticket, snapshot.ticket->state == queue::TicketState::kWaiting
+                                                              ? snapshot.ticket_position
+                                                              : 0);
+    decorate(view);
+    shown(std::move(view));
+  });
 }
 
 void ChatService::tick() {
@@ -164,6 +221,25 @@ void ChatService::tick() {
     run(std::move(request));
   }
   store_.tick(now, o.expire_after_ms);
+}
+
+std::vector<proto::TicketView> ChatService::history(std::string_view query, std::int64_t back_ms,
+                                                    std::size_t limit) {
+  std::vector<proto::TicketView> out;
+  for (const queue::ResolvedTicket& done : store_.resolved(query, clock_.now_ms() - back_ms, limit)) {
+    out.push_back(chat::view(done.ticket, 0));
+    out.back().state = "resolved";
+    out.back().deadline_ms = 0;
+  }
+  return out;
+}
+
+std::map<std::string, double> ChatService::open_chats_by_agent() {
+  std::map<std::string, double> out;
+  for (const store::Store::Listed& listed : store_.tickets()) {
+    if (listed.ticket.state == queue::TicketState::kClaimed) out[listed.ticket.agent] += 1;
+  }
+  return out;
 }
 
 double ChatService::oldest_waiting_seconds() {

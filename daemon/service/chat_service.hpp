@@ -23,7 +23,9 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,17 +59,31 @@ class ChatService {
   // The gateway's message; `answer` is called exactly once.
   void handle_message(const proto::InboundMessage& message, Answer answer);
 
-  // An agent's command, as `agent`; `answer` gets an ok, queue or error.
-  void handle_agent(const proto::AgentCommand& command, const std::string& agent, Answer answer);
+  // An agent's command, as `agent` (a `supervisor` may act on others'
+  // tickets); `answer` gets an ok, queue or error.
+  void handle_agent(const proto::AgentCommand& command, const std::string& agent, Answer answer,
+                    bool supervisor = false);
 
-  // Every open ticket as agents see it, in line order.
+  // Every open ticket as agents see it: waiting ones by time left to their
+  // reply deadline, then claimed ones by the same.
   std::vector<proto::TicketView> tickets();
+  // Open ticket `id` as agents see it, or nullopt; `shown` may run on the
+  // store's thread.
+  void ticket(const std::string& id, std::function<void(std::optional<proto::TicketView>)> shown);
 
   // Periodic work (call about once a second): courtesy notices, the
   // store's upkeep (chat expiry, journal compaction).
   void tick();
 
   std::size_t queue_waiting() { return store_.queue_waiting(); }
+  // The engine in service (shop facts, compliance rules).
+  std::shared_ptr<const engine::Engine> engine() { return engines_.snapshot(); }
+  std::uint64_t sla_breaches() const { return metrics_.sla_breaches.value(); }
+  // Resolved tickets of the last `back_ms` matching `query` (chat, buyer
+  // nick or id), newest first, as agents see them.
+  std::vector<proto::TicketView> history(std::string_view query, std::int64_t back_ms, std::size_t limit);
+  // Claimed tickets per agent (the open-chats metric, the supervisor view).
+  std::map<std::string, double> open_chats_by_agent();
   double oldest_waiting_seconds();
   std::size_t chats() { return store_.chats(); }
 
@@ -79,6 +95,9 @@ class ChatService {
   void run(std::shared_ptr<Request> request);
   void send(const std::string& chat, chat::Sends sends, const Answer& answer);
   void count(const chat::Counts& counts);
+  // What the console adds to a ticket's view: the SLA deadline and the
+  // bot's suggested reply to the buyer's last line.
+  void decorate(proto::TicketView& ticket) const;
 
   engine::EngineStore& engines_;
   store::Store& store_;

@@ -29,10 +29,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "daemon/catalogue/live_stock.hpp"
 #include "daemon/chat/effect.hpp"
+#include "daemon/queue/resolved_history.hpp"
 #include "daemon/queue/ticket.hpp"
 
 namespace xiaoer::store {
@@ -88,6 +90,10 @@ class Store {
     int position = 0;
   };
   virtual std::vector<Listed> tickets() = 0;
+  // Tickets resolved at `since_ms` or later whose chat, buyer nick or id
+  // contains `query`, newest first, `limit` at most (queue/resolved_history.hpp).
+  virtual std::vector<queue::ResolvedTicket> resolved(std::string_view query, std::int64_t since_ms,
+                                                      std::size_t limit) = 0;
   // The chats whose ticket is due a courtesy notice.
   virtual std::vector<std::string> chats_due_notice(std::int64_t now_ms, std::int64_t wait_ms) = 0;
 

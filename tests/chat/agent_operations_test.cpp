@@ -107,6 +107,52 @@ TEST(AgentOperations, ResolveClosesTheTicketAndTheRoute) {
   EXPECT_EQ(std::get<proto::AgentOkFrame>(*e.sends.answer).ticket->state, "resolved");
 }
 
+TEST(AgentOperations, ASupervisorReleasesAndResolvesAnyonesTicket) {
+  const Snapshot claimed = with_ticket(queue::TicketState::kClaimed, "li");
+  const Effect released = decide_agent(claimed, command(proto::AgentOp::kRelease), "wang", 0, true);
+  ASSERT_TRUE(released.ticket);
+  EXPECT_EQ(released.ticket->state, queue::TicketState::kWaiting);
+  ASSERT_EQ(released.changes.size(), 1u);
+  // Recorded as li's release: replay applies it by the same rule.
+  EXPECT_EQ(std::get<change::Released>(released.changes[0]).agent, "li");
+  EXPECT_EQ(decide_agent(claimed, command(proto::AgentOp::kResolve), "wang", 0, true).resolved_ticket, "T-5");
+  // Sending stays the holder's alone.
+  EXPECT_EQ(refusal(decide_agent(claimed, command(proto::AgentOp::kSend, "hi"), "wang", 0, true)).message,
+            "claim ticket T-5 before sending");
+}
+
+TEST(AgentOperations, TransferHandsTheTicketToAnotherAgent) {
+  proto::AgentCommand transfer = command(proto::AgentOp::kTransfer);
+  transfer.to = "zhang";
+  const Effect e = decide_agent(with_ticket(queue::TicketState::kClaimed, "li"), transfer, "li", 0);
+  ASSERT_TRUE(e.ticket);
+  EXPECT_EQ(e.ticket->agent, "zhang");
+  EXPECT_EQ(e.ticket->state, queue::TicketState::kClaimed);
+  ASSERT_EQ(e.changes.size(), 2u);
+  EXPECT_EQ(std::get<change::Released>(e.changes[0]).agent, "li");
+  EXPECT_EQ(std::get<change::Claimed>(e.changes[1]).agent, "zhang");
+  EXPECT_EQ(e.sends.events.at(0).kind, proto::TicketEventKind::kTransferred);
+  // Not the holder, not a supervisor: forbidden. A supervisor assigns even a waiting ticket.
+  EXPECT_EQ(refusal(decide_agent(with_ticket(queue::TicketState::kClaimed, "li"), transfer, "wang", 0)).code,
+            proto::ErrorCode::kForbidden);
+  const Effect assigned = decide_agent(with_ticket(), transfer, "wang", 0, true);
+  ASSERT_EQ(assigned.changes.size(), 1u);
+  EXPECT_EQ(assigned.ticket->agent, "zhang");
+  transfer.to = "li";
+  EXPECT_FALSE(decide_agent(with_ticket(queue::TicketState::kClaimed, "li"), transfer, "li", 0).ticket);
+}
+
+TEST(AgentOperations, ANoteJoinsTheTicketAndIsNeverSent) {
+  const Effect e = decide_agent(with_ticket(), command(proto::AgentOp::kNote, "买家是老客户"), "wang", 3000);
+  ASSERT_TRUE(e.ticket);
+  EXPECT_TRUE(e.sends.pushes.empty());
+  const queue::TranscriptLine& line = e.ticket->transcript.back();
+  EXPECT_EQ(line.from, "note");
+  EXPECT_EQ(line.agent, "wang");
+  EXPECT_EQ(line.text, "买家是老客户");
+  EXPECT_TRUE(std::holds_alternative<change::LineAdded>(e.changes.at(0)));
+}
+
 TEST(AgentOperations, TheNoticeIsWrittenForTheTicketsChannel) {
   const testing::BuiltEngine built = testing::build_engine(testing::test_intent_files());
   ASSERT_NE(built.engine, nullptr) << testing::describe(built.diagnostics);

@@ -51,7 +51,7 @@ bool WsClient::run_until(Done done, Clock::time_point deadline) {
 }
 
 Handshake WsClient::connect(unsigned short port, std::string_view path, std::string_view token,
-                            std::string_view query, Millis timeout) {
+                            std::string_view query, Millis timeout, const Headers& headers) {
   Handshake result;
   const auto deadline = Clock::now() + timeout;
   bool done = false;
@@ -72,8 +72,9 @@ Handshake WsClient::connect(unsigned short port, std::string_view path, std::str
   }
   ws_.auto_fragment(false);
   ws_.read_message_max(64 << 20);
-  ws_.set_option(websocket::stream_base::decorator([token = std::string(token)](websocket::request_type& req) {
+  ws_.set_option(websocket::stream_base::decorator([token = std::string(token), headers](websocket::request_type& req) {
     if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
+    for (const auto& [name, value] : headers) req.set(name, value);
   }));
   websocket::response_type response;
   std::string host = "127.0.0.1:";
@@ -346,6 +347,13 @@ std::unique_ptr<WsClient> TestGateway::accept(Millis timeout, std::string* autho
 
 HttpResult http_request(unsigned short port, http::verb method, std::string_view target, std::string_view token,
                         std::string_view body, Millis timeout) {
+  Headers headers;
+  if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + std::string(token));
+  return http_request_with(port, method, target, headers, body, timeout);
+}
+
+HttpResult http_request_with(unsigned short port, http::verb method, std::string_view target, const Headers& headers,
+                             std::string_view body, Millis timeout) {
   HttpResult result;
   asio::io_context ioc;
   beast::tcp_stream stream(ioc);
@@ -366,11 +374,7 @@ HttpResult http_request(unsigned short port, http::verb method, std::string_view
   host.append(std::to_string(port));
   request.set(http::field::host, host);
   request.set(http::field::connection, "close");
-  if (!token.empty()) {
-    std::string bearer = "Bearer ";
-    bearer.append(token);
-    request.set(http::field::authorization, bearer);
-  }
+  for (const auto& [name, value] : headers) request.set(name, value);
   if (!body.empty()) request.set(http::field::content_type, "application/json");
   request.body() = std::string(body);
   request.prepare_payload();
@@ -396,6 +400,7 @@ HttpResult http_request(unsigned short port, http::verb method, std::string_view
   }
   result.status = static_cast<int>(response.result_int());
   result.body = response.body();
+  for (const auto& field : response) result.headers.emplace_back(field.name_string(), field.value());
   return result;
 }
 

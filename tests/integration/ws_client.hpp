@@ -29,6 +29,8 @@ namespace xiaoer::it {
 using json = nlohmann::json;
 using Millis = std::chrono::milliseconds;
 inline constexpr Millis kDefaultTimeout{5000};
+// Request headers a test adds (Cookie, Origin, …).
+using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct Handshake {
   bool ok = false;
@@ -48,9 +50,9 @@ class WsClient {
   WsClient& operator=(const WsClient&) = delete;
 
   // Opens ws://127.0.0.1:port<path><query> ("?agent=li", …), with
-  // "Authorization: Bearer <token>" unless token is empty.
+  // "Authorization: Bearer <token>" unless token is empty, and `headers`.
   Handshake connect(unsigned short port, std::string_view path, std::string_view token,
-                    std::string_view query = "", Millis timeout = kDefaultTimeout);
+                    std::string_view query = "", Millis timeout = kDefaultTimeout, const Headers& headers = {});
 
   // Writes one text (or binary) frame; false if the write failed or timed out.
   bool send(std::string_view frame, Millis timeout = kDefaultTimeout);
@@ -130,12 +132,23 @@ struct HttpResult {
   int status = 0;  // 0 when no answer came
   std::string body;
   std::string error;
+  Headers headers;  // the response's
   json body_json() const { return json::parse(body, nullptr, false); }
+  // The first value of header `name` (case-insensitive), "" if none.
+  std::string header(std::string_view name) const {
+    for (const auto& [n, v] : headers) {
+      if (boost::beast::iequals(n, name)) return v;
+    }
+    return {};
+  }
 };
 
 // One HTTP/1.1 request to 127.0.0.1:port ("Connection: close"), with
 // "Authorization: Bearer <token>" unless token is empty.
 HttpResult http_request(unsigned short port, boost::beast::http::verb method, std::string_view target,
                         std::string_view token = "", std::string_view body = "", Millis timeout = kDefaultTimeout);
+// The same with any request headers.
+HttpResult http_request_with(unsigned short port, boost::beast::http::verb method, std::string_view target,
+                             const Headers& headers, std::string_view body = "", Millis timeout = kDefaultTimeout);
 
 }  // namespace xiaoer::it

@@ -79,6 +79,10 @@ class InterleavingStore final : public store::Store {
     inner_.commit(std::move(effect), std::move(committed));
   }
   std::vector<Listed> tickets() override { return inner_.tickets(); }
+  std::vector<queue::ResolvedTicket> resolved(std::string_view query, std::int64_t since_ms,
+                                              std::size_t limit) override {
+    return inner_.resolved(query, since_ms, limit);
+  }
   std::vector<std::string> chats_due_notice(std::int64_t now_ms, std::int64_t wait_ms) override {
     return inner_.chats_due_notice(now_ms, wait_ms);
   }
@@ -199,8 +203,13 @@ TEST_F(ChatServiceTest, HandoffOpensATicketAndLaterMessagesHold) {
   ASSERT_EQ(tickets[0].transcript.size(), 5u);  // buyer, bot, buyer, bot, buyer
   EXPECT_EQ(tickets[0].transcript[0].text, "发什么快递");
   EXPECT_EQ(tickets[0].transcript.back().text, "在吗");
-  ASSERT_EQ(outbound_.agents.size(), 1u);
+  // Agents see the buyer's follow-up at once (issue 11): opened, then updated.
+  ASSERT_EQ(outbound_.agents.size(), 2u);
   EXPECT_EQ(json::parse(outbound_.agents[0])["event"], "opened");
+  const json updated = json::parse(outbound_.agents[1]);
+  EXPECT_EQ(updated["event"], "updated");
+  EXPECT_EQ(updated["ticket"]["transcript"].back()["text"], "在吗");
+  EXPECT_GT(updated["ticket"]["deadline_ms"].get<std::int64_t>(), 0);
 }
 
 // The buyer writes while an agent's claim is being decided: the claim,

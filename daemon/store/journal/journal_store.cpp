@@ -219,7 +219,11 @@ void JournalStore::settle(const std::string& chat, bool written, const Committed
 }
 
 void JournalStore::apply_tickets(const chat::Effect& effect) {
-  if (!effect.resolved_ticket.empty()) queue_.resolve(effect.resolved_ticket);
+  if (!effect.resolved_ticket.empty()) {
+    if (std::optional<queue::Ticket> done = queue_.resolve(effect.resolved_ticket)) {
+      history_.add(std::move(*done), clock_.now_ms());
+    }
+  }
   if (effect.ticket) queue_.put(*effect.ticket);
 }
 
@@ -242,6 +246,12 @@ std::vector<Store::Listed> JournalStore::tickets() {
     out.push_back({*t, t->state == queue::TicketState::kWaiting ? ++position : 0});
   }
   return out;
+}
+
+std::vector<queue::ResolvedTicket> JournalStore::resolved(std::string_view query, std::int64_t since_ms,
+                                                         std::size_t limit) {
+  std::lock_guard lock(queue_mutex_);
+  return history_.search(query, since_ms, limit);
 }
 
 std::vector<std::string> JournalStore::chats_due_notice(std::int64_t now_ms, std::int64_t wait_ms) {

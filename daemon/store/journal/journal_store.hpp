@@ -90,6 +90,8 @@ class JournalStore final : public Store {
   void commit(chat::Effect effect, Committed committed) override;
   std::vector<Listed> tickets() override;
   std::vector<std::string> chats_due_notice(std::int64_t now_ms, std::int64_t wait_ms) override;
+  std::vector<queue::ResolvedTicket> resolved(std::string_view query, std::int64_t since_ms,
+                                              std::size_t limit) override;
   void tick(std::int64_t now_ms, std::int64_t idle_ms) override;
   std::vector<UnackedPush> unacked_pushes() override { return pushes_.all(); }
   void ack_pushes(const std::vector<std::string>& push_ids) override;
@@ -142,6 +144,9 @@ class JournalStore final : public Store {
   PushTable pushes_;
   std::mutex queue_mutex_;
   queue::HumanQueue queue_;
+  // Resolved tickets (queue_mutex_). Not in the compacted snapshot: a
+  // restart after a compaction keeps only those resolved since.
+  queue::ResolvedHistory history_;
   std::map<int, std::size_t> opening_by_priority_;  // accepted openings not yet durable (queue_mutex_)
   // Live stock: appended under stock_mutex_ (the journal's order is the
   // order applied), published whole once written.

@@ -27,6 +27,7 @@ void write_context(common::JsonWriter& w, const nlu::Context& c) {
 
 void write_line(common::JsonWriter& w, const queue::TranscriptLine& line) {
   w.field("from", line.from).field("text", line.text).key("ts").value(line.ts_ms);
+  if (!line.agent.empty()) w.field("agent", line.agent);
 }
 
 std::string str(const json& j, const char* key) {
@@ -39,7 +40,7 @@ std::int64_t num(const json& j, const char* key) {
   return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
 }
 
-queue::TranscriptLine line_from(const json& j) { return {str(j, "from"), str(j, "text"), num(j, "ts")}; }
+queue::TranscriptLine line_from(const json& j) { return {str(j, "from"), str(j, "text"), num(j, "ts"), str(j, "agent")}; }
 
 }  // namespace
 

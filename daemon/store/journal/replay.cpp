@@ -96,7 +96,7 @@ bool JournalStore::replay(std::string_view payload, std::string* error, bool fol
   // A record that the rules refuse now was accepted when written (the
   // same rules): applied as far as they allow, as before.
   if (r.type == "line") {
-    queue_.add_line(r.ticket, {r.from, r.text, r.ts});
+    queue_.add_line(r.ticket, {r.from, r.text, r.ts, r.agent});
   } else if (r.type == "claim") {
     queue_.claim(r.ticket, r.agent);
   } else if (r.type == "release") {
@@ -104,7 +104,11 @@ bool JournalStore::replay(std::string_view payload, std::string* error, bool fol
   } else if (r.type == "agent_reply") {
     queue_.record_agent_reply(r.ticket, r.agent, r.text, r.ts);
   } else if (r.type == "resolve") {
-    queue_.resolve(r.ticket);
+    // The record has no time: the ticket's last line stands for it.
+    if (std::optional<queue::Ticket> done = queue_.resolve(r.ticket)) {
+      const std::int64_t at = done->transcript.empty() ? done->opened_ms : done->transcript.back().ts_ms;
+      history_.add(std::move(*done), at);
+    }
   } else if (r.type == "notice") {
     queue_.mark_notice_sent(r.ticket);
   }

@@ -1,0 +1,32 @@
+#include "daemon/chat/sla.hpp"
+
+#include <gtest/gtest.h>
+
+namespace xiaoer::chat {
+namespace {
+
+proto::TicketView ticket(std::string reason, std::vector<proto::TranscriptEntry> lines) {
+  proto::TicketView t;
+  t.reason = std::move(reason);
+  t.opened_ms = 500;
+  t.transcript = std::move(lines);
+  return t;
+}
+
+TEST(Sla, CountsFromTheOldestUnansweredBuyerLine) {
+  ChatOptions o;
+  o.sla_ms = 180000;
+  o.sla_complaint_ms = 60000;
+  EXPECT_EQ(sla_deadline_ms(ticket("asked_for_human", {{"buyer", "a", 1000}, {"bot", "b", 1100}, {"buyer", "c", 2000}}), o),
+            181000);
+  EXPECT_EQ(sla_deadline_ms(ticket("complaint", {{"buyer", "a", 1000}}), o), 61000);
+  // An agent answered: nothing owed until the buyer writes again.
+  EXPECT_EQ(sla_deadline_ms(ticket("intent", {{"buyer", "a", 1000}, {"agent", "b", 1500, "li"}}), o), 0);
+  EXPECT_EQ(sla_deadline_ms(ticket("intent", {{"buyer", "a", 1000}, {"agent", "b", 1500, "li"}, {"buyer", "c", 9000}}), o),
+            189000);
+  // No buyer line kept: from the handoff.
+  EXPECT_EQ(sla_deadline_ms(ticket("intent", {{"bot", "b", 700}}), o), 180500);
+}
+
+}  // namespace
+}  // namespace xiaoer::chat

@@ -1,0 +1,249 @@
+// The console's accounts and sessions, black-box (docs/console.md): agent
+// accounts made with `xiaoerd agent`, login with a secret, the session
+// cookie on HTTP and on the websocket upgrade, Origin checks, an agent
+// acting as someone else refused, and the secret never in a URL, a log line
+// or a metric.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <regex>
+
+#include "daemon/common/yaml_reader.hpp"
+#include "tests/integration/it_support.hpp"
+
+namespace xiaoer::it {
+namespace {
+
+namespace http = boost::beast::http;
+
+class ConsoleTest : public ItTest {
+ protected:
+  // Runs `xiaoerd agent ARGS --config <the test daemon's config>`; its stdout.
+  std::string agent_tool(const std::string& args) {
+    const std::string command = std::string(XIAOER_DAEMON_PATH) + " agent " + args + " --config " +
+                                daemon_->config_path().string() + " 2>&1";
+    std::string out;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (!pipe) return out;
+    char buffer[512];
+    while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
+    ::pclose(pipe);
+    return out;
+  }
+
+  // Adds an account; its secret (printed once).
+  std::string add_agent(const std::string& name, const std::string& flags = "") {
+    const std::string out = agent_tool("add " + name + " " + flags);
+    std::smatch m;
+    EXPECT_TRUE(std::regex_search(out, m, std::regex("secret ([0-9a-f]{48})"))) << out;
+    return m.size() > 1 ? m[1].str() : "";
+  }
+
+  std::string origin() const { return "http://127.0.0.1:" + std::to_string(port()); }
+
+  HttpResult login(const std::string& name, const std::string& secret) {
+    return http_request_with(port(), http::verb::post, "/v1/login", {{"Origin", origin()}},
+                             R"({"agent":")" + name + R"(","secret":")" + secret + R"("})");
+  }
+
+  // The cookie header to send back ("xiaoer_session=…").
+  static std::string cookie_of(const HttpResult& r) {
+    const std::string set = r.header("Set-Cookie");
+    return set.substr(0, set.find(';'));
+  }
+
+  Headers browser(const std::string& cookie, const std::string& from) {
+    Headers h{{"Cookie", cookie}};
+    if (!from.empty()) h.emplace_back("Origin", from);
+    return h;
+  }
+};
+
+TEST_F(ConsoleTest, LoginGivesAStrictHttpOnlyCookieThatIdentifiesTheAgent) {
+  make();
+  const std::string secret = add_agent("li");
+  ASSERT_FALSE(secret.empty());
+  ASSERT_TRUE(start());
+  EXPECT_EQ(login("li", secret + "0").status, 401);
+  EXPECT_EQ(login("zhao", secret).status, 401);
+  const HttpResult ok = login("li", secret);
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.body_json()["agent"], "li");
+  const std::string set = ok.header("Set-Cookie");
+  EXPECT_NE(set.find("HttpOnly"), std::string::npos) << set;
+  EXPECT_NE(set.find("SameSite=Strict"), std::string::npos) << set;
+  EXPECT_NE(set.find("Max-Age="), std::string::npos) << set;
+  EXPECT_EQ(set.find("Secure"), std::string::npos) << "no TLS, not configured: " << set;
+  const std::string cookie = cookie_of(ok);
+
+  const HttpResult me = http_request_with(port(), http::verb::get, "/v1/me", browser(cookie, ""));
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(me.body_json()["agent"], "li");
+  EXPECT_EQ(me.body_json()["supervisor"], false);
+
+  // A wrong session is 401; so is one logged out.
+  EXPECT_EQ(http_request_with(port(), http::verb::get, "/v1/me", browser(cookie + "0", "")).status, 401);
+  EXPECT_EQ(http_request_with(port(), http::verb::get, "/v1/tickets", browser("xiaoer_session=abc", "")).status, 401);
+  const HttpResult out = http_request_with(port(), http::verb::post, "/v1/logout", browser(cookie, origin()));
+  EXPECT_EQ(out.status, 200);
+  EXPECT_NE(out.header("Set-Cookie").find("Max-Age=0"), std::string::npos);
+  EXPECT_EQ(http_request_with(port(), http::verb::get, "/v1/me", browser(cookie, "")).status, 401);
+}
+
+TEST_F(ConsoleTest, CookieChangesAndUpgradesMustComeFromTheConsolesOrigin) {
+  make();
+  const std::string secret = add_agent("li");
+  ASSERT_TRUE(start());
+  const std::string cookie = cookie_of(login("li", secret));
+  ASSERT_FALSE(cookie.empty());
+  const std::string claim = "/v1/tickets/T-1/claim";
+  EXPECT_EQ(http_request_with(port(), http::verb::post, claim, browser(cookie, "http://evil.example")).status, 403);
+  EXPECT_EQ(http_request_with(port(), http::verb::post, claim, browser(cookie, "")).status, 403);
+  // From the console's own origin it reaches the queue (no such ticket: 400).
+  EXPECT_EQ(http_request_with(port(), http::verb::post, claim, browser(cookie, origin())).status, 400);
+  EXPECT_EQ(http_request_with(port(), http::verb::post, "/v1/login", {{"Origin", "http://evil.example"}},
+                              R"({"agent":"li","secret":")" + secret + R"("})")
+                .status,
+            403);
+
+  WsClient evil, none, own;
+  EXPECT_EQ(evil.connect(port(), "/v1/agent", "", "", kDefaultTimeout, browser(cookie, "http://evil.example")).status,
+            403);
+  EXPECT_EQ(none.connect(port(), "/v1/agent", "", "", kDefaultTimeout, browser(cookie, "")).status, 403);
+  EXPECT_TRUE(own.connect(port(), "/v1/agent", "", "", kDefaultTimeout, browser(cookie, origin())).ok);
+  WsClient stranger;
+  EXPECT_EQ(stranger.connect(port(), "/v1/agent", "", "", kDefaultTimeout, browser("xiaoer_session=0", origin())).status,
+            401);
+}
+
+TEST_F(ConsoleTest, AnAgentActsAsItselfOnlyAndTheGatewayGetsItsName) {
+  make();
+  const std::string li_secret = add_agent("li");
+  add_agent("wang");
+  ASSERT_TRUE(start());
+  const std::string cookie = cookie_of(login("li", li_secret));
+  auto gw = gateway();
+  ASSERT_TRUE(gw);
+  const auto handoff = ask(*gw, "c-1", "shop:buyer-c1", "转人工");
+  ASSERT_TRUE(handoff && (*handoff)["type"] == "handoff") << (handoff ? handoff->dump() : "");
+  const std::string ticket = (*handoff)["ticket"];
+  const std::string base = "/v1/tickets/" + ticket;
+
+  // Naming someone else: 403, over HTTP and over the websocket.
+  EXPECT_EQ(http_request_with(port(), http::verb::post, base + "/claim", browser(cookie, origin()),
+                              R"({"agent":"wang"})")
+                .status,
+            403);
+  WsClient ws;
+  ASSERT_TRUE(ws.connect(port(), "/v1/agent", "", "?agent=wang", kDefaultTimeout, browser(cookie, origin())).ok);
+  ASSERT_TRUE(ws.send(R"({"type":"claim","ticket":")" + ticket + R"(","agent":"wang","request_id":"r1"})"));
+  const auto refused = ws.read_type("error");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ((*refused)["code"], "forbidden");
+
+  // Naming oneself or nobody: done as li (the ?agent= of a named agent's
+  // connection counts for nothing).
+  const HttpResult claimed =
+      http_request_with(port(), http::verb::post, base + "/claim", browser(cookie, origin()), R"({"agent":"li"})");
+  ASSERT_EQ(claimed.status, 200) << claimed.body;
+  EXPECT_EQ(claimed.body_json()["ticket"]["agent"], "li");
+  ASSERT_TRUE(ws.send(R"({"type":"send","ticket":")" + ticket + R"(","text":"亲，我是小李","request_id":"r2"})"));
+  const auto sent = ws.read_type("ok");
+  ASSERT_TRUE(sent) << "no ok";
+  const auto pushed = gw->read_type("agent_reply");
+  ASSERT_TRUE(pushed);
+  EXPECT_EQ((*pushed)["agent"], "li");
+
+  // GET of one ticket: the whole ticket, as agents see it.
+  const HttpResult one = http_request_with(port(), http::verb::get, base, browser(cookie, ""));
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(one.body_json()["id"], ticket);
+  EXPECT_EQ(one.body_json()["agent"], "li");
+  EXPECT_EQ(http_request_with(port(), http::verb::get, "/v1/tickets/T-999999", browser(cookie, "")).status, 404);
+}
+
+TEST_F(ConsoleTest, ResolvedTicketsAreInTheHistoryAndANoteKeepsItsAuthor) {
+  make();
+  const std::string secret = add_agent("li");
+  ASSERT_TRUE(start());
+  const std::string cookie = cookie_of(login("li", secret));
+  auto gw = gateway();
+  ASSERT_TRUE(gw);
+  const auto handoff = ask(*gw, "h-1", "shop:history-buyer", "转人工");
+  ASSERT_TRUE(handoff && (*handoff)["type"] == "handoff");
+  const std::string base = "/v1/tickets/" + (*handoff)["ticket"].get<std::string>();
+  ASSERT_EQ(http_request_with(port(), http::verb::post, base + "/note", browser(cookie, origin()),
+                              R"({"text":"老客户"})")
+                .status,
+            200);
+  const HttpResult resolved = http_request_with(port(), http::verb::post, base + "/resolve", browser(cookie, origin()));
+  ASSERT_EQ(resolved.status, 200) << resolved.body;
+  const HttpResult found =
+      http_request_with(port(), http::verb::get, "/v1/history?q=history-buyer", browser(cookie, ""));
+  ASSERT_EQ(found.status, 200) << found.body;
+  const json tickets = found.body_json()["tickets"];
+  ASSERT_EQ(tickets.size(), 1u) << found.body;
+  EXPECT_EQ(tickets[0]["state"], "resolved");
+  EXPECT_EQ(tickets[0]["transcript"].back()["from"], "note");
+  EXPECT_EQ(tickets[0]["transcript"].back()["agent"], "li");
+  EXPECT_TRUE(http_request_with(port(), http::verb::get, "/v1/history?q=nobody", browser(cookie, ""))
+                  .body_json()["tickets"]
+                  .empty());
+}
+
+TEST_F(ConsoleTest, AnAgentTakesNoMoreChatsThanItsCapacity) {
+  make();
+  const std::string secret = add_agent("li", "--capacity 1");
+  ASSERT_TRUE(start());
+  const std::string cookie = cookie_of(login("li", secret));
+  auto gw = gateway();
+  ASSERT_TRUE(gw);
+  std::vector<std::string> tickets;
+  for (const char* chat : {"shop:cap-1", "shop:cap-2"}) {
+    const auto handoff = ask(*gw, std::string("id-") + chat, chat, "转人工");
+    ASSERT_TRUE(handoff && (*handoff)["type"] == "handoff");
+    tickets.push_back((*handoff)["ticket"]);
+  }
+  const auto claim = [&](const std::string& ticket) {
+    return http_request_with(port(), http::verb::post, "/v1/tickets/" + ticket + "/claim", browser(cookie, origin()));
+  };
+  EXPECT_EQ(claim(tickets[0]).status, 200);
+  const HttpResult full = claim(tickets[1]);
+  EXPECT_EQ(full.status, 400);
+  EXPECT_NE(full.body.find("capacity"), std::string::npos) << full.body;
+}
+
+TEST_F(ConsoleTest, TheSecretIsNeverInALogLineOrAMetric) {
+  make();
+  const std::string secret = add_agent("li");
+  ASSERT_TRUE(start());
+  const std::string cookie = cookie_of(login("li", secret));
+  login("li", secret + "x");
+  // A secret typed into the name field is not logged either.
+  login(secret, secret);
+  http_request_with(port(), http::verb::get, "/v1/me", browser(cookie, ""));
+  const std::string token = cookie.substr(cookie.find('=') + 1);
+  const std::string everything = daemon_->log() + metrics();
+  EXPECT_EQ(everything.find(secret), std::string::npos);
+  EXPECT_EQ(everything.find(token), std::string::npos);
+  std::string file;
+  ASSERT_TRUE(common::read_file((daemon_->dir() / "agents.yaml").string(), &file));
+  EXPECT_EQ(file.find(secret), std::string::npos) << "only a hash is kept";
+}
+
+TEST_F(ConsoleTest, ThePageIsServedWithAStrictPolicy) {
+  ASSERT_TRUE(start());
+  const HttpResult page = http_request(port(), http::verb::get, "/console/");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.header("Content-Type").find("text/html"), std::string::npos);
+  const std::string policy = page.header("Content-Security-Policy");
+  EXPECT_NE(policy.find("default-src 'none'"), std::string::npos) << policy;
+  EXPECT_NE(policy.find("script-src 'self'"), std::string::npos) << policy;
+  EXPECT_EQ(policy.find("unsafe-inline"), std::string::npos) << policy;
+  EXPECT_EQ(http_request(port(), http::verb::get, "/console/../xiaoerd.yaml").status, 404);
+  EXPECT_EQ(http_request(port(), http::verb::get, "/console/.hidden").status, 404);
+  EXPECT_EQ(http_request(port(), http::verb::get, "/console").status, 301);
+}
+
+}  // namespace
+}  // namespace xiaoer::it
