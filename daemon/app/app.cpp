@@ -349,10 +349,7 @@ class Daemon final : public net::AdminHandler {
     if (!engine.engine) return fail("intents, shop facts or the catalogue have errors; keeping the running set");
     reloaded.engine = engine.engine;
     reloaded.accounts = load_agent_accounts(next, config_path_);
-    if (!reloaded.accounts) {
-      spdlog::error("reload: the agents file has errors; keeping the running set");
-      return done(false);
-    }
+    if (!reloaded.accounts) return fail("the agents file has errors; keeping the running set");
     // A renewed certificate (same files, new contents) serves the next TLS
     // connections.
     if (!next.tls_cert.empty()) {

@@ -80,7 +80,8 @@ class Store {
   // persisted, then applied whole; `committed` runs exactly once:
   // kCommitted, or kUnavailable when it could not be persisted (then it
   // was never applied).
-  virtual void commit_stock(catalogue::StockUpdate update, Committed committed) = 0;
+  using StockCommitted = std::function<void(CommitResult)>;
+  virtual void commit_stock(catalogue::StockUpdate update, StockCommitted committed) = 0;
   // The live stock now: an immutable snapshot, the same for a whole message.
   virtual std::shared_ptr<const catalogue::LiveStock> live_stock() = 0;
 

@@ -38,7 +38,7 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 # Every file under /etc/xiaoer is a conffile: an upgrade keeps a local edit
 # (dpkg asks when the package changed the same file).
 file(GLOB XIAOER_SHIPPED_INTENTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/intents/*.yaml)
-set(XIAOER_CONFFILES "/etc/xiaoer/xiaoerd.yaml\n/etc/xiaoer/shop.yaml\n")
+set(XIAOER_CONFFILES "/etc/xiaoer/xiaoerd.yaml\n/etc/xiaoer/shop.yaml\n/etc/xiaoer/canned.yaml\n")
 foreach(intent IN LISTS XIAOER_SHIPPED_INTENTS)
   get_filename_component(name ${intent} NAME)
   string(APPEND XIAOER_CONFFILES "/etc/xiaoer/intents/${name}\n")

@@ -66,23 +66,43 @@ class DispatcherTest : public ::testing::Test {
     journal_->flush();
   }
   static json last(const FakeConnection& c) { return json::parse(c.untracked.back()); }
+  // An HTTP request with `token` as its bearer ("" = none), answered at once
+  // on these paths.
+  net::HttpResponse http(const std::string& target, const std::string& token = "") {
+    net::HttpRequest request;
+    request.method = "GET";
+    request.target = target;
+    if (!token.empty()) request.authorization = "Bearer " + token;
+    std::optional<net::HttpResponse> answer;
+    dispatcher_.on_http(request, [&](net::HttpResponse done) { answer = std::move(done); });
+    EXPECT_TRUE(answer.has_value()) << target;
+    return answer.value_or(net::HttpResponse{0, "", "", {}});
+  }
+  net::Admission upgrade(const std::string& token, net::Role wanted) {
+    net::HttpRequest request;
+    request.method = "GET";
+    request.target = wanted == net::Role::kGateway ? "/v1/gateway" : "/v1/agent?agent=li";
+    request.authorization = "Bearer " + token;
+    return dispatcher_.admit(request, wanted);
+  }
 
   testing::BuiltEngine built_;
   std::unique_ptr<engine::EngineStore> engines_;
   NoonClock clock_;
   common::Metrics metrics_;
   fs::path dir_;
-  Dispatcher dispatcher_{nullptr, metrics_};
+  Dispatcher dispatcher_{nullptr, metrics_, clock_};
   std::unique_ptr<store::JournalStore> store_;
   std::unique_ptr<service::ChatService> service_;
   std::unique_ptr<store::Journal> journal_;
 };
 
 TEST_F(DispatcherTest, TokensGrantTheirRoleOnly) {
-  EXPECT_EQ(dispatcher_.authenticate("gw-token"), net::Role::kGateway);
-  EXPECT_EQ(dispatcher_.authenticate("agent-token"), net::Role::kAgent);
-  EXPECT_EQ(dispatcher_.authenticate("gw-toke"), std::nullopt);
-  EXPECT_EQ(dispatcher_.authenticate(""), std::nullopt);
+  EXPECT_EQ(upgrade("gw-token", net::Role::kGateway).status, 0u);
+  EXPECT_EQ(upgrade("agent-token", net::Role::kAgent).status, 0u);
+  EXPECT_EQ(upgrade("agent-token", net::Role::kGateway).status, 403u);
+  EXPECT_EQ(upgrade("gw-toke", net::Role::kGateway).status, 401u);
+  EXPECT_EQ(upgrade("", net::Role::kAgent).status, 401u);
   EXPECT_EQ(metrics_.connections_refused.value(), 2u);
 }
 
@@ -144,17 +164,17 @@ TEST_F(DispatcherTest, PushesWaitForTheNextGateway) {
 }
 
 TEST_F(DispatcherTest, ServesHealthReadinessMetricsAndGuardsTheAgentApi) {
-  EXPECT_EQ(dispatcher_.on_http({"GET", "/healthz", "", std::nullopt}).status, 200u);
-  EXPECT_EQ(dispatcher_.on_http({"GET", "/readyz", "", std::nullopt}).status, 503u);
+  EXPECT_EQ(http("/healthz").status, 200u);
+  EXPECT_EQ(http("/readyz").status, 503u);
   dispatcher_.set_ready(true);
-  EXPECT_EQ(dispatcher_.on_http({"GET", "/readyz?x=1", "", std::nullopt}).status, 200u);
-  const net::HttpResponse metrics = dispatcher_.on_http({"GET", "/metrics", "", std::nullopt});
+  EXPECT_EQ(http("/readyz?x=1").status, 200u);
+  const net::HttpResponse metrics = http("/metrics");
   EXPECT_EQ(metrics.status, 200u);
   EXPECT_NE(metrics.body.find("xiaoer_pushes_expired_total 0"), std::string::npos) << metrics.body;
-  EXPECT_EQ(dispatcher_.on_http({"GET", "/nowhere", "", std::nullopt}).status, 404u);
-  EXPECT_EQ(dispatcher_.on_http({"GET", "/v1/tickets", "", std::nullopt}).status, 401u);
-  EXPECT_EQ(dispatcher_.on_http({"GET", "/v1/tickets", "", net::Role::kGateway}).status, 401u);
-  const net::HttpResponse list = dispatcher_.on_http({"GET", "/v1/tickets", "", net::Role::kAgent});
+  EXPECT_EQ(http("/nowhere").status, 404u);
+  EXPECT_EQ(http("/v1/tickets").status, 401u);
+  EXPECT_EQ(http("/v1/tickets", "gw-token").status, 401u);
+  const net::HttpResponse list = http("/v1/tickets", "agent-token");
   EXPECT_EQ(list.status, 200u);
   EXPECT_EQ(json::parse(list.body)["type"], "queue");
 }
@@ -167,13 +187,13 @@ TEST_F(DispatcherTest, AFullJournalBacklogHoldsReadingBackAndReadyzSaysSo) {
   dispatcher_.set_backlog_limit(10, [&] { return backlog.load(); });
   int resumed = 0;
   EXPECT_FALSE(dispatcher_.may_read([&] { ++resumed; }));
-  const net::HttpResponse busy = dispatcher_.on_http({"GET", "/readyz", "", std::nullopt});
+  const net::HttpResponse busy = http("/readyz");
   EXPECT_EQ(busy.status, 503u);
   EXPECT_NE(busy.body.find("backlog"), std::string::npos) << busy.body;
   backlog = 0;
   dispatcher_.journal_backlog(0);
   EXPECT_EQ(resumed, 1);
-  EXPECT_EQ(dispatcher_.on_http({"GET", "/readyz", "", std::nullopt}).status, 200u);
+  EXPECT_EQ(http("/readyz").status, 200u);
   EXPECT_TRUE(dispatcher_.may_read([] {}));
 }
 

@@ -17,15 +17,15 @@ namespace xiaoer::app::fakes {
 class FakeConnection final : public net::Connection {
  public:
   explicit FakeConnection(std::uint64_t id, net::Role role = net::Role::kGateway, std::string name = "")
-      : id_(id), role_(role), name_(std::move(name)) {}
+      : identity_{role, std::move(name), false, false}, id_(id) {}
   void send(std::string frame) override { untracked.push_back(std::move(frame)); }
   void send_tracked(std::string frame, Written written) override {
     queued.push_back({std::move(frame), std::move(written)});
   }
   void close() override {}
   std::uint64_t id() const override { return id_; }
-  net::Role role() const override { return role_; }
-  const std::string& agent_name() const override { return name_; }
+  net::Role role() const override { return identity_.role; }
+  const net::Identity& identity() const override { return identity_; }
 
   // Completes the oldest queued write; returns its frame.
   std::string write_one(bool ok = true) {
@@ -45,9 +45,8 @@ class FakeConnection final : public net::Connection {
   std::vector<std::string> untracked;
 
  private:
+  net::Identity identity_;
   std::uint64_t id_;
-  net::Role role_;
-  std::string name_;
 };
 
 // Only what PushDelivery uses: the pushes and their acknowledgements.
@@ -56,7 +55,10 @@ class FakeStore final : public store::Store {
   void load(const std::string&, Loaded) override {}
   void load_ticket(const std::string&, Loaded) override {}
   void commit(chat::Effect, Committed) override {}
+  void commit_stock(catalogue::StockUpdate, StockCommitted) override {}
+  std::shared_ptr<const catalogue::LiveStock> live_stock() override { return nullptr; }
   std::vector<Listed> tickets() override { return {}; }
+  std::vector<queue::ResolvedTicket> resolved(std::string_view, std::int64_t, std::size_t) override { return {}; }
   std::vector<std::string> chats_due_notice(std::int64_t, std::int64_t) override { return {}; }
   void tick(std::int64_t, std::int64_t) override {}
   std::vector<store::UnackedPush> unacked_pushes() override { return kept; }

@@ -21,12 +21,12 @@ class ClosingConnection final : public Connection {
   void close() override { ++closed; }
   std::uint64_t id() const override { return id_; }
   Role role() const override { return Role::kGateway; }
-  const std::string& agent_name() const override { return name_; }
+  const Identity& identity() const override { return identity_; }
   int closed = 0;
 
  private:
   std::uint64_t id_;
-  std::string name_;
+  Identity identity_;
 };
 
 TEST(ConnectionRegistry, UpgradesUnderWayCountAgainstTheLimitAndTakeTheirPlaceOnce) {

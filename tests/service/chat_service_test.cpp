@@ -95,7 +95,7 @@ class InterleavingStore final : public store::Store {
   std::size_t chats() override { return inner_.chats(); }
   std::size_t queue_waiting() override { return inner_.queue_waiting(); }
   std::optional<std::int64_t> oldest_waiting_ms() override { return inner_.oldest_waiting_ms(); }
-  void commit_stock(catalogue::StockUpdate update, Committed committed) override {
+  void commit_stock(catalogue::StockUpdate update, StockCommitted committed) override {
     inner_.commit_stock(std::move(update), std::move(committed));
   }
   std::shared_ptr<const catalogue::LiveStock> live_stock() override { return inner_.live_stock(); }

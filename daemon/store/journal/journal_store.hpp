@@ -100,7 +100,7 @@ class JournalStore final : public Store {
   std::size_t queue_waiting() override;
   std::optional<std::int64_t> oldest_waiting_ms() override;
   // journal_store_stock.cpp: a `stock` record each, applied once written.
-  void commit_stock(catalogue::StockUpdate update, Committed committed) override;
+  void commit_stock(catalogue::StockUpdate update, StockCommitted committed) override;
   std::shared_ptr<const catalogue::LiveStock> live_stock() override;
 
  private:

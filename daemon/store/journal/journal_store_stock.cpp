@@ -7,7 +7,7 @@
 
 namespace xiaoer::store {
 
-void JournalStore::commit_stock(catalogue::StockUpdate update, Committed committed) {
+void JournalStore::commit_stock(catalogue::StockUpdate update, StockCommitted committed) {
   std::vector<std::string> lines{records::stock(update)};
   std::lock_guard lock(stock_mutex_);
   // Appended under the lock: the journal writes and calls back in append
