@@ -179,7 +179,7 @@ void Dispatcher::on_http(net::HttpRequest request, Respond respond) {
   if (AgentApi::serves(path)) return api_.handle(request, std::move(respond));
   if (is_stock_api(path) && stock_ != nullptr) {
     const std::optional<net::Identity> who = auth_.identify(request);
-    return respond(stock_api(request, who && who->role == net::Role::kAdmin, *stock_));
+    return stock_api(request, who && who->role == net::Role::kAdmin, *stock_, std::move(respond));
   }
   respond({404, "text/plain; charset=utf-8", "not found\n", {}});
 }

@@ -1,8 +1,6 @@
 #include "daemon/app/stock_api.hpp"
 
-#include <chrono>
-#include <future>
-#include <memory>
+#include <utility>
 
 #include "daemon/proto/stock_codec.hpp"
 
@@ -11,7 +9,6 @@ namespace {
 
 constexpr std::string_view kPrefix = "/v1/items/";
 constexpr std::string_view kStockSuffix = "/stock";
-constexpr auto kJournalTimeout = std::chrono::seconds(10);
 
 net::HttpResponse json(unsigned status, std::string body) { return {status, "application/json", std::move(body)}; }
 
@@ -28,32 +25,28 @@ net::HttpResponse answer(const service::StockService::Result& result) {
 
 bool is_stock_api(std::string_view path) { return path.starts_with(kPrefix) || path == "/v1/items"; }
 
-net::HttpResponse stock_api(const net::HttpRequest& request, bool admin, service::StockService& stock) {
-  if (!admin) return error(401, "admin token required (Authorization: Bearer <token>)");
+void stock_api(const net::HttpRequest& request, bool admin, service::StockService& stock, Respond respond) {
+  if (!admin) return respond(error(401, "admin token required (Authorization: Bearer <token>)"));
   std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
-  if (!path.starts_with(kPrefix)) return error(404, "use GET /v1/items/{id} or POST /v1/items/{id}/stock");
+  if (!path.starts_with(kPrefix)) return respond(error(404, "use GET /v1/items/{id} or POST /v1/items/{id}/stock"));
   path.remove_prefix(kPrefix.size());
   const bool stock_path = path.ends_with(kStockSuffix);
   if (stock_path) path.remove_suffix(kStockSuffix.size());
   const std::string id(path);
   if (id.empty() || id.find('/') != std::string::npos) {
-    return error(404, "use GET /v1/items/{id} or POST /v1/items/{id}/stock");
+    return respond(error(404, "use GET /v1/items/{id} or POST /v1/items/{id}/stock"));
   }
   if (!stock_path) {
-    if (request.method != "GET") return error(405, "use GET /v1/items/{id}");
-    return answer(stock.item(id));
+    if (request.method != "GET") return respond(error(405, "use GET /v1/items/{id}"));
+    return respond(answer(stock.item(id)));
   }
-  if (request.method != "POST") return error(405, "use POST /v1/items/{id}/stock");
+  if (request.method != "POST") return respond(error(405, "use POST /v1/items/{id}/stock"));
   auto decoded = proto::decode_stock_request(request.body);
-  if (auto* why = std::get_if<std::string>(&decoded)) return error(400, *why);
-  auto promise = std::make_shared<std::promise<service::StockService::Result>>();
-  std::future<service::StockService::Result> result = promise->get_future();
+  if (auto* why = std::get_if<std::string>(&decoded)) return respond(error(400, *why));
+  // Answered once the update is persisted and applied: the I/O thread
+  // never waits for the journal.
   stock.update(id, std::get<std::vector<catalogue::SkuStock>>(std::move(decoded)),
-               [promise](service::StockService::Result done) { promise->set_value(std::move(done)); });
-  if (result.wait_for(kJournalTimeout) != std::future_status::ready) {
-    return error(503, "the journal did not answer in time");
-  }
-  return answer(result.get());
+               [respond = std::move(respond)](service::StockService::Result done) { respond(answer(done)); });
 }
 
 }  // namespace xiaoer::app

@@ -7,7 +7,8 @@
 //
 // Every request needs the admin token (Authorization: Bearer <token>).
 //
-// Thread safety: call from any thread; waits (briefly) for the journal.
+// Thread safety: call from any thread; an update is answered (respond) from
+// the journal's thread once persisted, never waited for.
 #pragma once
 
 #include <string_view>
@@ -22,6 +23,7 @@ bool is_stock_api(std::string_view path);
 
 // `admin`: the request carried the admin token (the dispatcher's
 // authenticator tells).
-net::HttpResponse stock_api(const net::HttpRequest& request, bool admin, service::StockService& stock);
+using Respond = net::MessageHandler::Respond;
+void stock_api(const net::HttpRequest& request, bool admin, service::StockService& stock, Respond respond);
 
 }  // namespace xiaoer::app
