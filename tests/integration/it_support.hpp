@@ -320,8 +320,16 @@ class ItTest : public ::testing::Test {
 
   std::unique_ptr<WsClient> gateway() { return connect("/v1/gateway", DaemonProcess::kGatewayToken); }
 
+  // An agent's connection, once the daemon has registered it for events:
+  // the handshake's answer may reach the client before the daemon's
+  // on_open has run, while a frame is read only after it, so a `list`
+  // answered is the sign (a console does the same to sync).
   std::unique_ptr<WsClient> agent(const std::string& name) {
-    return connect("/v1/agent", DaemonProcess::kAgentToken, "?agent=" + name);
+    auto client = connect("/v1/agent", DaemonProcess::kAgentToken, "?agent=" + name);
+    if (!client) return nullptr;
+    const bool listed = client->send(R"({"type":"list","request_id":"connected"})") && client->read_type("queue");
+    EXPECT_TRUE(listed) << "agent " << name << ": no answer to list";
+    return listed ? std::move(client) : nullptr;
   }
 
   // Sends a message and reads its answer.
