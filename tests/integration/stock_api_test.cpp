@@ -92,11 +92,16 @@ TEST_F(StockApiTest, AStockUpdateIsAnsweredAtOnceAndSurvivesKillNine) {
   const HttpResult got = http_request(port(), http::verb::get, std::string("/v1/items/") + kCoat,
                                       DaemonProcess::kAdminToken);
   ASSERT_EQ(got.status, 200);
-  for (const auto& sku : got.body_json()["skus"]) {
+  // Held by name: a range-for over a temporary's member outlives the temporary.
+  const json item = got.body_json();
+  int black_l = 0;
+  for (const auto& sku : item["skus"]) {
     if (sku["colour"] == "黑色" && sku["size"] == "L") {
       EXPECT_EQ(sku["status"], "out");
+      ++black_l;
     }
   }
+  EXPECT_EQ(black_l, 1) << got.body;
 }
 
 }  // namespace
