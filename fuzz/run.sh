@@ -5,6 +5,8 @@
 #
 # Environment (all optional):
 #   FUZZ_SECONDS    seconds per target (default 60)
+#   FUZZ_RUNS       also stop a target after this many executions (the long
+#                   runs: FUZZ_RUNS=10000000 FUZZ_SECONDS=1200)
 #   FUZZ_BUILD_ONLY 1: configure and build, run nothing
 #   FUZZ_TARGETS    which targets, space-separated (default: every fuzz/fuzz_*.cpp)
 #   FUZZ_TIMEOUT    seconds one input may take before it counts as a hang (default 10)
@@ -34,6 +36,9 @@ SHARED_DATA="${XIAOER_SHARED_DATA:-$ROOT/../shared/data}"
 
 case "$FUZZ_SECONDS" in
   '' | *[!0-9]* | 0) echo "fuzz: FUZZ_SECONDS must be a positive number of seconds" >&2; exit 2 ;;
+esac
+case "${FUZZ_RUNS:-}" in
+  *[!0-9]* | 0*) echo "fuzz: FUZZ_RUNS must be a positive number of executions" >&2; exit 2 ;;
 esac
 if [ -z "${FUZZ_TARGETS:-}" ]; then
   FUZZ_TARGETS=""
@@ -116,7 +121,7 @@ build_seeds() {
 
 dict_for() {
   case "$1" in
-    fuzz_gateway_frame | fuzz_journal_replay) echo "$ROOT/fuzz/dicts/json.dict" ;;
+    fuzz_gateway_frame | fuzz_journal_replay | fuzz_push_frames | fuzz_agent_http) echo "$ROOT/fuzz/dicts/json.dict" ;;
     fuzz_intent_loader | fuzz_config_loader | fuzz_shop_loader) echo "$ROOT/fuzz/dicts/yaml.dict" ;;
     fuzz_template) echo "$ROOT/fuzz/dicts/template.dict" ;;
     fuzz_normalizer | fuzz_classifier) echo "$ROOT/fuzz/dicts/text.dict" ;;
@@ -134,10 +139,12 @@ for t in $FUZZ_TARGETS; do
   dict="$(dict_for "$t")"
   echo "fuzz: $t for ${FUZZ_SECONDS}s ($(find "$WORK/seeds/$t" -type f | wc -l) seeds)"
   # New inputs go to the first corpus dir (the temp one); seeds are only read.
-  "$BUILD/fuzz/$t" -max_total_time="$FUZZ_SECONDS" -timeout="$FUZZ_TIMEOUT" -rss_limit_mb="$FUZZ_RSS_MB" \
+  started=$SECONDS
+  "$BUILD/fuzz/$t" -max_total_time="$FUZZ_SECONDS" -runs="${FUZZ_RUNS:--1}" -timeout="$FUZZ_TIMEOUT" -rss_limit_mb="$FUZZ_RSS_MB" \
     -print_final_stats=1 -artifact_prefix="$WORK/crashes/$t/" ${dict:+-dict="$dict"} \
     "$WORK/corpus/$t" "$WORK/seeds/$t" >"$log" 2>&1
   rc=$?
+  took=$((SECONDS - started))
   execs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*$')"
   crashers="$(find "$WORK/crashes/$t" -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' \
     -o -name 'leak-*' \) 2>/dev/null)"
@@ -154,13 +161,13 @@ for t in $FUZZ_TARGETS; do
     grep -E '^(SUMMARY|MS:|artifact_prefix|stat::number_of_executed_units)' "$log"
     for c in $crashers; do echo "fuzz: $t crasher: $c"; done
   fi
-  line="$(printf '%-22s %12s executions  %s' "$t" "${execs:-?}" "$result")"
+  line="$(printf '%-22s %12s executions %6ss  %s' "$t" "${execs:-?}" "$took" "$result")"
   echo "fuzz: $line"
   summary+="$line"$'\n'
 done
 
 echo
-echo "fuzz: executions per target (${FUZZ_SECONDS}s each)"
+echo "fuzz: executions per target (at most ${FUZZ_SECONDS}s${FUZZ_RUNS:+ or $FUZZ_RUNS executions} each)"
 printf '%s' "$summary"
 if [ "$failed" -gt 0 ] || [ "$KEEP_WORK" -eq 1 ]; then
   echo "fuzz: corpora, logs and crashers kept in $WORK"

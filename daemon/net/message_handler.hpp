@@ -36,7 +36,8 @@ class Connection {
   virtual void send(std::string frame) = 0;
   // Whether a frame sent with send_tracked() reached the socket (true) or
   // was dropped, the connection closing or failing first (false). Runs once,
-  // on the connection's strand, never under a lock of the connection.
+  // on the connection's strand, never under a lock of the connection, and
+  // before the handler's on_close for this connection.
   using Written = std::function<void(bool written)>;
   // Queues a frame whose sender paces itself on `written` (it keeps a few
   // in flight): it does not count against the outbound limit, and a frame

@@ -223,6 +223,10 @@ void WsSession<NextLayer>::on_write(beast::error_code ec, std::size_t) {
       --untracked_queued_;
     }
   }
+  if (finished_) {
+    tell_closed();  // deferred by finish() until this frame was reported
+    return;
+  }
   if (ec) {
     spdlog::debug("connection {} write failed: {}", id_, ec.message());
     drop_queued(0);
@@ -275,13 +279,22 @@ void WsSession<NextLayer>::finish() {
   close_deadline_.cancel();
   // Not while a write is in flight: its frame is reported when it ends.
   drop_queued(writing_ ? 1 : 0);
-  if (open_) {
-    registry_.remove(id_);
-    handler_.on_close(*this);
-  }
   beast::error_code ignored;
   beast::get_lowest_layer(ws_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
   beast::get_lowest_layer(ws_).socket().close(ignored);
+  // The handler hears of the close after every tracked frame was reported:
+  // a frame whose write had reached the socket is not given back as lost
+  // (the closed socket ends the write in flight soon, written or not).
+  if (!writing_) tell_closed();
+}
+
+template <class NextLayer>
+void WsSession<NextLayer>::tell_closed() {
+  if (open_) {
+    open_ = false;
+    registry_.remove(id_);
+    handler_.on_close(*this);
+  }
   if (on_end_) {
     auto on_end = std::move(on_end_);
     on_end();

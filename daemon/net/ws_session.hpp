@@ -92,6 +92,8 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   void do_close(websocket::close_code code, std::string reason);
   void send_close(websocket::close_reason reason);
   void finish();
+  // Tells the handler (and on_end) once the connection is gone.
+  void tell_closed();
   std::shared_ptr<WsSession> self() { return this->shared_from_this(); }
 
   Stream ws_;

@@ -646,7 +646,11 @@ TEST_F(DaemonTest, BadFramesGetErrorsOrClosesAndHarmNoOne) {
     auto client = gateway();
     ASSERT_TRUE(client);
     client->send(message_frame("big-1", "shop7:big", std::string(70000, 'a')));
-    EXPECT_EQ(client->wait_closed(3000ms), 1009) << client->end_reason();
+    const auto code = client->wait_closed(3000ms);
+    ASSERT_TRUE(code.has_value()) << "a frame over frame_bytes did not close the connection";
+    // 1006: the close frame was lost to the reset the daemon's close sends
+    // while our frame's tail is still unread (as in HostileTest's 10 MB).
+    EXPECT_TRUE(*code == 1009 || *code == 1006) << *code << " " << client->end_reason();
   }
   expect_alive("frame_bytes");
 
