@@ -3,6 +3,7 @@
 
 #include "daemon/catalogue/catalogue.hpp"
 #include "daemon/catalogue/item_builder.hpp"
+#include "daemon/catalogue/size_chart_yaml.hpp"
 #include "daemon/common/yaml_reader.hpp"
 
 namespace xiaoer::catalogue {
@@ -21,52 +22,6 @@ constexpr std::pair<std::string_view, std::string_view> kFactFields[] = {
 constexpr std::string_view kItemFields[] = {"id",         "title", "fabric",     "fabric_desc", "care",
                                             "thickness",  "elasticity", "cut",   "notes",       "facts",
                                             "size_chart", "sizes", "colours",    "stock",       "updated_at"};
-
-void read_range(YamlReader& reader, const YAML::Node& node, std::string_view what, int* lo, int* hi) {
-  if (!node.IsSequence() || node.size() != 2) {
-    reader.error(node, std::string(what) + " must be [min, max]");
-    return;
-  }
-  if (reader.read_int(node[0], what, 0, 1000, lo) && reader.read_int(node[1], what, 0, 1000, hi) && *lo > *hi) {
-    reader.error(node, std::string(what) + " has min over max");
-  }
-}
-
-void read_measurements(YamlReader& reader, const YAML::Node& node, SizeRow& row) {
-  if (!node.IsMap()) {
-    reader.error(node, "cm must be a map of measurement → centimetres ({胸围: 96, 衣长: 64})");
-    return;
-  }
-  for (const auto& entry : node) {
-    double value = 0;
-    if (!entry.second.IsScalar() || !YAML::convert<double>::decode(entry.second, value) || value <= 0 ||
-        value > 1000) {
-      reader.error(entry.second, "measurement '" + entry.first.Scalar() + "' must be a number of cm (0-1000)");
-      continue;
-    }
-    row.measurements.emplace_back(entry.first.Scalar(), value);
-  }
-}
-
-void read_chart(YamlReader& reader, const YAML::Node& node, Item& item) {
-  if (!node.IsSequence()) {
-    reader.error(node, "size_chart must be a list of rows");
-    return;
-  }
-  for (const auto& r : node) {
-    if (!reader.check_map(r, "a size_chart row", {"size", "height_cm", "weight_kg", "cm"})) continue;
-    SizeRow row;
-    if (!r["size"] || !reader.read_string(r["size"], "size", &row.size) || row.size.empty()) {
-      reader.error(r, "size_chart row needs 'size'");
-      continue;
-    }
-    if (item.chart.find(row.size) != nullptr) reader.error(r["size"], "size '" + row.size + "' is in the chart twice");
-    if (const YAML::Node n = r["height_cm"]) read_range(reader, n, "height_cm", &row.height_min, &row.height_max);
-    if (const YAML::Node n = r["weight_kg"]) read_range(reader, n, "weight_kg", &row.weight_min, &row.weight_max);
-    if (const YAML::Node n = r["cm"]) read_measurements(reader, n, row);
-    item.chart.rows.push_back(std::move(row));
-  }
-}
 
 std::vector<std::string> read_names(YamlReader& reader, const YAML::Node& node, std::string_view what) {
   std::vector<std::string> out;
@@ -157,7 +112,7 @@ void read_item(YamlReader& reader, const YAML::Node& node, Catalogue& into, comm
       }
     }
   }
-  if (const YAML::Node n = node["size_chart"]) read_chart(reader, n, item);
+  if (const YAML::Node n = node["size_chart"]) item.chart.rows = read_size_chart(reader, n, {});
   for (const SizeRow& row : item.chart.rows) item.sizes.push_back(row.size);
   if (const YAML::Node n = node["sizes"]) {
     if (!item.chart.empty()) {

@@ -109,6 +109,23 @@ bool YamlReader::read_int(const YAML::Node& node, std::string_view what, int min
   return true;
 }
 
+bool YamlReader::read_int_range(const YAML::Node& node, std::string_view what, int min, int max, int* lo,
+                                int* hi) {
+  if (!node || !node.IsSequence() || node.size() != 2) {
+    error(node, std::string(what) + " must be [min, max]");
+    return false;
+  }
+  int first = 0, second = 0;
+  if (!read_int(node[0], what, min, max, &first) || !read_int(node[1], what, min, max, &second)) return false;
+  if (first > second) {
+    error(node, std::string(what) + " has min over max");
+    return false;
+  }
+  *lo = first;
+  *hi = second;
+  return true;
+}
+
 bool YamlReader::read_bool(const YAML::Node& node, std::string_view what, bool* out) {
   bool value = false;
   if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {

@@ -53,6 +53,8 @@ class YamlReader {
   bool read_int(const YAML::Node& node, std::string_view what, long long min, long long max,
                 long long* out);
   bool read_int(const YAML::Node& node, std::string_view what, int min, int max, int* out);
+  // [lo, hi], both in [min, max], lo not over hi.
+  bool read_int_range(const YAML::Node& node, std::string_view what, int min, int max, int* lo, int* hi);
   bool read_bool(const YAML::Node& node, std::string_view what, bool* out);
 
   // A scalar or a list of scalars, with each string's place.

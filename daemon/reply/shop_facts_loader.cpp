@@ -1,6 +1,7 @@
 // load_shop_facts(): config/shop.yaml → ShopFacts.
 #include <cstdio>
 
+#include "daemon/catalogue/size_chart_yaml.hpp"
 #include "daemon/common/yaml_reader.hpp"
 #include "daemon/reply/compliance.hpp"
 #include "daemon/reply/shop_facts.hpp"
@@ -17,34 +18,6 @@ bool parse_clock(std::string_view text, int* minutes) {
   if (h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0)) return false;
   *minutes = h * 60 + m;
   return true;
-}
-
-void read_range(YamlReader& reader, const YAML::Node& node, std::string_view what, int* lo, int* hi) {
-  if (!node || !node.IsSequence() || node.size() != 2) {
-    reader.error(node, std::string(what) + " must be [min, max]");
-    return;
-  }
-  if (reader.read_int(node[0], what, 0, 1000, lo) && reader.read_int(node[1], what, 0, 1000, hi) && *lo > *hi) {
-    reader.error(node, std::string(what) + " has min over max");
-  }
-}
-
-void read_size_chart(YamlReader& reader, const YAML::Node& node, ShopFacts& shop) {
-  if (!node.IsSequence()) {
-    reader.error(node, "size_chart must be a list of rows");
-    return;
-  }
-  for (const auto& item : node) {
-    if (!reader.check_map(item, "a size_chart row", {"size", "height_cm", "weight_kg"})) continue;
-    SizeRow row;
-    if (!item["size"] || !reader.read_string(item["size"], "size", &row.size)) {
-      reader.error(item, "size_chart row needs 'size'");
-      continue;
-    }
-    read_range(reader, item["height_cm"], "height_cm", &row.height_min, &row.height_max);
-    read_range(reader, item["weight_kg"], "weight_kg", &row.weight_min, &row.weight_max);
-    shop.size_chart.push_back(std::move(row));
-  }
 }
 
 void read_emoji(YamlReader& reader, const YAML::Node& node, ShopFacts& shop) {
@@ -131,7 +104,9 @@ LoadedShopFacts load_shop_facts_source(const std::string& file_name, std::string
       }
     }
     if (const YAML::Node n = (*root)["delivery"]) read_delivery(reader, n, shop);
-    if (const YAML::Node n = (*root)["size_chart"]) read_size_chart(reader, n, shop);
+    if (const YAML::Node n = (*root)["size_chart"]) {
+      shop.size_chart = catalogue::read_size_chart(reader, n, {.ranges_required = true, .measurements = false});
+    }
     if (const YAML::Node n = (*root)["business_hours"]) read_hours(reader, n, shop);
     if (const YAML::Node n = (*root)["emoji"]) read_emoji(reader, n, shop);
   } catch (const YAML::Exception& e) {
