@@ -79,7 +79,12 @@ function onLinkState(s) {
   const el = $('link-state');
   el.textContent = s === 'up' ? '已连接' : '连接断开，正在重连…';
   el.className = `link-state ${s}`;
-  if (s === 'up') refreshAgents();  // this connection now counts as present
+  if (s === 'up') {
+    // This connection now counts as present; a daemon that restarted
+    // meanwhile learns again that this agent is away.
+    if ($('presence').value === 'away') call('POST', '/v1/presence', { status: 'away' });
+    refreshAgents();
+  }
 }
 
 // ---- frames -------------------------------------------------------------------
@@ -286,7 +291,7 @@ async function refreshAgents() {
   const res = await call('GET', '/v1/agents');
   if (res.status === 200) {
     state.agents = res.data.agents;
-    $('stat-breaches').textContent = res.data.sla_breaches;
+    $('stat-breaches').textContent = res.data.sla_breaches_today;
     fillTransfer(state.agents.map((a) => a.name).filter((n) => n !== state.me.agent));
     render();
   }

@@ -40,7 +40,8 @@ unsigned http_status(const proto::Answer& answer) {
   }
 }
 
-AgentApi::AgentApi(Authenticator& auth) : auth_(auth), limits_(std::make_shared<const proto::DecodeLimits>()) {}
+AgentApi::AgentApi(Authenticator& auth)
+    : auth_(auth), limits_(std::make_shared<const proto::DecodeLimits>()), presence_(auth.clock()) {}
 
 AgentApi::~AgentApi() { login_pool_.join(); }
 
@@ -78,6 +79,7 @@ void AgentApi::handle(const net::HttpRequest& request, net::MessageHandler::Resp
     return respond(api_error(401, ErrorCode::kUnauthorized,
                              "agent credentials required (Authorization: Bearer <token>, or log in)"));
   }
+  if (!identity->service) presence_.active(identity->agent);  // session activity: the agent is there
   if (path == "/v1/me") {
     return respond(json_response(200, proto::encode(proto::MeFrame{identity->agent, identity->supervisor,
                                                                    identity->service})));
@@ -128,7 +130,7 @@ net::HttpResponse AgentApi::agents() {
       w.field("presence", away ? "away" : "online").end_object();
     }
     w.end_array();
-    w.key("sla_breaches").value(static_cast<std::int64_t>(service_->sla_breaches()));
+    w.key("sla_breaches_today").value(service_->sla_breaches_today());
   }));
 }
 
@@ -153,27 +155,30 @@ void AgentApi::command(const net::Identity& identity, proto::AgentCommand comman
   if (command.op == proto::AgentOp::kTransfer && !identity.service && !auth_.accounts()->find(command.to)) {
     return answer(proto::ErrorFrame{command.request_id, ErrorCode::kBadRequest, "no agent named " + command.to});
   }
-  // A named agent takes no more chats than its capacity (checked before
-  // deciding: two claims at the same moment may pass it by one).
+  // A named agent takes no more chats than its capacity (the store checks
+  // it as it commits the claim); the service account is not limited.
+  int capacity = 0;
   if ((command.op == proto::AgentOp::kClaim || command.op == proto::AgentOp::kTransfer) && !identity.service) {
-    const std::string& taker = command.op == proto::AgentOp::kClaim ? agent : command.to;
     const auto accounts = auth_.accounts();
-    if (const auth::AgentAccount* account = accounts->find(taker)) {
-      const std::map<std::string, double> open = service_->open_chats_by_agent();
-      const auto held = open.find(taker);
-      if (held != open.end() && held->second >= account->capacity) {
-        return answer(proto::ErrorFrame{command.request_id, ErrorCode::kBadRequest,
-                                        taker + " already holds " + std::to_string(account->capacity) +
-                                            " chats, its capacity"});
-      }
-    }
+    const auth::AgentAccount* account =
+        accounts->find(command.op == proto::AgentOp::kClaim ? agent : command.to);
+    if (account != nullptr) capacity = account->capacity;
   }
   if (command.op == proto::AgentOp::kSend && auth_.console().block_noncompliant) {
     if (const auto why = service_->engine()->compliance_violation(command.text)) {
       return answer(proto::ErrorFrame{command.request_id, ErrorCode::kBadRequest, "not sent: " + *why});
     }
   }
-  service_->handle_agent(command, agent, std::move(answer), identity.supervisor);
+  if (!identity.service) presence_.active(agent);
+  const bool takes = command.op == proto::AgentOp::kClaim || command.op == proto::AgentOp::kTransfer;
+  service_->handle_agent(
+      command, agent,
+      [this, takes, answer = std::move(answer)](proto::Answer done) {
+        const auto* ok = std::get_if<proto::AgentOkFrame>(&done);
+        if (takes && ok != nullptr && ok->ticket) presence_.took(ok->ticket->agent);
+        answer(std::move(done));
+      },
+      identity.supervisor, capacity);
 }
 
 void AgentApi::login(const net::HttpRequest& request, net::MessageHandler::Respond respond) {

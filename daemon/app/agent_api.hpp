@@ -26,6 +26,7 @@
 #include <memory>
 
 #include "daemon/app/agent_presence.hpp"
+#include "daemon/app/agent_routing.hpp"
 #include "daemon/app/authenticator.hpp"
 #include "daemon/net/message_handler.hpp"
 #include "daemon/proto/codec.hpp"
@@ -39,7 +40,10 @@ class AgentApi {
   explicit AgentApi(Authenticator& auth);
   ~AgentApi();
 
-  void attach(service::ChatService& service) { service_ = &service; }
+  void attach(service::ChatService& service) {
+    service_ = &service;
+    routing_.attach(service);
+  }
   void set_limits(proto::DecodeLimits limits);
 
   // Whether `path` is the API's.
@@ -53,6 +57,7 @@ class AgentApi {
   void command(const net::Identity& identity, proto::AgentCommand command, service::ChatService::Answer answer);
 
   AgentPresence& presence() { return presence_; }
+  AgentRouting& routing() { return routing_; }
 
  private:
   void login(const net::HttpRequest& request, net::MessageHandler::Respond respond);
@@ -64,6 +69,7 @@ class AgentApi {
   service::ChatService* service_ = nullptr;
   std::atomic<std::shared_ptr<const proto::DecodeLimits>> limits_;
   AgentPresence presence_;
+  AgentRouting routing_{auth_, presence_};
   // PBKDF2 of logins, away from the I/O threads.
   boost::asio::thread_pool login_pool_{1};
 };

@@ -43,9 +43,10 @@ using namespace std::chrono_literals;
 constexpr auto kTickInterval = 1s;
 constexpr auto kDrainGrace = 5s;
 
-// The store's share of the chat options (each declared once, in ChatOptions).
-store::JournalStoreOptions store_options(const chat::ChatOptions& c) {
-  return {c.answered_window, c.compact_after_bytes};
+// The store's share of the options (each declared once, in ChatOptions and
+// ConsoleOptions).
+store::JournalStoreOptions store_options(const Config& c) {
+  return {c.chat.answered_window, c.chat.compact_after_bytes, c.console.history_ms};
 }
 
 // Logs every diagnostic; adds the errors to `errors` when given (a reload's
@@ -107,7 +108,7 @@ class Daemon final : public net::AdminHandler {
         engines_(std::move(engine)),
         recent_(static_cast<std::size_t>(config_.reload.recent_messages)),
         dispatcher_(nullptr, metrics_, clock_),
-        store_(metrics_, clock_, store_options(config_.chat)),
+        store_(metrics_, clock_, store_options(config_)),
         service_(engines_, store_, dispatcher_, metrics_, clock_, config_.chat),
         stock_(engines_, store_, clock_),
         limits_(std::make_shared<const net::SessionLimits>(config_.session)),
@@ -125,6 +126,10 @@ class Daemon final : public net::AdminHandler {
     dispatcher_.set_limits(config_.decode);
     dispatcher_.authenticator().set_accounts(std::move(accounts));
     dispatcher_.authenticator().set_console(config_.console);
+    if (std::string error; !config_.console.sessions_file.empty() &&
+                           !dispatcher_.authenticator().keep_sessions_in(config_.console.sessions_file, &error)) {
+      spdlog::warn("console.sessions_file: {}; logins are kept in memory only", error);
+    }
   }
 
   int run() {
@@ -403,7 +408,7 @@ class Daemon final : public net::AdminHandler {
         break;
       case Consumer::kChat:
         service_.set_options(next.chat);
-        store_.set_options(store_options(next.chat));
+        store_.set_options(store_options(next));
         dispatcher_.set_push_expiry(next.chat.push_expire_after_ms);
         break;
       case Consumer::kSessions:
@@ -420,6 +425,7 @@ class Daemon final : public net::AdminHandler {
       case Consumer::kConsole:
         dispatcher_.authenticator().set_accounts(std::move(reloaded.accounts));
         dispatcher_.authenticator().set_console(next.console);
+        store_.set_options(store_options(next));
         break;
     }
   }

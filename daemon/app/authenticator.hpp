@@ -48,6 +48,7 @@ class Authenticator {
   void set_console(ConsoleOptions options);
 
   std::shared_ptr<const auth::AgentAccounts> accounts() const { return accounts_.load(); }
+  const chat::Clock& clock() const { return clock_; }
   ConsoleOptions console() const { return *console_.load(); }
 
   // The caller of `request`: a bearer token first, else the session cookie;
@@ -70,6 +71,12 @@ class Authenticator {
   // The Set-Cookie value opening or clearing the session.
   std::string session_cookie(const std::string& token, bool tls) const;
   std::string cleared_cookie(bool tls) const;
+
+  // Keeps the login sessions in `path` too (auth::LoginSessions::keep_in):
+  // a restart logs nobody out. Start-up only.
+  bool keep_sessions_in(const std::string& path, std::string* error) {
+    return sessions_.keep_in(path, clock_.now_ms(), error);
+  }
 
   // Whether `agent` is logged in (a live session).
   bool logged_in(const std::string& agent);

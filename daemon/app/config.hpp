@@ -53,11 +53,18 @@ struct ConsoleOptions {
   std::string origin;
   bool secure_cookie = false;  // Secure even without TLS here (behind a TLS proxy)
   std::int64_t session_ttl_ms = 12 * 3600 * 1000;
+  // The login sessions, kept across restarts (hashes only); "": memory only.
+  std::string sessions_file = "state/console.sessions";
   std::string canned_file = "config/canned.yaml";  // canned replies (快捷短语)
   // An agent's text that breaks the bot's compliance rules: warned in the
   // page before sending, or refused by the daemon too.
   bool block_noncompliant = false;
   std::int64_t history_ms = 30ll * 86400 * 1000;  // how far back the history reaches
+  // A new ticket goes to the online agent with the most free capacity.
+  bool auto_assign = false;
+  // An agent with no console connection and no request for this long loses
+  // the tickets it has not answered (back in line); 0: never.
+  std::int64_t disconnect_grace_ms = 600 * 1000;
 };
 
 struct Config {

@@ -254,6 +254,11 @@ const ConfigOption kTable[] = {
                              [](auto& c) -> auto& { return c.console.block_noncompliant; }),
     integer("console.history_days", kReload, kConsole, 1, 365, [](auto& c) -> auto& { return c.console.history_ms; },
             86400 * kSecond),
+    text("console.sessions_file", kRestart, kStart, [](auto& c) -> auto& { return c.console.sessions_file; }),
+    // Assignment (docs/console.md).
+    choice<kBooleans>("console.auto_assign", kReload, kConsole, [](auto& c) -> auto& { return c.console.auto_assign; }),
+    integer("console.disconnect_grace_s", kReload, kConsole, 0, 86400,
+            [](auto& c) -> auto& { return c.console.disconnect_grace_ms; }, kSecond),
     choice<kLogLevels>("log.level", kReload, kLogging, [](auto& c) -> auto& { return c.log_level; }),
     choice<kLogFormats>("log.format", kReload, kLogging, [](auto& c) -> auto& { return c.log_format; }),
     // The tuning loop (docs/tuning.md): the traffic sample, the admin socket, the reload guard.

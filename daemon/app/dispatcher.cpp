@@ -148,6 +148,7 @@ void Dispatcher::ticket_closed(const std::string& chat) {
 }
 
 void Dispatcher::to_agents(const proto::TicketEvent& event) {
+  if (event.kind == proto::TicketEventKind::kOpened) api_.routing().opened(event.ticket.id);
   const std::string frame = proto::encode(event);
   std::vector<std::shared_ptr<net::Connection>> targets;
   {

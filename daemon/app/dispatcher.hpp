@@ -55,8 +55,12 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
   void restore_pushes() { pushes_->restore(); }
   // pushes.expire_after_s (reloadable).
   void set_push_expiry(std::int64_t after_ms) { push_expire_after_ms_ = after_ms; }
-  // Periodic: expired pushes, silent new gateways (PushDelivery::tick).
-  void tick(std::int64_t now_ms) { pushes_->tick(now_ms, push_expire_after_ms_); }
+  // Periodic: expired pushes, silent new gateways (PushDelivery::tick),
+  // absent agents' tickets (AgentRouting::tick).
+  void tick(std::int64_t now_ms) {
+    pushes_->tick(now_ms, push_expire_after_ms_);
+    api_.routing().tick();
+  }
   void set_tokens(Tokens tokens) { auth_.set_tokens(std::move(tokens)); }
   Authenticator& authenticator() { return auth_; }
   void set_limits(proto::DecodeLimits limits);

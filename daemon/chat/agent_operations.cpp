@@ -17,10 +17,19 @@ Effect refused(const Snapshot& s, const proto::AgentCommand& command, std::strin
   return e;
 }
 
+// Whether `taker` may take one more chat; else the refusal.
+std::optional<Effect> over_capacity(const Snapshot& s, const proto::AgentCommand& command, const std::string& taker,
+                                    int capacity) {
+  if (capacity <= 0) return std::nullopt;
+  const auto held = s.held_by_agent.find(taker);
+  if (held == s.held_by_agent.end() || held->second < capacity) return std::nullopt;
+  return refused(s, command, taker + " already holds " + std::to_string(capacity) + " chats, its capacity");
+}
+
 }  // namespace
 
 Effect decide_agent(const Snapshot& s, const proto::AgentCommand& command, const std::string& agent,
-                    std::int64_t now_ms, bool supervisor) {
+                    std::int64_t now_ms, bool supervisor, int capacity) {
   if (!s.ticket || s.ticket->id != command.ticket) return refused(s, command, "no open ticket " + command.ticket);
   const queue::Ticket& before = *s.ticket;
   queue::Ticket after = before;
@@ -34,6 +43,8 @@ Effect decide_agent(const Snapshot& s, const proto::AgentCommand& command, const
       if (!queue::claim(after, agent)) {
         return refused(s, command, "ticket " + command.ticket + " is already claimed by " + before.agent);
       }
+      if (auto full = over_capacity(s, command, agent, capacity)) return std::move(*full);
+      e.taker = Effect::Taker{agent, capacity};
       e.changes.emplace_back(change::Claimed{after.id, agent});
       event = proto::TicketEventKind::kClaimed;
       break;
@@ -61,7 +72,7 @@ Effect decide_agent(const Snapshot& s, const proto::AgentCommand& command, const
       if (before.state == queue::TicketState::kClaimed && before.agent != agent && !supervisor) {
         return refused(s, command, "ticket " + command.ticket + " is claimed by " + before.agent);
       }
-      e.changes.emplace_back(change::Resolved{after.id});
+      e.changes.emplace_back(change::Resolved{after.id, now_ms});
       e.resolved_ticket = after.id;
       e.sends.route_closed = true;
       event = proto::TicketEventKind::kResolved;
@@ -75,6 +86,8 @@ Effect decide_agent(const Snapshot& s, const proto::AgentCommand& command, const
       if (command.to.empty() || command.to == before.agent) {
         return refused(s, command, "transfer ticket " + command.ticket + " to another agent");
       }
+      if (auto full = over_capacity(s, command, command.to, capacity)) return std::move(*full);
+      e.taker = Effect::Taker{command.to, capacity};
       // A release by its holder then a claim by the new one, in one commit.
       if (before.state == queue::TicketState::kClaimed) {
         queue::release(after, before.agent);

@@ -20,9 +20,12 @@ namespace xiaoer::chat {
 // place the ticket has or would have in line (Store::load_ticket).
 // Only the agent holding a ticket sends on it; it or a `supervisor` may
 // release, resolve or transfer it (a supervisor also assigns a waiting one);
-// any agent may add a note (never sent to the buyer).
+// any agent may add a note (never sent to the buyer). `capacity`: the most
+// chats the agent taking the ticket (claim: `agent`; transfer: `to`) may
+// hold, 0 for no limit; refused at it (snapshot.held_by_agent), and the
+// effect names the taker so the store checks it again at the commit.
 Effect decide_agent(const Snapshot& snapshot, const proto::AgentCommand& command, const std::string& agent,
-                    std::int64_t now_ms, bool supervisor = false);
+                    std::int64_t now_ms, bool supervisor = false, int capacity = 0);
 
 // The courtesy notice for the chat's ticket if it is due: no agent has
 // answered `wait_ms` after the handoff and none was sent. Written for the

@@ -44,6 +44,9 @@ struct Snapshot {
   // tickets waiting, by priority.
   std::uint64_t next_ticket_number = 1;
   std::map<int, std::size_t> waiting_by_priority;
+  // Open chats each agent holds, counting the claims still being written:
+  // what a claim or a transfer checks the taker's capacity against.
+  std::map<std::string, int> held_by_agent;
 };
 
 // The changes to persist, in order: the journal writes one record each; a
@@ -80,6 +83,7 @@ struct AgentReplied {
 };
 struct Resolved {
   std::string ticket;
+  std::int64_t ts = 0;  // when (0 in journals written before it was kept)
 };
 struct NoticeSent {
   std::string ticket;
@@ -137,6 +141,16 @@ struct Effect {
   // A message the engine answered, for the tuning loop (traffic sample,
   // recent messages); nullopt for a hold, a resend, a refusal.
   std::optional<TrafficLine> traffic;
+  // The ticket goes to `agent` (a claim, a transfer, an assignment), who
+  // holds at most `capacity` chats: the store refuses the commit
+  // (kConflict) if, with the claims committed or being written since the
+  // snapshot, it would pass that. Checked where it is committed, so two
+  // claims at the same moment cannot both pass it.
+  struct Taker {
+    std::string agent;
+    int capacity = 0;
+  };
+  std::optional<Taker> taker;
 
   // Whether committing it changes anything held.
   bool changes_state() const { return state.has_value() || ticket.has_value() || !resolved_ticket.empty(); }

@@ -75,6 +75,7 @@ Effect handoff(const Snapshot& s, ChatState chat, const proto::InboundMessage& m
   ticket.channel = m.channel;
   ticket.buyer_nick = m.buyer_nick;
   ticket.item_id = m.item_id;
+  ticket.meta = m.meta;
   ticket.upset = outcome.mood == reply::Mood::kUpset;
   ticket.transcript = chat.recent;
   queue::add_line(ticket, {"bot", outcome.text, in.now_ms});

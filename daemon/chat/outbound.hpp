@@ -29,12 +29,19 @@ class Clock {
   virtual std::int64_t now_ms() const = 0;
   // Minutes after local midnight, for business hours.
   virtual int minute_of_day() const = 0;
+  // When today began, local time, in ms since the epoch (the day of the
+  // supervisor's "SLA breaches today").
+  virtual std::int64_t day_start_ms() const {
+    const std::int64_t now = now_ms();
+    return now - now % 60'000 - std::int64_t{minute_of_day()} * 60'000;
+  }
 };
 
 class SystemClock final : public Clock {
  public:
   std::int64_t now_ms() const override;
   int minute_of_day() const override;
+  std::int64_t day_start_ms() const override;
 };
 
 }  // namespace xiaoer::chat

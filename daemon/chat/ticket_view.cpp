@@ -15,6 +15,7 @@ proto::TicketView view(const queue::Ticket& t, int position) {
   v.channel = t.channel;
   v.buyer_nick = t.buyer_nick;
   v.item_id = t.item_id;
+  v.meta = t.meta;
   v.transcript.reserve(t.transcript.size());
   for (const auto& line : t.transcript) v.transcript.push_back({line.from, line.text, line.ts_ms, line.agent});
   return v;

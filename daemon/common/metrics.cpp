@@ -118,9 +118,9 @@ std::string Metrics::render_prometheus() const {
       << "xiaoer_connections{role=\"gateway\"} " << connections_gateway.load() << "\n"
       << "xiaoer_connections{role=\"agent\"} " << connections_agent.load() << "\n";
   for (const Gauge& g : gauges) gauge(out, g.name, g.help, g.read());
-  counter_family(out, "xiaoer_agent_tickets_total", "Tickets taken by each agent (claims, transfers to it).", "agent",
+  counter_family(out, "xiaoer_agent_tickets_total", "Tickets taken by each agent (claims, transfers to it, assignments).", "agent",
                  tickets_by_agent);
-  counter(out, "xiaoer_sla_breaches_total", "Tickets first answered by an agent after their reply deadline.",
+  counter(out, "xiaoer_sla_breaches_total", "Reply deadlines missed: a buyer answered by an agent after it, or left unanswered past it when the ticket was resolved.",
           sla_breaches.value());
   out << "# HELP xiaoer_agent_first_reply_seconds From the handoff to the first agent answer.\n"
       << "# TYPE xiaoer_agent_first_reply_seconds summary\n"

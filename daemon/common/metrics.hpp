@@ -80,7 +80,7 @@ struct Metrics {
   Histogram journal_sync_latency;      // fdatasync
   // The agents' console (docs/console.md).
   LabelledCounter tickets_by_agent;  // tickets an agent took (claims, transfers to it)
-  Counter sla_breaches;              // first agent answers after the ticket's deadline
+  Counter sla_breaches;              // agent answers (or resolutions) after the buyer's reply deadline
   Counter first_agent_replies;       // tickets answered by an agent for the first time
   std::atomic<std::int64_t> first_agent_reply_ms_sum{0};  // handoff → that answer
   // Open (claimed) chats per agent, read at render time; set before serving.

@@ -428,6 +428,14 @@ GatewayFrame decode_gateway_frame(std::string_view frame, const DecodeLimits& li
     if (take_string(*meta, "item_id", message.item_id) == Read::kWrongType) {
       return fail(bad_request(must_be("meta.item_id", "a string")));
     }
+    for (const auto& [key, value] : meta->items()) {
+      if (message.meta.size() == kMaxMetaKeys) break;
+      if (key == "buyer_nick" || key == "item_id" || value.is_null()) continue;
+      std::string text = value.is_string() ? value.get<std::string>()
+                                           : value.dump(-1, ' ', false, Json::error_handler_t::replace);
+      if (key.size() > limits.max_id_bytes || text.size() > limits.max_id_bytes) continue;
+      message.meta.emplace_back(key, std::move(text));
+    }
   }
   return message;
 }
@@ -523,6 +531,11 @@ void write_ticket(common::JsonWriter& w, const TicketView& ticket) {
   if (!ticket.channel.empty()) w.field("channel", ticket.channel);
   if (!ticket.buyer_nick.empty()) w.field("buyer_nick", ticket.buyer_nick);
   if (!ticket.item_id.empty()) w.field("item_id", ticket.item_id);
+  if (!ticket.meta.empty()) {
+    w.key("meta").begin_object();
+    for (const auto& [key, value] : ticket.meta) w.field(key, value);
+    w.end_object();
+  }
   if (ticket.deadline_ms != 0) w.key("deadline_ms").value(ticket.deadline_ms);
   if (!ticket.suggestion.empty()) w.field("suggestion", ticket.suggestion);
   w.key("transcript").begin_array();
@@ -547,10 +560,11 @@ std::string encode(const InboundMessage& message) {
     w.field("id", message.id).field("chat", message.chat).field("text", message.text);
     if (message.ts != 0) w.key("ts").value(message.ts);
     if (!message.channel.empty()) w.field("channel", message.channel);
-    if (!message.buyer_nick.empty() || !message.item_id.empty()) {
+    if (!message.buyer_nick.empty() || !message.item_id.empty() || !message.meta.empty()) {
       w.key("meta").begin_object();
       if (!message.buyer_nick.empty()) w.field("buyer_nick", message.buyer_nick);
       if (!message.item_id.empty()) w.field("item_id", message.item_id);
+      for (const auto& [key, value] : message.meta) w.field(key, value);
       w.end_object();
     }
   });

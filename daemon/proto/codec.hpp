@@ -26,6 +26,8 @@ struct DecodeLimits {
 // Frames nested deeper than this many arrays/objects are rejected (kBadJson,
 // "nesting too deep") by a byte scan before any parsing.
 inline constexpr int kMaxJsonNesting = 64;
+// The gateway's own meta keys kept per message (rule 9 below).
+inline constexpr std::size_t kMaxMetaKeys = 16;
 
 // A gateway frame: a message, or the error to answer with.
 //
@@ -40,6 +42,9 @@ inline constexpr int kMaxJsonNesting = 64;
 //   7. text: a string ≤ max_text_bytes (may be "")    else kBadRequest, or kTooLarge if too long
 //   8. ts: an integer ≥ 0; channel: a string; meta: an object whose buyer_nick and
 //      item_id, when present, are strings           else kBadRequest naming the field
+//   9. meta's other keys are kept (InboundMessage::meta): a string value as it
+//      is, any other as its JSON text; the first kMaxMetaKeys of them, each
+//      key and value ≤ max_id_bytes (a longer one is left out, not refused)
 // A field whose value is null counts as absent. Unknown fields are ignored.
 // The error's in_reply_to is the frame's `id` whenever that is a non-empty
 // string (even when the error is about another field, and even in a frame
@@ -84,7 +89,7 @@ std::variant<std::string, ErrorFrame> decode_string_field(std::string_view body,
 std::string encode(const MeFrame& me);
 
 // A message frame as the gateway would send it (used by clients and tests):
-// ts omitted when 0, channel when "", meta when both meta fields are "".
+// ts omitted when 0, channel when "", meta when it has nothing.
 std::string encode(const InboundMessage& message);
 
 // The acknowledgement frames as a gateway sends them (clients and tests).
@@ -109,6 +114,7 @@ std::string encode(const NoticeFrame& frame);
 // Agent answers. The ticket object is
 //   {"id","chat","reason","state","agent" (omitted when ""),"priority","position",
 //    "opened_ms","channel","buyer_nick","item_id" (each omitted when ""),
+//    "meta":{the other meta keys} (omitted when none),
 //    "transcript":[{"from","text","ts"}]}
 //   {"type":"ok","op":…,"request_id" (omitted when ""),"ticket" (omitted when none)}
 //   {"type":"queue","tickets":[…]}

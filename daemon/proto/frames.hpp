@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -26,6 +27,8 @@ struct InboundMessage {
   std::string channel;  // "taobao", … ("" when absent)
   std::string buyer_nick;  // meta.buyer_nick, "" when absent
   std::string item_id;     // meta.item_id, "" when absent
+  // meta's other keys, by key (decode_gateway_frame's rule 9).
+  std::vector<std::pair<std::string, std::string>> meta;
 };
 
 // ---- daemon → gateway -----------------------------------------------------
@@ -131,6 +134,7 @@ struct TicketView {
   int position = 0;                            // in the waiting line; 0 once claimed
   std::int64_t opened_ms = 0;
   std::string channel, buyer_nick, item_id;  // from the message that handed off ("" when absent)
+  std::vector<std::pair<std::string, std::string>> meta;  // that message's other meta keys
   std::vector<TranscriptEntry> transcript;
   // The reply deadline (SLA) of the buyer's oldest unanswered message, ms
   // since the epoch; 0 when no buyer message waits for an agent.

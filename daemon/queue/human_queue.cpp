@@ -15,7 +15,9 @@ void HumanQueue::put(Ticket ticket) {
   if (const auto old = tickets_.find(ticket.id); old != tickets_.end()) {
     if (old->second.state == TicketState::kWaiting) leave_line(old->second.priority, old->second.number);
     notice_pending_.erase({old->second.opened_ms, old->second.number});
+    count_held(old->second, -1);
   }
+  count_held(ticket, +1);
   if (ticket.state == TicketState::kWaiting) enter_line(ticket.priority, ticket.number, ticket.id);
   if (!ticket.notice_sent && ticket.last_agent_reply_ms == 0) {
     notice_pending_[{ticket.opened_ms, ticket.number}] = ticket.id;
@@ -40,6 +42,11 @@ void HumanQueue::leave_line(int priority, std::uint64_t number) {
   if (line_.erase({-priority, number}) > 0 && --waiting_by_priority_[priority] == 0) {
     waiting_by_priority_.erase(priority);
   }
+}
+
+void HumanQueue::count_held(const Ticket& ticket, int delta) {
+  if (ticket.state != TicketState::kClaimed) return;
+  if ((held_by_agent_[ticket.agent] += delta) <= 0) held_by_agent_.erase(ticket.agent);
 }
 
 template <typename Rule>
@@ -90,6 +97,7 @@ std::optional<Ticket> HumanQueue::resolve(const std::string& ticket_id) {
   }
   if (ticket.state == TicketState::kWaiting) leave_line(ticket.priority, ticket.number);
   notice_pending_.erase({ticket.opened_ms, ticket.number});
+  count_held(ticket, -1);
   return ticket;
 }
 

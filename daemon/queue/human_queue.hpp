@@ -61,6 +61,8 @@ class HumanQueue {
   std::size_t size() const { return tickets_.size(); }
   // Waiting tickets by priority: where a new ticket would stand in line.
   const std::map<int, std::size_t>& waiting_by_priority() const { return waiting_by_priority_; }
+  // Claimed tickets by agent (none: absent), kept as tickets change.
+  const std::map<std::string, int>& held_by_agent() const { return held_by_agent_; }
   // Opening time of the oldest waiting ticket, or nullopt.
   std::optional<std::int64_t> oldest_waiting_ms() const;
 
@@ -78,12 +80,14 @@ class HumanQueue {
   bool change(const std::string& ticket_id, Rule&& rule);
   void enter_line(int priority, std::uint64_t number, const std::string& id);
   void leave_line(int priority, std::uint64_t number);
+  void count_held(const Ticket& ticket, int delta);
 
   std::uint64_t next_number_ = 1;
   std::unordered_map<std::string, Ticket> tickets_;          // by id
   std::unordered_map<std::string, std::string> by_chat_;     // chat → id
   std::map<LineKey, std::string> line_;                      // waiting tickets
   std::map<int, std::size_t> waiting_by_priority_;           // priority → waiting tickets
+  std::map<std::string, int> held_by_agent_;                 // agent → claimed tickets
   // Tickets still owed the courtesy notice (none sent, no agent reply), by
   // opening time: due_notices() costs what it returns, not a scan of every
   // ticket under the owner's lock.

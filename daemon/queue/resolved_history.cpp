@@ -7,6 +7,10 @@ void ResolvedHistory::add(Ticket ticket, std::int64_t resolved_ms) {
   if (resolved_.size() > kMaxResolved) resolved_.pop_front();
 }
 
+void ResolvedHistory::forget_before(std::int64_t before_ms) {
+  while (!resolved_.empty() && resolved_.front().resolved_ms < before_ms) resolved_.pop_front();
+}
+
 std::vector<ResolvedTicket> ResolvedHistory::search(std::string_view query, std::int64_t since_ms,
                                                     std::size_t limit) const {
   std::vector<ResolvedTicket> out;

@@ -2,8 +2,10 @@
 // console's history and its search by chat or buyer.
 //
 // In-memory with the queue it belongs to: the store that owns it adds a
-// ticket when it commits (or replays) its resolution. At most kMaxResolved
-// are kept; a search sees those resolved since a given time.
+// ticket when it commits (or replays) its resolution, and writes those
+// still kept into a compacted journal. At most kMaxResolved are kept, none
+// resolved before what forget_before() was last given; a search sees those
+// resolved since a given time.
 //
 // Thread safety: none; the owner locks.
 #pragma once
@@ -32,6 +34,12 @@ class ResolvedHistory {
   // Up to `limit` tickets resolved at `since_ms` or later whose chat, buyer
   // nick or ticket id contains `query` ("" matches all), newest first.
   std::vector<ResolvedTicket> search(std::string_view query, std::int64_t since_ms, std::size_t limit) const;
+
+  // Drops the tickets resolved before `before_ms` (they are added in time
+  // order, so from the oldest).
+  void forget_before(std::int64_t before_ms);
+  // Every ticket kept, oldest first.
+  const std::deque<ResolvedTicket>& all() const { return resolved_; }
 
   std::size_t size() const { return resolved_.size(); }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace xiaoer::queue {
@@ -38,6 +39,8 @@ struct Ticket {
   // From the message that handed off ("" when the gateway sent none): the
   // courtesy notice is written for the channel, agents see the buyer.
   std::string channel, buyer_nick, item_id;
+  // The other keys of the gateway's `meta`, by key.
+  std::vector<std::pair<std::string, std::string>> meta;
   // The buyer was upset when the chat was handed off: the courtesy notice
   // then apologises and drops its smileys, like the handoff text did.
   bool upset = false;

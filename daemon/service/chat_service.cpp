@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/chat/agent_operations.hpp"
+#include "daemon/chat/assignment.hpp"
 #include "daemon/chat/message_path.hpp"
 #include "daemon/chat/sla.hpp"
 #include "daemon/chat/ticket_view.hpp"
@@ -70,7 +71,7 @@ void ChatService::handle_message(const proto::InboundMessage& message, Answer an
 }
 
 void ChatService::handle_agent(const proto::AgentCommand& command, const std::string& agent, Answer answer,
-                               bool supervisor) {
+                               bool supervisor, int capacity) {
   if (command.op == proto::AgentOp::kList) {
     answer(proto::QueueFrame{tickets()});
     return;
@@ -84,14 +85,18 @@ void ChatService::handle_agent(const proto::AgentCommand& command, const std::st
   request->load = [this, ticket = command.ticket](store::Store::Loaded loaded) {
     store_.load_ticket(ticket, std::move(loaded));
   };
-  request->decide = [this, command, agent, supervisor](chat::Snapshot snapshot) {
+  request->decide = [this, command, agent, supervisor, capacity](chat::Snapshot snapshot) {
     const std::int64_t now = clock_.now_ms();
-    chat::Effect effect = chat::decide_agent(snapshot, command, agent, now, supervisor);
+    chat::Effect effect = chat::decide_agent(snapshot, command, agent, now, supervisor, capacity);
     if (effect.changes.empty() || !snapshot.ticket) return effect;
     if (command.op == proto::AgentOp::kClaim) effect.counts.taken_by = agent;
     if (command.op == proto::AgentOp::kTransfer) effect.counts.taken_by = command.to;
     if (command.op == proto::AgentOp::kSend && snapshot.ticket->last_agent_reply_ms == 0) {
       effect.counts.first_reply_ms = now - snapshot.ticket->opened_ms;
+    }
+    if (command.op == proto::AgentOp::kSend || command.op == proto::AgentOp::kResolve) {
+      // The buyer's waiting lines answered, or left for good, past their
+      // deadline (chat::missed_deadlines counts the same).
       const std::int64_t deadline = chat::sla_deadline_ms(chat::view(*snapshot.ticket, 0), options());
       effect.counts.sla_breach = deadline != 0 && now > deadline;
     }
@@ -100,6 +105,38 @@ void ChatService::handle_agent(const proto::AgentCommand& command, const std::st
   request->answer_id = command.request_id;
   request->answer = std::move(answer);
   run(std::move(request));
+}
+
+void ChatService::assign(const std::string& ticket, std::vector<chat::Candidate> candidates,
+                         std::function<void(const std::string& agent)> assigned) {
+  auto request = std::make_shared<Request>();
+  request->load = [this, ticket](store::Store::Loaded loaded) { store_.load_ticket(ticket, std::move(loaded)); };
+  request->decide = [this, ticket, candidates = std::move(candidates)](chat::Snapshot snapshot) {
+    chat::Effect effect = chat::decide_assign(snapshot, ticket, candidates, clock_.now_ms());
+    if (effect.taker) effect.counts.taken_by = effect.taker->agent;
+    return effect;
+  };
+  request->answer = [assigned = std::move(assigned)](proto::Answer answer) {
+    const auto* ok = std::get_if<proto::AgentOkFrame>(&answer);
+    if (ok != nullptr && ok->ticket && assigned) assigned(ok->ticket->agent);
+  };
+  run(std::move(request));
+}
+
+void ChatService::release_unanswered(const std::string& agent) {
+  for (const store::Store::Listed& listed : store_.tickets()) {
+    const queue::Ticket& t = listed.ticket;
+    if (t.state != queue::TicketState::kClaimed || t.agent != agent || chat::answered_by(t, agent)) continue;
+    auto request = std::make_shared<Request>();
+    request->load = [this, ticket = t.id](store::Store::Loaded loaded) {
+      store_.load_ticket(ticket, std::move(loaded));
+    };
+    request->decide = [this, ticket = t.id, agent](chat::Snapshot snapshot) {
+      return chat::decide_lapse(snapshot, ticket, agent, clock_.now_ms());
+    };
+    spdlog::info("agent {} away past the grace period: ticket {} goes back in line", agent, t.id);
+    run(std::move(request));
+  }
 }
 
 void ChatService::run(std::shared_ptr<Request> request) {
@@ -240,6 +277,29 @@ std::map<std::string, double> ChatService::open_chats_by_agent() {
     if (listed.ticket.state == queue::TicketState::kClaimed) out[listed.ticket.agent] += 1;
   }
   return out;
+}
+
+std::int64_t ChatService::sla_breaches_today() {
+  const std::int64_t now = clock_.now_ms();
+  const std::int64_t today = clock_.day_start_ms();
+  {
+    std::lock_guard lock(breaches_mutex_);
+    if (breaches_today_.day_start_ms == today && now - breaches_today_.counted_ms < kBreachesTodayMaxAgeMs) {
+      return breaches_today_.count;
+    }
+  }
+  const chat::ChatOptions o = options();
+  std::int64_t count = 0;
+  for (const store::Store::Listed& listed : store_.tickets()) {
+    count += chat::missed_deadlines(chat::view(listed.ticket, 0), o, today, now);
+  }
+  // A deadline of today was missed by a ticket resolved today, if at all.
+  for (const queue::ResolvedTicket& done : store_.resolved("", today, queue::kMaxResolved)) {
+    count += chat::missed_deadlines(chat::view(done.ticket, 0), o, today, done.resolved_ms);
+  }
+  std::lock_guard lock(breaches_mutex_);
+  breaches_today_ = {today, now, count};
+  return count;
 }
 
 double ChatService::oldest_waiting_seconds() {

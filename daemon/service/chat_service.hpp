@@ -25,10 +25,12 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "daemon/chat/assignment.hpp"
 #include "daemon/chat/chat_options.hpp"
 #include "daemon/chat/effect.hpp"
 #include "daemon/chat/outbound.hpp"
@@ -60,9 +62,20 @@ class ChatService {
   void handle_message(const proto::InboundMessage& message, Answer answer);
 
   // An agent's command, as `agent` (a `supervisor` may act on others'
-  // tickets); `answer` gets an ok, queue or error.
+  // tickets); `answer` gets an ok, queue or error. `capacity`: the most
+  // chats the agent taking the ticket (a claim's `agent`, a transfer's `to`)
+  // holds, 0 for no limit; checked when the claim is committed.
   void handle_agent(const proto::AgentCommand& command, const std::string& agent, Answer answer,
-                    bool supervisor = false);
+                    bool supervisor = false, int capacity = 0);
+
+  // Auto-assignment: waiting ticket `ticket` claimed for the best of
+  // `candidates` (chat/assignment.hpp), within its capacity; `assigned` gets
+  // the agent when it was (not called otherwise).
+  void assign(const std::string& ticket, std::vector<chat::Candidate> candidates,
+              std::function<void(const std::string& agent)> assigned);
+  // `agent` is away past the grace period: the tickets it holds and has not
+  // answered go back in line (those it answered stay its own).
+  void release_unanswered(const std::string& agent);
 
   // Every open ticket as agents see it: waiting ones by time left to their
   // reply deadline, then claimed ones by the same.
@@ -78,7 +91,11 @@ class ChatService {
   std::size_t queue_waiting() { return store_.queue_waiting(); }
   // The engine in service (shop facts, compliance rules).
   std::shared_ptr<const engine::Engine> engine() { return engines_.snapshot(); }
-  std::uint64_t sla_breaches() const { return metrics_.sla_breaches.value(); }
+  // Reply deadlines of today (the daemon's local day) missed, by open
+  // tickets and those resolved today (chat::missed_deadlines): from the
+  // tickets themselves, so a restart forgets none. Counted again at most
+  // every few seconds (it walks today's history).
+  std::int64_t sla_breaches_today();
   // Resolved tickets of the last `back_ms` matching `query` (chat, buyer
   // nick or id), newest first, as agents see them.
   std::vector<proto::TicketView> history(std::string_view query, std::int64_t back_ms, std::size_t limit);
@@ -106,6 +123,15 @@ class ChatService {
   const chat::Clock& clock_;
   std::atomic<std::shared_ptr<const chat::ChatOptions>> options_;
   chat::TrafficListener* traffic_listener_ = nullptr;
+
+  static constexpr std::int64_t kBreachesTodayMaxAgeMs = 5'000;
+  struct BreachesToday {
+    std::int64_t day_start_ms = -1;
+    std::int64_t counted_ms = 0;
+    std::int64_t count = 0;
+  };
+  std::mutex breaches_mutex_;
+  BreachesToday breaches_today_;
 };
 
 }  // namespace xiaoer::service

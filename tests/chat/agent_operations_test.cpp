@@ -56,6 +56,25 @@ TEST(AgentOperations, ClaimTakesAWaitingTicket) {
   EXPECT_EQ(e.sends.events.at(0).kind, proto::TicketEventKind::kClaimed);
 }
 
+// A claim or a transfer to an agent at its capacity is refused; below it,
+// the effect names the taker so the store checks again as it commits.
+TEST(AgentOperations, ATakerAtItsCapacityIsRefused) {
+  Snapshot s = with_ticket(queue::TicketState::kClaimed, "li");
+  s.held_by_agent = {{"li", 1}, {"wang", 2}};
+  proto::AgentCommand transfer = command(proto::AgentOp::kTransfer);
+  transfer.to = "wang";
+  EXPECT_NE(refusal(decide_agent(s, transfer, "li", 2000, false, 2)).message.find("capacity"), std::string::npos);
+  const Effect e = decide_agent(s, transfer, "li", 2000, false, 3);
+  ASSERT_TRUE(e.taker);
+  EXPECT_EQ(e.taker->agent, "wang");
+  EXPECT_EQ(e.taker->capacity, 3);
+  Snapshot waiting = with_ticket();
+  waiting.held_by_agent = {{"li", 1}};
+  EXPECT_FALSE(decide_agent(waiting, command(proto::AgentOp::kClaim), "li", 2000, false, 1).ticket);
+  EXPECT_TRUE(decide_agent(waiting, command(proto::AgentOp::kClaim), "li", 2000, false, 2).ticket);
+  EXPECT_TRUE(decide_agent(waiting, command(proto::AgentOp::kClaim), "li", 2000).ticket) << "0: no limit";
+}
+
 TEST(AgentOperations, RefusalsChangeNothing) {
   const auto refused = [](const Effect& e) {
     EXPECT_FALSE(e.changes_state());

@@ -36,9 +36,12 @@ paths:
   intents: "${sourceDir}/intents"
   shop: "${sourceDir}/config/shop.yaml"
 journal: {path: "${dir}/journal.log", sync: always}
+queue: {sla_complaint_s: 2}
 console:
   dir: "${sourceDir}/console"
   canned_file: "${sourceDir}/config/canned.yaml"
+  auto_assign: true
+  sessions_file: "${dir}/sessions"
 log: {level: info, format: text}
 `);
 
@@ -89,6 +92,12 @@ async function login(context, base, agent, secret) {
 
 const queueItem = (page, chat) => page.locator('#queue-list li', { hasText: chat });
 
+// Sets the agent's presence from the page, once the daemon has it.
+async function setPresence(page, status) {
+  await Promise.all([page.waitForResponse((r) => r.url().endsWith('/v1/presence') && r.ok()),
+    page.selectOption('#presence', status)]);
+}
+
 async function main() {
   const secrets = { li: addAgent('li'), zhang: addAgent('zhang'), wang: addAgent('wang', '--supervisor') };
   const port = await startDaemon();
@@ -104,8 +113,11 @@ async function main() {
   const li = await login(liContext, base, 'li', secrets.li);
   const zhang = await login(zhangContext, base, 'zhang', secrets.zhang);
   check((await li.textContent('#me')).includes('li'), 'li is shown as li');
+  // Away: auto-assignment (on here) gives them nothing until they are back.
+  await setPresence(li, 'away');
+  await setPresence(zhang, 'away');
 
-  step('three chats are handed off; the complaint has the shortest SLA and leads the queue');
+  step('three chats are handed off; the complaint has the shortest SLA (2 s here) and leads the queue');
   const a = await gateway.ask('m-a1', 'shop:buyer-a', '转人工', { buyer_nick: '小红', item_id: '6001' });
   check(a.type === 'handoff', `chat a handed off (${JSON.stringify(a)})`);
   const b = await gateway.ask('m-b1', 'shop:buyer-b', '我要找人工客服', { buyer_nick: '阿明' });
@@ -167,6 +179,15 @@ async function main() {
   await zhang.waitForSelector('#chat-title:has-text("已结束")');
   await zhang.waitForSelector('#transcript li.agent:has-text("催一下仓库")');
 
+  step('zhang is back online: a new chat is given to him, under 我的, with all the meta the gateway sent');
+  await setPresence(zhang, 'online');
+  const d = await gateway.ask('m-d1', 'shop:buyer-d', '转人工', { buyer_nick: '小李', order_id: 'O-778' });
+  check(d.type === 'handoff', `chat d handed off (${JSON.stringify(d)})`);
+  await zhang.click('.tabs button[data-tab=mine]');
+  await queueItem(zhang, '小李').click();
+  await zhang.waitForSelector('#chat-title:has-text("zhang 接待中")');
+  await zhang.waitForSelector('#buyer-info:has-text("O-778")');
+
   step('li claims chat b and logs out; the supervisor releases it');
   await queueItem(li, '阿明').click();
   await li.click('#btn-claim');
@@ -176,6 +197,9 @@ async function main() {
   const wangContext = await browser.newContext({ viewport, locale: 'zh-CN' });
   const wang = await login(wangContext, base, 'wang', secrets.wang);
   await wang.waitForSelector('#supervisor:not([hidden])');
+  // The complaint has waited past its 2 s: one deadline missed today.
+  await wang.waitForFunction(() => document.querySelector('#stat-breaches').textContent === '1', null,
+    { timeout: 20000 });
   await wang.click('.tabs button[data-tab=all]');
   await queueItem(wang, '阿明').click();
   await wang.waitForSelector('#chat-title:has-text("li 接待中")');

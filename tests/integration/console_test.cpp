@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <map>
+#include <thread>
 #include <regex>
 
 #include "daemon/common/yaml_reader.hpp"
@@ -211,6 +213,130 @@ TEST_F(ConsoleTest, AnAgentTakesNoMoreChatsThanItsCapacity) {
   const HttpResult full = claim(tickets[1]);
   EXPECT_EQ(full.status, 400);
   EXPECT_NE(full.body.find("capacity"), std::string::npos) << full.body;
+}
+
+// The console's websocket of a logged-in agent, once registered for events.
+std::unique_ptr<WsClient> console_ws(unsigned short port, const Headers& headers) {
+  auto ws = std::make_unique<WsClient>();
+  if (!ws->connect(port, "/v1/agent", "", "", kDefaultTimeout, headers).ok) return nullptr;
+  if (!ws->send(R"({"type":"list","request_id":"sync"})") || !ws->read_type("queue")) return nullptr;
+  return ws;
+}
+
+// console.auto_assign: each new ticket goes to the online agent with the
+// most free capacity (ties: the longest idle); never to one away, nor to
+// one with no console open, however much room it has.
+TEST_F(ConsoleTest, AutoAssignmentGivesANewTicketToTheOnlineAgentWithTheMostRoom) {
+  DaemonConfig config;
+  config.console_options = "auto_assign: true";
+  make(config);
+  std::map<std::string, std::string> secrets = {{"li", add_agent("li", "--capacity 2")},
+                                                {"wang", add_agent("wang", "--capacity 3")},
+                                                {"zhao", add_agent("zhao", "--capacity 9")}};
+  add_agent("qian", "--capacity 9");  // never connects
+  ASSERT_TRUE(start());
+  std::map<std::string, std::unique_ptr<WsClient>> consoles;
+  std::map<std::string, std::string> cookies;
+  for (const auto& [name, secret] : secrets) {
+    cookies[name] = cookie_of(login(name, secret));
+    consoles[name] = console_ws(port(), browser(cookies[name], origin()));
+    ASSERT_TRUE(consoles[name]) << name;
+  }
+  ASSERT_EQ(http_request_with(port(), http::verb::post, "/v1/presence", browser(cookies["zhao"], origin()),
+                              R"({"status":"away"})")
+                .status,
+            200);
+  auto gw = gateway();
+  ASSERT_TRUE(gw);
+  const auto holder = [&](const std::string& ticket) -> std::string {
+    std::string agent;
+    wait_until(
+        [&] {
+          const HttpResult r = http_request_with(port(), http::verb::get, "/v1/tickets/" + ticket,
+                                                 {{"Authorization", std::string("Bearer ") + DaemonProcess::kAgentToken}});
+          agent = r.status == 200 ? r.body_json().value("agent", "") : "";
+          return !agent.empty();
+        },
+        std::chrono::milliseconds(5000));
+    return agent;
+  };
+  std::vector<std::string> holders;
+  for (int i = 0; i < 4; ++i) {
+    const std::string chat = "shop:auto-" + std::to_string(i);
+    const auto handoff = ask(*gw, "a-" + std::to_string(i), chat, "转人工");
+    ASSERT_TRUE(handoff && (*handoff)["type"] == "handoff");
+    holders.push_back(holder((*handoff)["ticket"]));
+  }
+  // wang 3 free; then 2 and 2: li, idle longest; then wang 2, li 1; then 1 and 1: li idle longer.
+  EXPECT_EQ(holders, (std::vector<std::string>{"wang", "li", "wang", "li"}));
+  const auto fifth = ask(*gw, "a-5", "shop:auto-5", "转人工");
+  ASSERT_TRUE(fifth && (*fifth)["type"] == "handoff");
+  const std::string last = (*fifth)["ticket"];
+  EXPECT_EQ(holder(last), "wang");
+  const auto sixth = ask(*gw, "a-6", "shop:auto-6", "转人工");
+  ASSERT_TRUE(sixth && (*sixth)["type"] == "handoff");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const HttpResult unassigned = http_request_with(port(), http::verb::get, "/v1/tickets/" + (*sixth)["ticket"].get<std::string>(),
+                                                  {{"Authorization", std::string("Bearer ") + DaemonProcess::kAgentToken}});
+  EXPECT_EQ(unassigned.body_json()["state"], "waiting") << "everyone online is full: it waits in line";
+}
+
+// console.disconnect_grace_s: an agent gone (no console, no request) past
+// the grace loses the tickets it has not answered; the one it answered
+// stays its own.
+TEST_F(ConsoleTest, AnAbsentAgentsUnansweredTicketsGoBackInLine) {
+  DaemonConfig config;
+  config.console_options = "disconnect_grace_s: 1";
+  make(config);
+  const std::string secret = add_agent("li");
+  ASSERT_TRUE(start());
+  const std::string cookie = cookie_of(login("li", secret));
+  auto ws = console_ws(port(), browser(cookie, origin()));
+  ASSERT_TRUE(ws);
+  auto gw = gateway();
+  ASSERT_TRUE(gw);
+  std::vector<std::string> tickets;
+  for (const char* chat : {"shop:gone-1", "shop:gone-2"}) {
+    const auto handoff = ask(*gw, std::string("g-") + chat, chat, "转人工");
+    ASSERT_TRUE(handoff && (*handoff)["type"] == "handoff");
+    tickets.push_back((*handoff)["ticket"]);
+    ASSERT_EQ(http_request_with(port(), http::verb::post, "/v1/tickets/" + tickets.back() + "/claim",
+                                browser(cookie, origin()))
+                  .status,
+              200);
+  }
+  ASSERT_EQ(http_request_with(port(), http::verb::post, "/v1/tickets/" + tickets[0] + "/send",
+                              browser(cookie, origin()), R"({"text":"您好"})")
+                .status,
+            200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const auto state_of = [&](const std::string& ticket) {
+    const json t = http_request_with(port(), http::verb::get, "/v1/tickets/" + ticket,
+                                     {{"Authorization", std::string("Bearer ") + DaemonProcess::kAgentToken}})
+                       .body_json();
+    return t.value("state", "") + ":" + t.value("agent", "");
+  };
+  EXPECT_EQ(state_of(tickets[1]), "claimed:li") << "connected: nothing is taken back";
+  ws.reset();  // the console closed
+  EXPECT_TRUE(wait_until([&] { return state_of(tickets[1]) == "waiting:"; }, std::chrono::milliseconds(5000)));
+  EXPECT_EQ(state_of(tickets[0]), "claimed:li") << "answered by li: stays li's";
+}
+
+// console.sessions_file: a daemon restart logs nobody out; the file keeps
+// hashes, never the cookie's token.
+TEST_F(ConsoleTest, ALoginOutlivesARestart) {
+  make();
+  const std::string secret = add_agent("li");
+  ASSERT_TRUE(start());
+  const std::string cookie = cookie_of(login("li", secret));
+  ASSERT_FALSE(cookie.empty());
+  daemon_->stop();
+  ASSERT_TRUE(start());
+  const HttpResult me = http_request_with(port(), http::verb::get, "/v1/me", browser(cookie, ""));
+  EXPECT_EQ(me.status, 200) << me.body;
+  std::string file;
+  ASSERT_TRUE(common::read_file((daemon_->dir() / "state" / "console.sessions").string(), &file));
+  EXPECT_EQ(file.find(cookie.substr(cookie.find('=') + 1)), std::string::npos);
 }
 
 TEST_F(ConsoleTest, TheSecretIsNeverInALogLineOrAMetric) {

@@ -90,7 +90,8 @@ void DaemonProcess::write_config(const DaemonConfig& c) {
     << "  idle_timeout_s: " << c.idle_timeout_s << "\n"
     << "  handshake_timeout_s: " << c.handshake_timeout_s << "\n"
     << "  outbound_frames: " << c.outbound_frames << "\n"
-    << "console: {dir: \"" << XIAOER_SOURCE_DIR << "/console\"}\n"
+    << "console: {dir: \"" << XIAOER_SOURCE_DIR << "/console\""
+    << (c.console_options.empty() ? "" : ", " + c.console_options) << "}\n"
     << "log: {level: " << c.log_level << ", format: text}\n"
     << "admin: {socket: \"" << admin_socket().string() << "\"}\n"
     << c.extra_yaml;

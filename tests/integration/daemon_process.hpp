@@ -59,6 +59,7 @@ struct DaemonConfig {
   std::string journal_sync = "always";
   int compact_after_mb = 0;    // journal.compact_after_mb (0: the daemon's default)
   std::string extra_yaml;      // appended to the config as it is (sample.*, reload.*)
+  std::string console_options;  // more console.* keys, as flow-map entries ("auto_assign: true")
   std::string catalogue;       // paths.catalogue ("" = none)
 };
 

@@ -107,6 +107,12 @@ class DashboardTest : public ItTest {
     const auto handoff = ask(*gw, "d-3", "shop7:d3", "转人工");
     EXPECT_TRUE(handoff && (*handoff)["type"] == "handoff");
     EXPECT_TRUE(gw->read_type("notice", 3500ms)) << "no courtesy notice";
+    // An agent takes the ticket and answers it (the console's metrics).
+    const std::string ticket = handoff ? (*handoff)["ticket"].get<std::string>() : "";
+    EXPECT_TRUE(li->send(R"({"type":"claim","request_id":"d-claim","ticket":")" + ticket + R"("})"));
+    EXPECT_TRUE(li->read_type("ok"));
+    EXPECT_TRUE(li->send(R"({"type":"send","request_id":"d-send","ticket":")" + ticket + R"(","text":"您好"})"));
+    EXPECT_TRUE(li->read_type("ok"));
     daemon_->signal(SIGHUP);
     EXPECT_TRUE(wait_until([&] { return metric_sample(metrics(), "xiaoer_reloads_total{result=\"ok\"}") == 1.0; }, 5000ms));
     return metrics();

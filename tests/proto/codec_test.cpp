@@ -176,6 +176,23 @@ TEST(Codec, IgnoresUnknownFields) {
   EXPECT_EQ(m.buyer_nick, "n");
 }
 
+// meta's other keys are kept for the agents (a non-string as its JSON
+// text), bounded in number and size; buyer_nick and item_id have fields.
+TEST(Codec, KeepsTheOtherMetaKeys) {
+  const InboundMessage m = decode_message(
+      R"({"type":"message","id":"1","chat":"c","text":"hi","meta":{"buyer_nick":"n","level":5,"tags":["vip"],)"
+      R"("order_id":"O-9","gone":null}})");
+  using Meta = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(m.meta, (Meta{{"level", "5"}, {"order_id", "O-9"}, {"tags", R"(["vip"])"}}));
+  std::string many = R"({"type":"message","id":"1","chat":"c","text":"hi","meta":{"a_long":")" + std::string(300, 'x') + '"';
+  for (int i = 0; i < 40; ++i) many += ",\"k" + std::to_string(100 + i) + "\":\"v\"";
+  const InboundMessage bounded = decode_message(many + "}}");
+  EXPECT_EQ(bounded.meta.size(), kMaxMetaKeys);
+  EXPECT_EQ(bounded.meta.front().first, "k100") << "a value past max_id_bytes is left out";
+  const Json again = Json::parse(encode(m));
+  EXPECT_EQ(again["meta"]["order_id"], "O-9");
+}
+
 TEST(Codec, UnescapesJsonStrings) {
   const InboundMessage m =
       decode_message(R"({"type":"message","id":"1","chat":"c","text":"a\"b\\c\n\u4eb2\ud83d\ude0a\u0000z"})");

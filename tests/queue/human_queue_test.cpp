@@ -81,6 +81,24 @@ TEST(HumanQueue, PutReplacesATicketAndItsPlaceInLine) {
   EXPECT_EQ(q.size(), 2u);
 }
 
+// The chats each agent holds follow every change (what a claim's capacity
+// is checked against).
+TEST(HumanQueue, HeldByAgentFollowsClaimsReleasesAndResolutions) {
+  HumanQueue q;
+  q.put(waiting("T-1", "c1", 0, 1000));
+  q.put(waiting("T-2", "c2", 0, 2000));
+  EXPECT_TRUE(q.held_by_agent().empty());
+  ASSERT_TRUE(q.claim("T-1", "li"));
+  ASSERT_TRUE(q.claim("T-2", "li"));
+  EXPECT_EQ(q.held_by_agent().at("li"), 2);
+  ASSERT_TRUE(q.add_line("T-2", {"buyer", "在吗", 3000}));
+  EXPECT_EQ(q.held_by_agent().at("li"), 2) << "a change in place is not a new claim";
+  ASSERT_TRUE(q.release("T-1", "li"));
+  EXPECT_EQ(q.held_by_agent().at("li"), 1);
+  ASSERT_TRUE(q.resolve("T-2"));
+  EXPECT_TRUE(q.held_by_agent().empty());
+}
+
 TEST(HumanQueue, ReserveTakesOnlyTheNextNumber) {
   HumanQueue q;
   EXPECT_FALSE(q.reserve(2));

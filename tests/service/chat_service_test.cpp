@@ -253,6 +253,7 @@ TEST_F(ChatServiceTest, TicketsCarryTheChannelAndTheBuyersMeta) {
   m.channel = "taobao";
   m.buyer_nick = "买家甲";
   m.item_id = "item-7";
+  m.meta = {{"order_id", "O-1"}, {"vip", "true"}};
   std::promise<std::string> answer;
   service_->handle_message(m, [&answer](proto::Answer done) { answer.set_value(proto::encode(done)); });
   ASSERT_EQ(json::parse(answer.get_future().get())["type"], "handoff");
@@ -261,12 +262,14 @@ TEST_F(ChatServiceTest, TicketsCarryTheChannelAndTheBuyersMeta) {
   EXPECT_EQ(opened["ticket"]["channel"], "taobao");
   EXPECT_EQ(opened["ticket"]["buyer_nick"], "买家甲");
   EXPECT_EQ(opened["ticket"]["item_id"], "item-7");
+  EXPECT_EQ(opened["ticket"]["meta"], json({{"order_id", "O-1"}, {"vip", "true"}}));
   start();
   const auto tickets = service_->tickets();
   ASSERT_EQ(tickets.size(), 1u);
   EXPECT_EQ(tickets[0].channel, "taobao");
   EXPECT_EQ(tickets[0].buyer_nick, "买家甲");
   EXPECT_EQ(tickets[0].item_id, "item-7");
+  EXPECT_EQ(tickets[0].meta, m.meta);
 }
 
 TEST_F(ChatServiceTest, ComplaintsGoAheadInLine) {
@@ -294,6 +297,86 @@ TEST_F(ChatServiceTest, AgentClaimSendResolveReturnsTheChatToTheBot) {
   EXPECT_EQ(outbound_.closed, std::vector<std::string>{"c1"}) << "the gateway routing was not told";
   EXPECT_TRUE(service_->tickets().empty());
   EXPECT_EQ(send("c1", "m2", "发什么快递")["type"], "reply");
+}
+
+// Claims from many threads at once by one agent of capacity 3: exactly
+// three go through, whatever the interleaving.
+TEST_F(ChatServiceTest, ConcurrentClaimsNeverPassTheCapacity) {
+  constexpr int kTickets = 8;
+  std::vector<std::string> ids;
+  for (int i = 0; i < kTickets; ++i) {
+    std::string chat = "c";  // appended: GCC 12's -Wrestrict misfires on "c" + std::string
+    chat += std::to_string(i);
+    ids.push_back(send(chat, "m1", "转人工")["ticket"]);
+  }
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (const std::string& id : ids) {
+    threads.emplace_back([&, id] {
+      proto::AgentCommand claim;
+      claim.op = proto::AgentOp::kClaim;
+      claim.ticket = id;
+      std::promise<std::string> answer;
+      service_->handle_agent(
+          claim, "li", [&answer](proto::Answer done) { answer.set_value(proto::encode(done)); }, false, 3);
+      if (json::parse(answer.get_future().get())["type"] == "ok") ++ok;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 3);
+  EXPECT_EQ(service_->open_chats_by_agent().at("li"), 3.0);
+}
+
+// Auto-assignment claims a new ticket for the agent with the most room; an
+// absent agent's unanswered tickets go back in line, its answered ones stay.
+TEST_F(ChatServiceTest, AssignmentAndTheGracePeriodsRelease) {
+  const std::string first = send("c1", "m1", "转人工")["ticket"];
+  const std::string second = send("c2", "m1", "转人工")["ticket"];
+  std::promise<std::string> assigned;
+  service_->assign(first, {{"li", 1, 0}, {"wang", 3, 0}}, [&](const std::string& agent) { assigned.set_value(agent); });
+  EXPECT_EQ(assigned.get_future().get(), "wang");
+  std::promise<std::string> again;
+  service_->assign(second, {{"li", 2, 0}, {"wang", 3, 0}}, [&](const std::string& agent) { again.set_value(agent); });
+  EXPECT_EQ(again.get_future().get(), "li") << "2 free each: li, idle longest (then by name)";
+  ASSERT_EQ(agent(proto::AgentOp::kSend, first, "wang", "您好")["type"], "ok");
+  ASSERT_EQ(agent(proto::AgentOp::kRelease, second, "li")["type"], "ok");
+  ASSERT_EQ(agent(proto::AgentOp::kClaim, second, "wang")["type"], "ok");
+  EXPECT_EQ(metrics_.tickets_by_agent.with("wang").value(), 2u) << "assignments count as tickets taken";
+
+  service_->release_unanswered("wang");
+  journal_->flush();
+  std::map<std::string, std::string> state;
+  for (const proto::TicketView& t : service_->tickets()) state[t.id] = t.state + ":" + t.agent;
+  EXPECT_EQ(state[first], "claimed:wang") << "answered by wang: stays its own";
+  EXPECT_EQ(state[second], "waiting:") << "not answered by wang: back in line";
+}
+
+// The supervisor's breaches today: missed deadlines of open tickets and of
+// those resolved today, the same after a restart, none tomorrow.
+TEST_F(ChatServiceTest, SlaBreachesTodayCountMissedDeadlinesOfTheLocalDay) {
+  constexpr std::int64_t kMinute = 60'000;
+  clock_.now = 100 * 86'400'000LL + 9 * 60 * kMinute;  // 09:00
+  clock_.minute = 9 * 60;
+  const std::string ticket = send("c1", "m1", "转人工")["ticket"];
+  EXPECT_EQ(service_->sla_breaches_today(), 0);
+  clock_.now += 4 * kMinute;  // past the 3 minutes
+  clock_.minute += 4;
+  EXPECT_EQ(service_->sla_breaches_today(), 1) << "waiting past its deadline";
+  ASSERT_EQ(agent(proto::AgentOp::kClaim, ticket, "li")["type"], "ok");
+  ASSERT_EQ(agent(proto::AgentOp::kSend, ticket, "li", "久等了")["type"], "ok");
+  EXPECT_EQ(metrics_.sla_breaches.value(), 1u);
+  send("c1", "m2", "好的");
+  clock_.now += kMinute;
+  clock_.minute += 1;
+  ASSERT_EQ(agent(proto::AgentOp::kSend, ticket, "li", "还有别的吗")["type"], "ok");  // in time
+  ASSERT_EQ(agent(proto::AgentOp::kResolve, ticket, "li")["type"], "ok");
+  clock_.now += 10'000;
+  EXPECT_EQ(service_->sla_breaches_today(), 1);
+  EXPECT_EQ(metrics_.sla_breaches.value(), 1u);
+  start();
+  EXPECT_EQ(service_->sla_breaches_today(), 1) << "from the history, after a restart";
+  clock_.now += 86'400'000LL;  // the same hour tomorrow
+  EXPECT_EQ(service_->sla_breaches_today(), 0);
 }
 
 TEST_F(ChatServiceTest, CourtesyNoticeOnceAfterTheWait) {
@@ -370,6 +453,33 @@ TEST_F(ChatServiceTest, CompactionKeepsTheLiveState) {
   EXPECT_EQ(send_raw("c1", "m1", "发什么快递"), answered);
   ASSERT_EQ(service_->tickets().size(), 1u);
   EXPECT_EQ(service_->tickets()[0].id, ticket);
+}
+
+// Resolved tickets stay in the history through a compaction and a restart
+// (before, a compaction did not carry them: the history was lost), and are
+// forgotten once older than the days kept (console.history_days).
+TEST_F(ChatServiceTest, HistorySurvivesCompactionAndRestart) {
+  ChatOptions options;
+  options.compact_after_bytes = 1;  // compact at each tick
+  start(options);
+  const std::string ticket = send("c1", "m1", "转人工")["ticket"];
+  ASSERT_EQ(agent(proto::AgentOp::kClaim, ticket, "li")["type"], "ok");
+  ASSERT_EQ(agent(proto::AgentOp::kResolve, ticket, "li")["type"], "ok");
+  constexpr std::int64_t kDay = 86'400'000;
+  for (int round = 0; round < 2; ++round) {  // compacted twice: the history's own records carried over
+    service_->tick();
+    journal_->flush();
+    ASSERT_EQ(journal_->stats().bytes_since_compaction, 0u) << "no compaction in round " << round;
+    start(options);
+    const auto history = service_->history("c1", kDay, 10);
+    ASSERT_EQ(history.size(), 1u) << "round " << round;
+    EXPECT_EQ(history[0].id, ticket);
+    EXPECT_EQ(history[0].state, "resolved");
+    EXPECT_EQ(history[0].transcript.front().text, "转人工");
+  }
+  clock_.now += 31 * kDay;  // past the 30 days kept
+  service_->tick();
+  EXPECT_TRUE(service_->history("", 365 * kDay, 10).empty());
 }
 
 // The log is rewritten only once it has grown by the live state's size

@@ -43,6 +43,7 @@ void JournalStore::compact_if_due(std::int64_t now_ms) {
   struct State {
     std::vector<Window> windows;
     std::vector<queue::Ticket> tickets;
+    std::vector<queue::ResolvedTicket> history;  // oldest first
     std::vector<catalogue::StockUpdate> stock;
     std::vector<UnackedPush> pushes;
     std::uint64_t pushes_issued = 0;
@@ -66,6 +67,12 @@ void JournalStore::compact_if_due(std::int64_t now_ms) {
   // has them (if one fails, the journal drops this rewrite).
   std::unordered_map<std::string, queue::Ticket> tickets;
   for (const queue::Ticket* ticket : queue_.ordered()) tickets.emplace(ticket->id, *ticket);
+  // The history still kept, oldest first (a resolve being written joins it
+  // below, as the newest).
+  const std::int64_t keep_since = now_ms - history_keep_ms_.load(std::memory_order_relaxed);
+  for (const queue::ResolvedTicket& done : history_.all()) {
+    if (done.resolved_ms >= keep_since) state->history.push_back(done);
+  }
   std::size_t chats = 0;
   for (ChatTable::Shard& shard : chats_.shards()) chats += shard.chats.size();
   state->windows.reserve(chats);
@@ -75,7 +82,10 @@ void JournalStore::compact_if_due(std::int64_t now_ms) {
       if (entry.pending) {
         const chat::Effect& pending = *entry.pending;
         if (pending.state) chat = &*pending.state;
-        if (!pending.resolved_ticket.empty()) tickets.erase(pending.resolved_ticket);
+        if (const auto done = tickets.find(pending.resolved_ticket); done != tickets.end()) {
+          state->history.push_back({std::move(done->second), now_ms});
+          tickets.erase(done);
+        }
         if (pending.ticket) tickets.insert_or_assign(pending.ticket->id, *pending.ticket);
         for (const proto::Push& push : pending.sends.pushes) {
           state->pushes.push_back({proto::push_id(push), chat_id, proto::encode(push), now_ms});
@@ -102,6 +112,9 @@ void JournalStore::compact_if_due(std::int64_t now_ms) {
       [state] {
         std::vector<std::string> snapshot;
         for (const catalogue::StockUpdate& update : state->stock) snapshot.push_back(records::stock(update));
+        for (const queue::ResolvedTicket& done : state->history) {
+          snapshot.push_back(records::done(done.ticket, done.resolved_ms));
+        }
         for (const Window& w : state->windows) {
           for (const auto& [id, answer] : w.answered) {
             snapshot.push_back(records::answer(w.chat, id, proto::encode(answer), w.context, /*window_copy=*/true));

@@ -25,11 +25,13 @@ JournalStore::JournalStore(common::Metrics& metrics, const chat::Clock& clock, J
     : metrics_(metrics),
       clock_(clock),
       answered_window_(options.answered_window),
-      compact_after_bytes_(options.compact_after_bytes) {}
+      compact_after_bytes_(options.compact_after_bytes),
+      history_keep_ms_(options.history_keep_ms) {}
 
 void JournalStore::set_options(JournalStoreOptions options) {
   answered_window_.store(options.answered_window, std::memory_order_relaxed);
   compact_after_bytes_.store(options.compact_after_bytes, std::memory_order_relaxed);
+  history_keep_ms_.store(options.history_keep_ms, std::memory_order_relaxed);
 }
 
 void JournalStore::load(const std::string& chat, Loaded loaded) { load_chat(chat, false, std::move(loaded)); }
@@ -83,6 +85,8 @@ void JournalStore::load_chat(const std::string& chat, bool ticket_position, Load
     s.next_ticket_number = queue_.next_number();
     s.waiting_by_priority = queue_.waiting_by_priority();
     for (const auto& [priority, count] : opening_by_priority_) s.waiting_by_priority[priority] += count;
+    s.held_by_agent = queue_.held_by_agent();
+    for (const auto& [agent, count] : taking_by_agent_) s.held_by_agent[agent] += count;
   }
   loaded(std::move(s));
 }
@@ -114,7 +118,7 @@ void JournalStore::commit(chat::Effect effect, Committed committed) {
       now = CommitResult::kUnavailable;
     } else if (effect.changes_state()) {
       ChatEntry& entry = shard.chats[chat];
-      if (entry.version != effect.version || entry.pending || !reserve_opening(effect)) {
+      if (entry.version != effect.version || entry.pending || !reserve(effect)) {
         now = CommitResult::kConflict;  // decided on a state that is gone (or a number taken)
       } else {
         // Push ids given once accepted, under the chat's lock: in commit
@@ -178,11 +182,19 @@ std::vector<std::string> JournalStore::expire_pushes(std::int64_t now_ms, std::i
   return expired;
 }
 
-bool JournalStore::reserve_opening(const chat::Effect& effect) {
-  if (opening_of(effect) == nullptr) return true;
+bool JournalStore::reserve(const chat::Effect& effect) {
+  if (opening_of(effect) == nullptr && !effect.taker) return true;
   std::lock_guard lock(queue_mutex_);
-  if (!queue_.reserve(opening_of(effect)->ticket.number)) return false;
-  count_pending_opening(effect, +1);
+  if (effect.taker && effect.taker->capacity > 0) {
+    const auto& held = queue_.held_by_agent();
+    const auto committed = held.find(effect.taker->agent);
+    const auto taking = taking_by_agent_.find(effect.taker->agent);
+    const int holds = (committed == held.end() ? 0 : committed->second) +
+                      (taking == taking_by_agent_.end() ? 0 : taking->second);
+    if (holds >= effect.taker->capacity) return false;
+  }
+  if (opening_of(effect) != nullptr && !queue_.reserve(opening_of(effect)->ticket.number)) return false;
+  count_pending(effect, +1);
   return true;
 }
 
@@ -197,7 +209,7 @@ void JournalStore::settle(const std::string& chat, bool written, const Committed
     entry.pending.reset();
     {
       std::lock_guard queue_lock(queue_mutex_);
-      count_pending_opening(effect, -1);
+      count_pending(effect, -1);
       if (written) apply_tickets(effect);
     }
     if (written) {
@@ -227,14 +239,14 @@ void JournalStore::apply_tickets(const chat::Effect& effect) {
   if (effect.ticket) queue_.put(*effect.ticket);
 }
 
-void JournalStore::count_pending_opening(const chat::Effect& effect, int delta) {
+void JournalStore::count_pending(const chat::Effect& effect, int delta) {
+  if (effect.taker && (taking_by_agent_[effect.taker->agent] += delta) <= 0) {
+    taking_by_agent_.erase(effect.taker->agent);
+  }
   const chat::change::Opened* opened = opening_of(effect);
   if (opened == nullptr) return;
-  const int priority = opened->ticket.priority;
-  if (delta > 0) {
-    ++opening_by_priority_[priority];
-  } else if (--opening_by_priority_[priority] == 0) {
-    opening_by_priority_.erase(priority);
+  if ((opening_by_priority_[opened->ticket.priority] += static_cast<std::size_t>(delta)) == 0) {
+    opening_by_priority_.erase(opened->ticket.priority);
   }
 }
 
@@ -263,6 +275,10 @@ std::vector<std::string> JournalStore::chats_due_notice(std::int64_t now_ms, std
 
 void JournalStore::tick(std::int64_t now_ms, std::int64_t idle_ms) {
   chats_.expire(now_ms, idle_ms);
+  {
+    std::lock_guard lock(queue_mutex_);
+    history_.forget_before(now_ms - history_keep_ms_.load(std::memory_order_relaxed));
+  }
   note_sync_failures();
   compact_if_due(now_ms);
 }

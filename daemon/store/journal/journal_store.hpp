@@ -19,7 +19,9 @@
 //     A load is always followed by its commit (store.hpp).
 // A ticket's number is reserved when its opening is accepted (a failed
 // opening leaves a gap in the numbering, never a duplicate), and the line
-// a new ticket sees counts the openings still being written.
+// a new ticket sees counts the openings still being written. Likewise an
+// effect that gives a ticket to an agent is accepted only within the
+// agent's capacity, counting the claims still being written.
 //
 // A failed fdatasync (Journal::failed): commits are refused or not
 // persisted and nothing else is appended, and compaction is due at once
@@ -68,6 +70,8 @@ namespace xiaoer::store {
 struct JournalStoreOptions {
   int answered_window = 8;                        // answers kept per chat at replay
   std::int64_t compact_after_bytes = 64ll << 20;  // the log's growth before a rewrite
+  // Resolved tickets are kept this long for the history (console.history_days).
+  std::int64_t history_keep_ms = 30ll * 86400 * 1000;
 };
 
 class JournalStore final : public Store {
@@ -119,10 +123,12 @@ class JournalStore final : public Store {
   void keep_pushes(const std::string& chat, const chat::Sends& sends, std::int64_t created_ms);
   // The effect's ticket changes, to the queue (queue_mutex_ held).
   void apply_tickets(const chat::Effect& effect);
-  // Takes the number of the ticket the effect opens, if any (another chat
-  // may have taken it since the snapshot: false).
-  bool reserve_opening(const chat::Effect& effect);
-  void count_pending_opening(const chat::Effect& effect, int delta);  // queue_mutex_ held
+  // Takes the number of the ticket the effect opens, if any, and a place
+  // within its taker's capacity (another chat may have taken either since
+  // the snapshot: false, nothing taken).
+  bool reserve(const chat::Effect& effect);
+  // The effect's opening and taker, counted as being written (queue_mutex_ held).
+  void count_pending(const chat::Effect& effect, int delta);
   void compact_if_due(std::int64_t now_ms);
   // Counts and logs the journal's failed syncs since the last tick.
   void note_sync_failures();
@@ -133,6 +139,7 @@ class JournalStore final : public Store {
   const chat::Clock& clock_;
   std::atomic<int> answered_window_;
   std::atomic<std::int64_t> compact_after_bytes_;
+  std::atomic<std::int64_t> history_keep_ms_;
   Journal* journal_ = nullptr;
   std::atomic<std::uint64_t> sequence_{0};  // the last version given to a chat
   std::atomic<bool> compacting_{false};     // a compaction is queued or running
@@ -144,10 +151,11 @@ class JournalStore final : public Store {
   PushTable pushes_;
   std::mutex queue_mutex_;
   queue::HumanQueue queue_;
-  // Resolved tickets (queue_mutex_). Not in the compacted snapshot: a
-  // restart after a compaction keeps only those resolved since.
+  // Resolved tickets of the last history_keep_ms_ (queue_mutex_): a
+  // compaction writes them (`done` records), so a restart keeps them.
   queue::ResolvedHistory history_;
   std::map<int, std::size_t> opening_by_priority_;  // accepted openings not yet durable (queue_mutex_)
+  std::map<std::string, int> taking_by_agent_;      // accepted claims not yet durable, by taker (queue_mutex_)
   // Live stock: appended under stock_mutex_ (the journal's order is the
   // order applied), published whole once written.
   std::mutex stock_mutex_;

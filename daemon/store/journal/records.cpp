@@ -63,23 +63,42 @@ std::string hold(std::string_view chat, std::string_view id, std::string_view ti
   });
 }
 
-std::string open(const queue::Ticket& t) {
-  return record("open", [&](common::JsonWriter& w) {
-    w.field("ticket", t.id).field("chat", t.chat).field("reason", t.reason);
-    w.key("priority").value(t.priority).key("ts").value(t.opened_ms);
-    w.field("state", t.state == queue::TicketState::kClaimed ? "claimed" : "waiting").field("agent", t.agent);
-    w.key("notice_sent").value(t.notice_sent).key("last_agent_reply_ms").value(t.last_agent_reply_ms);
-    if (!t.channel.empty()) w.field("channel", t.channel);
-    if (!t.buyer_nick.empty()) w.field("buyer_nick", t.buyer_nick);
-    if (!t.item_id.empty()) w.field("item_id", t.item_id);
-    if (t.upset) w.key("upset").value(true);
-    w.key("transcript").begin_array();
-    for (const auto& l : t.transcript) {
-      w.begin_object();
-      write_line(w, l);
-      w.end_object();
-    }
+namespace {
+
+// The whole ticket (open, done).
+void write_ticket(common::JsonWriter& w, const queue::Ticket& t) {
+  w.field("ticket", t.id).field("chat", t.chat).field("reason", t.reason);
+  w.key("priority").value(t.priority).key("ts").value(t.opened_ms);
+  w.field("state", t.state == queue::TicketState::kClaimed ? "claimed" : "waiting").field("agent", t.agent);
+  w.key("notice_sent").value(t.notice_sent).key("last_agent_reply_ms").value(t.last_agent_reply_ms);
+  if (!t.channel.empty()) w.field("channel", t.channel);
+  if (!t.buyer_nick.empty()) w.field("buyer_nick", t.buyer_nick);
+  if (!t.item_id.empty()) w.field("item_id", t.item_id);
+  if (!t.meta.empty()) {
+    w.key("meta").begin_array();
+    for (const auto& [key, value] : t.meta) w.begin_array().value(key).value(value).end_array();
     w.end_array();
+  }
+  if (t.upset) w.key("upset").value(true);
+  w.key("transcript").begin_array();
+  for (const auto& l : t.transcript) {
+    w.begin_object();
+    write_line(w, l);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+}  // namespace
+
+std::string open(const queue::Ticket& t) {
+  return record("open", [&](common::JsonWriter& w) { write_ticket(w, t); });
+}
+
+std::string done(const queue::Ticket& t, std::int64_t resolved_ms) {
+  return record("done", [&](common::JsonWriter& w) {
+    write_ticket(w, t);
+    w.key("resolved_ts").value(resolved_ms);
   });
 }
 
@@ -104,8 +123,11 @@ std::string agent_reply(std::string_view ticket, std::string_view agent, std::st
   });
 }
 
-std::string resolve(std::string_view ticket) {
-  return record("resolve", [&](common::JsonWriter& w) { w.field("ticket", ticket); });
+std::string resolve(std::string_view ticket, std::int64_t ts) {
+  return record("resolve", [&](common::JsonWriter& w) {
+    w.field("ticket", ticket);
+    if (ts != 0) w.key("ts").value(ts);
+  });
 }
 
 std::string notice(std::string_view ticket, std::int64_t ts) {
@@ -145,7 +167,7 @@ std::string of(std::string_view chat, const chat::Change& change) {
     std::string operator()(const chat::change::AgentReplied& c) const {
       return agent_reply(c.ticket, c.agent, c.text, c.ts);
     }
-    std::string operator()(const chat::change::Resolved& c) const { return resolve(c.ticket); }
+    std::string operator()(const chat::change::Resolved& c) const { return resolve(c.ticket, c.ts); }
     std::string operator()(const chat::change::NoticeSent& c) const { return notice(c.ticket, c.ts); }
   };
   return std::visit(Writer{chat}, change);
@@ -187,7 +209,8 @@ std::optional<Record> parse(std::string_view payload, std::string* error) {
   if (const std::int64_t n = num(j, "n"); n > 0) r.n = static_cast<std::uint64_t>(n);
   const auto window_copy = j.find("w");
   r.window_copy = window_copy != j.end() && window_copy->is_boolean() && window_copy->get<bool>();
-  if (r.type == "open") {
+  r.resolved_ts = num(j, "resolved_ts");
+  if (r.type == "open" || r.type == "done") {
     queue::Ticket& t = r.full;
     t.id = r.ticket;
     t.chat = r.chat;
@@ -202,6 +225,13 @@ std::optional<Record> parse(std::string_view payload, std::string* error) {
     t.channel = str(j, "channel");
     t.buyer_nick = str(j, "buyer_nick");
     t.item_id = str(j, "item_id");
+    if (const auto meta = j.find("meta"); meta != j.end() && meta->is_array()) {
+      for (const auto& pair : *meta) {
+        if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string()) {
+          t.meta.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+        }
+      }
+    }
     const auto upset = j.find("upset");
     t.upset = upset != j.end() && upset->is_boolean() && upset->get<bool>();
     if (const auto lines = j.find("transcript"); lines != j.end() && lines->is_array()) {
@@ -212,7 +242,7 @@ std::optional<Record> parse(std::string_view payload, std::string* error) {
   }
   static constexpr std::string_view kTypes[] = {"answer", "resend", "hold", "open", "line", "claim",
                                                 "release", "agent_reply", "resolve", "notice",
-                                                "push",   "ack",    "push_seq"};
+                                                "push",   "ack",    "push_seq", "done"};
   if (std::find(std::begin(kTypes), std::end(kTypes), r.type) == std::end(kTypes)) {
     *error = "unknown record type '" + r.type + "'";
     return std::nullopt;
@@ -223,9 +253,10 @@ std::optional<Record> parse(std::string_view payload, std::string* error) {
     return std::nullopt;
   }
   if (r.type == "push" || r.type == "ack" || r.type == "push_seq") return r;
-  const bool needs_chat = r.type == "answer" || r.type == "resend" || r.type == "open" || r.type == "hold";
+  const bool needs_chat =
+      r.type == "answer" || r.type == "resend" || r.type == "open" || r.type == "hold" || r.type == "done";
   if ((needs_chat && r.chat.empty()) || (!needs_chat && r.ticket.empty()) ||
-      ((r.type == "open" || r.type == "hold") && r.ticket.empty()) ||
+      ((r.type == "open" || r.type == "hold" || r.type == "done") && r.ticket.empty()) ||
       (r.type == "answer" && (r.id.empty() || r.frame.empty())) || (r.type == "hold" && r.id.empty())) {
     *error = "record '" + r.type + "' is missing a field";
     return std::nullopt;

@@ -8,10 +8,13 @@
 //                                     replay: the encoder is deterministic)
 //   open     {ticket…}                a ticket was opened (or, in a compacted
 //                                     journal, its whole current state);
-//                                     channel, buyer_nick, item_id only when
-//                                     set (older journals have none)
+//                                     channel, buyer_nick, item_id, meta
+//                                     ([[key, value]…]) only when set (older
+//                                     journals have none)
 //   line     {ticket, from, text, ts} a line added to a ticket's transcript
-//   claim    {ticket, agent}  release {ticket, agent}  resolve {ticket}
+//   claim    {ticket, agent}  release {ticket, agent}  resolve {ticket[, ts]}
+//   done     {ticket…, resolved_ts}  a resolved ticket kept for the history
+//                                     (written by compaction: like `open`)
 //   agent_reply {ticket, agent, text, ts}   notice {ticket, ts}
 //   push     {chat, id, frame, ts}    a push committed (id: its push_id), kept
 //                                     until an `ack` names it
@@ -47,7 +50,8 @@ std::string line(std::string_view ticket, const queue::TranscriptLine& line);
 std::string claim(std::string_view ticket, std::string_view agent);
 std::string release(std::string_view ticket, std::string_view agent);
 std::string agent_reply(std::string_view ticket, std::string_view agent, std::string_view text, std::int64_t ts);
-std::string resolve(std::string_view ticket);
+std::string resolve(std::string_view ticket, std::int64_t ts);
+std::string done(const queue::Ticket& ticket, std::int64_t resolved_ms);
 std::string notice(std::string_view ticket, std::int64_t ts);
 std::string push(std::string_view chat, std::string_view push_id, std::string_view frame, std::int64_t ts);
 std::string ack(const std::vector<std::string>& push_ids);
@@ -61,8 +65,9 @@ struct Record {
   bool window_copy = false;      // for "answer": {"w":true}
   std::vector<std::string> ids;  // for "ack"
   std::uint64_t n = 0;           // for "push_seq"
+  std::int64_t resolved_ts = 0;  // for "done"
   nlu::Context context;
-  queue::Ticket full;  // for "open"
+  queue::Ticket full;  // for "open" and "done"
 };
 
 // Parses a record; nullopt (with `error`) when it is not one.

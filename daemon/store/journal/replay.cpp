@@ -81,6 +81,10 @@ bool JournalStore::replay(std::string_view payload, std::string* error, bool fol
     return true;
   }
   std::lock_guard lock(queue_mutex_);
+  if (r.type == "done") {
+    history_.add(r.full, r.resolved_ts);
+    return true;
+  }
   if (r.type == "open") {
     if (queue_.find(r.ticket) != nullptr || queue_.find_by_chat(r.chat) != nullptr) {
       *error = "ticket " + r.ticket + " opened twice";
@@ -104,9 +108,11 @@ bool JournalStore::replay(std::string_view payload, std::string* error, bool fol
   } else if (r.type == "agent_reply") {
     queue_.record_agent_reply(r.ticket, r.agent, r.text, r.ts);
   } else if (r.type == "resolve") {
-    // The record has no time: the ticket's last line stands for it.
+    // A record written before it kept the time: the ticket's last line
+    // stands for it.
     if (std::optional<queue::Ticket> done = queue_.resolve(r.ticket)) {
-      const std::int64_t at = done->transcript.empty() ? done->opened_ms : done->transcript.back().ts_ms;
+      const std::int64_t last = done->transcript.empty() ? done->opened_ms : done->transcript.back().ts_ms;
+      const std::int64_t at = r.ts != 0 ? r.ts : last;
       history_.add(std::move(*done), at);
     }
   } else if (r.type == "notice") {

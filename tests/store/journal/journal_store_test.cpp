@@ -163,6 +163,29 @@ TEST_F(JournalStoreTest, ATicketNumberIsGivenOnce) {
   EXPECT_EQ(store_->tickets().size(), 2u);
 }
 
+// Two claims by one agent of capacity 1, each decided on a snapshot that
+// saw it hold nothing (two requests at the same moment): the store lets one
+// through and refuses the other, which, decided again, sees the agent full.
+// Before, the capacity was checked before deciding and both passed.
+TEST_F(JournalStoreTest, TwoClaimsAtOnceNeverPassAnAgentsCapacity) {
+  ASSERT_EQ(commit(opening(load("c1"))), CommitResult::kCommitted);
+  ASSERT_EQ(commit(opening(load("c2"))), CommitResult::kCommitted);
+  chat::Effect first = claiming(load_ticket("T-1"), "li");
+  chat::Effect second = claiming(load_ticket("T-2"), "li");
+  first.taker = chat::Effect::Taker{"li", 1};
+  second.taker = chat::Effect::Taker{"li", 1};
+  EXPECT_EQ(commit(first), CommitResult::kCommitted);
+  EXPECT_EQ(commit(second), CommitResult::kConflict);
+  EXPECT_EQ(load_ticket("T-2").held_by_agent.at("li"), 1);
+  EXPECT_EQ(load_ticket("T-2").ticket->state, queue::TicketState::kWaiting);
+  // Another agent, or li with room for two, is let through.
+  chat::Effect wang = claiming(load_ticket("T-2"), "wang");
+  wang.taker = chat::Effect::Taker{"wang", 1};
+  EXPECT_EQ(commit(wang), CommitResult::kCommitted);
+  start();
+  EXPECT_EQ(load("c1").held_by_agent, (std::map<std::string, int>{{"li", 1}, {"wang", 1}}));
+}
+
 // A best-effort effect (a bot reply) is applied at once; its version moves.
 TEST_F(JournalStoreTest, EveryCommitMovesTheChatsVersion) {
   const chat::Snapshot before = load("c1");

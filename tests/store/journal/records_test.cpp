@@ -66,6 +66,28 @@ TEST(JournalRecords, OpenCarriesTheWholeTicket) {
 }
 
 // Journals written before tickets carried the buyer's channel and meta.
+// A resolved ticket kept for the history (written by compaction): the whole
+// ticket, its meta and when it was resolved.
+TEST(JournalRecords, DoneCarriesTheTicketAndWhenItWasResolved) {
+  queue::Ticket t;
+  t.id = "T-8";
+  t.chat = "c";
+  t.buyer_nick = "买家乙";
+  t.meta = {{"order_id", "O-1"}};
+  t.transcript = {{"buyer", "转人工", 4}, {"agent", "好的", 6, "li"}};
+  std::string error;
+  const auto r = parse(done(t, 99), &error);
+  ASSERT_TRUE(r) << error;
+  EXPECT_EQ(r->type, "done");
+  EXPECT_EQ(r->resolved_ts, 99);
+  EXPECT_EQ(r->full.id, "T-8");
+  EXPECT_EQ(r->full.meta, t.meta);
+  EXPECT_EQ(r->full.transcript, t.transcript);
+  const auto resolved = parse(of("c", chat::change::Resolved{"T-8", 77}), &error);
+  ASSERT_TRUE(resolved) << error;
+  EXPECT_EQ(resolved->ts, 77);
+}
+
 TEST(JournalRecords, OpenWithoutChannelOrMetaStillParses) {
   const std::string old_record =
       R"({"t":"open","ticket":"T-1","chat":"c","reason":"complaint","priority":1,"ts":5,"state":"waiting",)"
