@@ -278,6 +278,10 @@ class Daemon final : public net::AdminHandler {
                                [this] { return static_cast<double>(dispatcher_.outbox_size()); }});
     metrics_.gauges.push_back({"xiaoer_pushes_unacknowledged", "Pushes kept until a gateway acknowledges them.",
                                [this] { return static_cast<double>(dispatcher_.pushes_held()); }});
+    metrics_.gauges.push_back({"xiaoer_journal_backlog_records",
+                               "Journal records handed to the writer and not yet written (and synced when journal.sync "
+                               "is always).",
+                               [this] { return static_cast<double>(journal_->backlog()); }});
   }
 
   bool start_client() {
