@@ -10,6 +10,7 @@
 
 #include "daemon/common/utf8.hpp"
 #include "daemon/nlu/emoticons.hpp"
+#include "daemon/nlu/spelling.hpp"
 
 namespace xiaoer::nlu {
 namespace {
@@ -67,8 +68,13 @@ const EmoticonCode* match_emoticon(std::string_view rest) {
 
 }  // namespace
 
-Normalizer::Normalizer() : bmp_(0x10000) {
+Normalizer::Normalizer() : bmp_(0x10000), starts_variant_(0x10000, false) {
   for (char32_t cp = 0; cp < 0x10000; ++cp) bmp_[cp] = cp;
+  for (const SpellingVariant& v : spelling_variants()) {
+    std::size_t pos = 0;
+    const char32_t first = common::decode_utf8(v.variant, pos);
+    if (first < 0x10000) starts_variant_[first] = true;
+  }
 }
 
 void Normalizer::add(char32_t traditional, char32_t simplified) {
@@ -210,7 +216,63 @@ void Normalizer::fold_pass(std::string_view text, std::string& out, bool match_c
   }
 }
 
+namespace {
+
+constexpr int kMaxVariantRounds = 4;
+
+// The longest spelling variant at the start of `rest`, or nullptr.
+const SpellingVariant* match_variant(std::string_view rest) {
+  const SpellingVariant* best = nullptr;
+  for (const SpellingVariant& v : spelling_variants()) {
+    if (rest.starts_with(v.variant) && (best == nullptr || v.variant.size() > best->variant.size())) {
+      best = &v;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+bool Normalizer::rewrite_variants(std::string& text, std::string& scratch) const {
+  // Most messages hold no character a variant starts with: one look-up a
+  // character and no copy.
+  std::size_t pos = 0, first = std::string::npos;
+  while (pos < text.size() && first == std::string::npos) {
+    const std::size_t at = pos;
+    const char32_t cp = common::decode_utf8(text, pos);
+    if (cp < 0x10000 && starts_variant_[cp]) first = at;
+  }
+  if (first == std::string::npos) return false;
+  bool changed = false;
+  scratch.assign(text, 0, first);
+  pos = first;
+  while (pos < text.size()) {
+    const std::size_t at = pos;
+    const char32_t cp = common::decode_utf8(text, pos);
+    if (cp < 0x10000 && starts_variant_[cp]) {
+      if (const SpellingVariant* v = match_variant(std::string_view(text).substr(at))) {
+        scratch += v->standard;
+        pos = at + v->variant.size();
+        changed = true;
+        continue;
+      }
+    }
+    scratch.append(text, at, pos - at);
+  }
+  if (changed) text.swap(scratch);
+  return changed;
+}
+
 void Normalizer::normalize_into(std::string_view text, std::string& out) const {
+  normalize_characters(text, out);
+  // A rewritten word can complete a variant with what follows it: rewrite
+  // until nothing changes, so that normalising twice changes nothing.
+  std::string scratch;
+  for (int round = 0; round < kMaxVariantRounds && rewrite_variants(out, scratch); ++round) {
+  }
+}
+
+void Normalizer::normalize_characters(std::string_view text, std::string& out) const {
   if (!may_hold_emoticon_code(text)) {
     fold_pass(text, out, /*match_codes=*/false);
     return;
