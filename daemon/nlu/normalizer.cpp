@@ -68,12 +68,15 @@ const EmoticonCode* match_emoticon(std::string_view rest) {
 
 }  // namespace
 
-Normalizer::Normalizer() : bmp_(0x10000), starts_variant_(0x10000, false) {
+Normalizer::Normalizer() : bmp_(0x10000), starts_variant_(0x10000, false), variant_key_(0x10000, false) {
   for (char32_t cp = 0; cp < 0x10000; ++cp) bmp_[cp] = cp;
   for (const SpellingVariant& v : spelling_variants()) {
     std::size_t pos = 0;
     const char32_t first = common::decode_utf8(v.variant, pos);
     if (first < 0x10000) starts_variant_[first] = true;
+    pos = 0;
+    const char32_t key = common::decode_utf8(v.key, pos);
+    if (key < 0x10000) variant_key_[key] = true;
   }
 }
 
@@ -234,18 +237,21 @@ const SpellingVariant* match_variant(std::string_view rest) {
 }  // namespace
 
 bool Normalizer::rewrite_variants(std::string& text, std::string& scratch) const {
-  // Most messages hold no character a variant starts with: one look-up a
-  // character and no copy.
-  std::size_t pos = 0, first = std::string::npos;
-  while (pos < text.size() && first == std::string::npos) {
-    const std::size_t at = pos;
+  // Most messages hold no variant's key (a character rare in buyers'
+  // messages): one look-up a character and no copy.
+  bool has_key = false;
+  for (std::size_t pos = 0; pos < text.size() && !has_key;) {
+    if (static_cast<unsigned char>(text[pos]) < 0x80) {
+      ++pos;
+      continue;
+    }
     const char32_t cp = common::decode_utf8(text, pos);
-    if (cp < 0x10000 && starts_variant_[cp]) first = at;
+    has_key = cp < 0x10000 && variant_key_[cp];
   }
-  if (first == std::string::npos) return false;
+  if (!has_key) return false;
   bool changed = false;
-  scratch.assign(text, 0, first);
-  pos = first;
+  scratch.clear();
+  std::size_t pos = 0;
   while (pos < text.size()) {
     const std::size_t at = pos;
     const char32_t cp = common::decode_utf8(text, pos);

@@ -63,6 +63,7 @@ class Normalizer {
   std::vector<std::pair<char32_t, char32_t>> astral_;  // sorted by first
   std::size_t mapped_ = 0;
   std::vector<bool> starts_variant_;  // index = code point < 0x10000
+  std::vector<bool> variant_key_;     // the spelling variants' keys, likewise
 };
 
 }  // namespace xiaoer::nlu

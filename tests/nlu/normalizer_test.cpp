@@ -87,12 +87,18 @@ TEST(Normalizer, SpellingVariantsBecomeTheStandardWord) {
   EXPECT_EQ(n->normalize("甚麼時侯到"), "什么时候到");  // Taiwan typing, then the IME slip
   EXPECT_EQ(n->normalize("冇货"), "没有货");
   EXPECT_EQ(n->normalize("拉鍊壞了 穿著不舒服"), "拉链坏了 穿着不舒服");  // OpenCC's per-character 鍊 → 炼
-  // a rewritten word completing a variant with what follows it
-  EXPECT_EQ(n->normalize("神马时后到"), "什么时候到");
+  EXPECT_EQ(n->normalize("神马时侯到"), "什么时候到");  // two in a row
   // words of their own stay
   EXPECT_EQ(n->normalize("实木的"), "实木的");
   EXPECT_EQ(n->normalize("腰围二尺吗"), "腰围二尺吗");
   EXPECT_EQ(n->normalize("退货"), "退货");
+}
+
+TEST(Normalizer, EachSpellingVariantHoldsItsKey) {
+  for (const SpellingVariant& v : spelling_variants()) {
+    EXPECT_EQ(v.key.size(), 3u) << v.variant;  // one CJK character
+    EXPECT_NE(v.variant.find(v.key), std::string_view::npos) << v.variant;
+  }
 }
 
 TEST(Normalizer, SpellingVariantsAreIdempotent) {
