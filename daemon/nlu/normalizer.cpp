@@ -170,7 +170,8 @@ bool may_hold_emoticon_code(std::string_view text) {
 
 }  // namespace
 
-void Normalizer::fold_pass(std::string_view text, std::string& out, bool match_codes) const {
+bool Normalizer::fold_pass(std::string_view text, std::string& out, bool match_codes) const {
+  bool variant_key = false;  // for rewrite_variants: most messages hold none
   out.clear();
   out.reserve(text.size());
   bool pending_space = false;
@@ -216,7 +217,9 @@ void Normalizer::fold_pass(std::string_view text, std::string& out, bool match_c
     pending_space = false;
     common::append_utf8(out, cp);
     last = cp;
+    variant_key = variant_key || (cp < 0x10000 && variant_key_[cp]);
   }
+  return variant_key;
 }
 
 namespace {
@@ -237,18 +240,6 @@ const SpellingVariant* match_variant(std::string_view rest) {
 }  // namespace
 
 bool Normalizer::rewrite_variants(std::string& text, std::string& scratch) const {
-  // Most messages hold no variant's key (a character rare in buyers'
-  // messages): one look-up a character and no copy.
-  bool has_key = false;
-  for (std::size_t pos = 0; pos < text.size() && !has_key;) {
-    if (static_cast<unsigned char>(text[pos]) < 0x80) {
-      ++pos;
-      continue;
-    }
-    const char32_t cp = common::decode_utf8(text, pos);
-    has_key = cp < 0x10000 && variant_key_[cp];
-  }
-  if (!has_key) return false;
   bool changed = false;
   scratch.clear();
   std::size_t pos = 0;
@@ -270,7 +261,9 @@ bool Normalizer::rewrite_variants(std::string& text, std::string& scratch) const
 }
 
 void Normalizer::normalize_into(std::string_view text, std::string& out) const {
-  normalize_characters(text, out);
+  // Most messages hold no variant's key (a character rare in buyers'
+  // messages, tested as each character is folded): no further pass.
+  if (!normalize_characters(text, out)) return;
   // A rewritten word can complete a variant with what follows it: rewrite
   // until nothing changes, so that normalising twice changes nothing.
   std::string scratch;
@@ -278,11 +271,8 @@ void Normalizer::normalize_into(std::string_view text, std::string& out) const {
   }
 }
 
-void Normalizer::normalize_characters(std::string_view text, std::string& out) const {
-  if (!may_hold_emoticon_code(text)) {
-    fold_pass(text, out, /*match_codes=*/false);
-    return;
-  }
+bool Normalizer::normalize_characters(std::string_view text, std::string& out) const {
+  if (!may_hold_emoticon_code(text)) return fold_pass(text, out, /*match_codes=*/false);
   // Codes are matched on folded text, so that one typed in full-width or
   // Traditional characters ("／：ｏｋ", "[生氣]") reads as its plain form:
   // fold every character first (keeping every space and punctuation mark,
@@ -297,14 +287,16 @@ void Normalizer::normalize_characters(std::string_view text, std::string& out) c
     if (raw == kInvalidCodepoint || is_invisible(raw)) continue;
     common::append_utf8(folded, is_space(raw) ? U' ' : fold(raw));
   }
-  fold_pass(folded, out, /*match_codes=*/true);
+  bool variant_key = fold_pass(folded, out, /*match_codes=*/true);
   // Folding a run of punctuation can make a code ("/::^_^" → "/:^_^"):
   // pass again until nothing changes (twice at most in practice).
   for (int round = 0; round < kMaxCodeRounds && may_hold_emoticon_code(out); ++round) {
-    fold_pass(out, folded, /*match_codes=*/true);
+    const bool again = fold_pass(out, folded, /*match_codes=*/true);
     if (folded == out) break;
     out.swap(folded);
+    variant_key = again;
   }
+  return variant_key;
 }
 
 }  // namespace xiaoer::nlu

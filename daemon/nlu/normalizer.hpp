@@ -51,11 +51,12 @@ class Normalizer {
   Normalizer();
   void add(char32_t traditional, char32_t simplified);
   char32_t fold(char32_t cp) const;
-  // Every step but the spelling variants.
-  void normalize_characters(std::string_view text, std::string& out) const;
+  // Every step but the spelling variants; true if `out` holds a variant's key.
+  bool normalize_characters(std::string_view text, std::string& out) const;
   // One pass: fold, emoji to names, spaces and punctuation runs collapsed;
-  // emoticon codes too when `match_codes`.
-  void fold_pass(std::string_view text, std::string& out, bool match_codes) const;
+  // emoticon codes too when `match_codes`. True if `out` holds a spelling
+  // variant's key character.
+  bool fold_pass(std::string_view text, std::string& out, bool match_codes) const;
   // Rewrites spelling variants in `text` (normalised); false if it has none.
   bool rewrite_variants(std::string& text, std::string& scratch) const;
 
