@@ -28,8 +28,11 @@ namespace xiaoer::nlu {
 class IntentSet {
  public:
   struct Options {
-    // RE2's memory budget for the whole set (the DFA cache lives in it).
-    std::int64_t max_mem = 64 << 20;
+    // RE2's memory budget for the whole set (the DFA cache lives in it,
+    // filled as traffic needs states). 256 MiB holds the states that 16,000
+    // distinct buyer messages build with the shipped intents; at 64 MiB the
+    // cache was reset again and again (docs/benchmarks.md, issue 8).
+    std::int64_t max_mem = 256 << 20;
   };
 
   // CompiledRule::intent of a rule of the mood file's `upset`.

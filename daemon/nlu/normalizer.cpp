@@ -10,6 +10,7 @@
 
 #include "daemon/common/utf8.hpp"
 #include "daemon/nlu/emoticons.hpp"
+#include "daemon/nlu/spelling.hpp"
 
 namespace xiaoer::nlu {
 namespace {
@@ -67,8 +68,16 @@ const EmoticonCode* match_emoticon(std::string_view rest) {
 
 }  // namespace
 
-Normalizer::Normalizer() : bmp_(0x10000) {
+Normalizer::Normalizer() : bmp_(0x10000), starts_variant_(0x10000, false), variant_key_(0x10000, false) {
   for (char32_t cp = 0; cp < 0x10000; ++cp) bmp_[cp] = cp;
+  for (const SpellingVariant& v : spelling_variants()) {
+    std::size_t pos = 0;
+    const char32_t first = common::decode_utf8(v.variant, pos);
+    if (first < 0x10000) starts_variant_[first] = true;
+    pos = 0;
+    const char32_t key = common::decode_utf8(v.key, pos);
+    if (key < 0x10000) variant_key_[key] = true;
+  }
 }
 
 void Normalizer::add(char32_t traditional, char32_t simplified) {
@@ -161,7 +170,8 @@ bool may_hold_emoticon_code(std::string_view text) {
 
 }  // namespace
 
-void Normalizer::fold_pass(std::string_view text, std::string& out, bool match_codes) const {
+bool Normalizer::fold_pass(std::string_view text, std::string& out, bool match_codes) const {
+  bool variant_key = false;  // for rewrite_variants: most messages hold none
   out.clear();
   out.reserve(text.size());
   bool pending_space = false;
@@ -207,14 +217,62 @@ void Normalizer::fold_pass(std::string_view text, std::string& out, bool match_c
     pending_space = false;
     common::append_utf8(out, cp);
     last = cp;
+    variant_key = variant_key || (cp < 0x10000 && variant_key_[cp]);
   }
+  return variant_key;
+}
+
+namespace {
+
+constexpr int kMaxVariantRounds = 4;
+
+// The longest spelling variant at the start of `rest`, or nullptr.
+const SpellingVariant* match_variant(std::string_view rest) {
+  const SpellingVariant* best = nullptr;
+  for (const SpellingVariant& v : spelling_variants()) {
+    if (rest.starts_with(v.variant) && (best == nullptr || v.variant.size() > best->variant.size())) {
+      best = &v;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+bool Normalizer::rewrite_variants(std::string& text, std::string& scratch) const {
+  bool changed = false;
+  scratch.clear();
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t at = pos;
+    const char32_t cp = common::decode_utf8(text, pos);
+    if (cp < 0x10000 && starts_variant_[cp]) {
+      if (const SpellingVariant* v = match_variant(std::string_view(text).substr(at))) {
+        scratch += v->standard;
+        pos = at + v->variant.size();
+        changed = true;
+        continue;
+      }
+    }
+    scratch.append(text, at, pos - at);
+  }
+  if (changed) text.swap(scratch);
+  return changed;
 }
 
 void Normalizer::normalize_into(std::string_view text, std::string& out) const {
-  if (!may_hold_emoticon_code(text)) {
-    fold_pass(text, out, /*match_codes=*/false);
-    return;
+  // Most messages hold no variant's key (a character rare in buyers'
+  // messages, tested as each character is folded): no further pass.
+  if (!normalize_characters(text, out)) return;
+  // A rewritten word can complete a variant with what follows it: rewrite
+  // until nothing changes, so that normalising twice changes nothing.
+  std::string scratch;
+  for (int round = 0; round < kMaxVariantRounds && rewrite_variants(out, scratch); ++round) {
   }
+}
+
+bool Normalizer::normalize_characters(std::string_view text, std::string& out) const {
+  if (!may_hold_emoticon_code(text)) return fold_pass(text, out, /*match_codes=*/false);
   // Codes are matched on folded text, so that one typed in full-width or
   // Traditional characters ("／：ｏｋ", "[生氣]") reads as its plain form:
   // fold every character first (keeping every space and punctuation mark,
@@ -229,14 +287,16 @@ void Normalizer::normalize_into(std::string_view text, std::string& out) const {
     if (raw == kInvalidCodepoint || is_invisible(raw)) continue;
     common::append_utf8(folded, is_space(raw) ? U' ' : fold(raw));
   }
-  fold_pass(folded, out, /*match_codes=*/true);
+  bool variant_key = fold_pass(folded, out, /*match_codes=*/true);
   // Folding a run of punctuation can make a code ("/::^_^" → "/:^_^"):
   // pass again until nothing changes (twice at most in practice).
   for (int round = 0; round < kMaxCodeRounds && may_hold_emoticon_code(out); ++round) {
-    fold_pass(out, folded, /*match_codes=*/true);
+    const bool again = fold_pass(out, folded, /*match_codes=*/true);
     if (folded == out) break;
     out.swap(folded);
+    variant_key = again;
   }
+  return variant_key;
 }
 
 }  // namespace xiaoer::nlu

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "daemon/nlu/spelling.hpp"
+
 namespace xiaoer::nlu {
 namespace {
 
@@ -75,6 +77,43 @@ TEST(Normalizer, IsIdempotent) {
     const std::string once = n->normalize(text);
     EXPECT_EQ(n->normalize(once), once) << text;
   }
+}
+
+TEST(Normalizer, SpellingVariantsBecomeTheStandardWord) {
+  const auto n = opencc();
+  EXPECT_EQ(n->normalize("神马时候发货"), "什么时候发货");
+  EXPECT_EQ(n->normalize("有木有黑色"), "有没有黑色");
+  EXPECT_EQ(n->normalize("亲 几时法货"), "亲 几时发货");
+  EXPECT_EQ(n->normalize("甚麼時侯到"), "什么时候到");  // Taiwan typing, then the IME slip
+  EXPECT_EQ(n->normalize("冇货"), "没有货");
+  EXPECT_EQ(n->normalize("拉鍊壞了 穿著不舒服"), "拉链坏了 穿着不舒服");  // OpenCC's per-character 鍊 → 炼
+  EXPECT_EQ(n->normalize("神马时侯到"), "什么时候到");  // two in a row
+  // words of their own stay
+  EXPECT_EQ(n->normalize("实木的"), "实木的");
+  EXPECT_EQ(n->normalize("腰围二尺吗"), "腰围二尺吗");
+  EXPECT_EQ(n->normalize("退货"), "退货");
+}
+
+TEST(Normalizer, EachSpellingVariantHoldsItsKey) {
+  for (const SpellingVariant& v : spelling_variants()) {
+    EXPECT_EQ(v.key.size(), 3u) << v.variant;  // one CJK character
+    EXPECT_NE(v.variant.find(v.key), std::string_view::npos) << v.variant;
+  }
+}
+
+TEST(Normalizer, SpellingVariantsAreIdempotent) {
+  const auto n = opencc();
+  std::string all;
+  for (const SpellingVariant& v : spelling_variants()) all += std::string(v.variant) + std::string(v.standard);
+  for (const SpellingVariant& a : spelling_variants()) {
+    for (const SpellingVariant& b : spelling_variants()) {
+      const std::string text = std::string(a.standard) + std::string(b.variant) + std::string(a.variant);
+      const std::string once = n->normalize(text);
+      EXPECT_EQ(n->normalize(once), once) << text;
+    }
+  }
+  const std::string once = n->normalize(all);
+  EXPECT_EQ(n->normalize(once), once);
 }
 
 TEST(Normalizer, MissingDictionaryIsAnError) {
