@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <set>
+#include <unordered_map>
 
 #include "daemon/common/utf8.hpp"
 #include "daemon/nlu/emoticons.hpp"
@@ -93,7 +95,26 @@ void Normalizer::add(char32_t traditional, char32_t simplified) {
 std::shared_ptr<const Normalizer> Normalizer::from_pairs(
     const std::vector<std::pair<char32_t, char32_t>>& pairs) {
   std::shared_ptr<Normalizer> n(new Normalizer());
-  for (const auto& [traditional, simplified] : pairs) n->add(traditional, simplified);
+  // OpenCC's table has chains (薴 → 苧, 苧 → 苎) that its own segmenter
+  // resolves over passes; each character goes to the end of its chain here,
+  // so normalising twice changes nothing (a cycle ends at its smallest).
+  std::unordered_map<char32_t, char32_t> next;
+  for (const auto& [traditional, simplified] : pairs) next[traditional] = simplified;
+  for (const auto& [traditional, simplified] : pairs) {
+    if (next.at(traditional) != simplified) continue;  // a key given twice: the last wins, as it did
+    std::set<char32_t> seen = {traditional};
+    char32_t end = simplified;
+    for (;;) {
+      const auto it = next.find(end);
+      if (it == next.end() || it->second == end) break;  // the end of the chain
+      if (!seen.insert(end).second) {                     // a cycle: its smallest
+        end = *seen.begin();
+        break;
+      }
+      end = it->second;
+    }
+    n->add(traditional, end);
+  }
   std::sort(n->astral_.begin(), n->astral_.end());
   return n;
 }

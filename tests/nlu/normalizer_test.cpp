@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "daemon/common/utf8.hpp"
 #include "daemon/nlu/spelling.hpp"
 
 namespace xiaoer::nlu {
@@ -19,6 +20,31 @@ TEST(Normalizer, TraditionalBecomesSimplified) {
   EXPECT_EQ(n->normalize("請問發什麼快遞"), "请问发什么快递");
   EXPECT_EQ(n->normalize("衣服會起球嗎"), "衣服会起球吗");
   EXPECT_GT(n->mapped_characters(), 2000u);
+}
+
+// OpenCC's table maps some characters to characters it maps again (薴 → 苧
+// → 苎): each goes to the end of its chain, so normalising is idempotent
+// (the normaliser fuzz target found it); a cycle ends at its smallest.
+TEST(Normalizer, ChainsInTheTableEndWhereTheyEnd) {
+  EXPECT_EQ(opencc()->normalize("薴"), "苎");
+  const auto n = Normalizer::from_pairs({{U'甲', U'乙'}, {U'乙', U'丙'}, {U'丁', U'戊'}, {U'戊', U'丁'}, {U'己', U'己'}});
+  EXPECT_EQ(n->normalize("甲乙丙"), "丙丙丙");
+  EXPECT_EQ(n->normalize("丁戊己"), "丁丁己");
+}
+
+TEST(Normalizer, EveryCharacterOfTheShippedTableNormalisesOnce) {
+  const auto n = opencc();
+  std::string once, twice, text;
+  // The CJK blocks: where the table's keys are.
+  for (const auto& [from, to] : {std::pair<char32_t, char32_t>{0x2E80, 0x9FFF}, {0xF900, 0xFAFF}, {0x20000, 0x2FA1F}}) {
+    for (char32_t cp = from; cp <= to; ++cp) {
+      text.clear();
+      common::append_utf8(text, cp);
+      n->normalize_into(text, once);
+      n->normalize_into(once, twice);
+      ASSERT_EQ(once, twice) << "U+" << std::hex << static_cast<std::uint32_t>(cp);
+    }
+  }
 }
 
 TEST(Normalizer, FullWidthAndCaseFold) {
