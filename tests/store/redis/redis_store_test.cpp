@@ -104,6 +104,8 @@ class RedisStoreTest : public ::testing::Test {
     e.state = s.state;
     e.state->answered.emplace_back("h-" + s.chat, proto::HandoffFrame{"h-" + s.chat, s.chat, "稍等", t.id, t.reason, 1});
     e.changes.emplace_back(chat::change::Opened{t});
+    // The buyer's message answered: this daemon's gateway carries the chat.
+    e.changes.emplace_back(chat::change::Answered{"h-" + s.chat, e.state->answered.back().second, {}});
     proto::TicketView view;
     view.id = t.id;
     view.chat = s.chat;
