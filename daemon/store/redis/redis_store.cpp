@@ -282,6 +282,11 @@ void RedisStore::on_event(const std::string& payload) {
   if (event->put) mirror_.put(*event->put);
   if (event->resolved) mirror_.resolve(event->resolved->ticket.id, event->resolved);
   if (event->stock) mirror_.apply_stock(*event->stock);
+  std::vector<UnackedPush> kept;  // unacknowledged here too, as after a reload
+  for (const proto::Push& push : event->sends.pushes) {
+    kept.push_back({proto::push_id(push), event->chat, proto::encode(push), clock_.now_ms()});
+  }
+  mirror_.add_pushes(kept);
   // Pushes go out through the chat's daemon; with no route known, through
   // the one that committed them.
   if (event->owner != daemon_id_) {
