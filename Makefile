@@ -26,6 +26,10 @@ export CCACHE_NOHASHDIR := true
 PACKAGES := cmake make g++ pkg-config ccache \
 	libboost1.81-dev libre2-dev nlohmann-json3-dev libspdlog-dev \
 	libyaml-cpp-dev libopencc-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
+# The Redis store (issue 12, docs/operations.md): hiredis, and the server its
+# tests start on a loopback port (on a systemd host the package also starts
+# one on 6379; the tests never use it).
+PACKAGES += libhiredis-dev redis-server
 # The console's browser test (docs/console.md): Debian's chromium, a CJK
 # font (without one Chinese is drawn as empty boxes) and node; playwright-core
 # comes from npm, pinned in tests/console/package-lock.json.

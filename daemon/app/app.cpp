@@ -31,6 +31,7 @@
 #include "daemon/net/tls_context.hpp"
 #include "daemon/service/chat_service.hpp"
 #include "daemon/store/journal/journal_store.hpp"
+#include "daemon/store/redis/redis_store.hpp"
 #include "daemon/traffic/recent_messages.hpp"
 #include "daemon/traffic/traffic_sample.hpp"
 #include "daemon/traffic/traffic_tap.hpp"
@@ -47,6 +48,20 @@ constexpr auto kDrainGrace = 5s;
 // ConsoleOptions).
 store::JournalStoreOptions store_options(const Config& c) {
   return {c.chat.answered_window, c.chat.compact_after_bytes, c.console.history_ms};
+}
+
+// The Redis store of `config` (store.backend: redis), else null; its URL
+// was checked by serve().
+std::unique_ptr<store::redis::RedisStore> make_redis_store(const Config& config, const chat::Clock& clock) {
+  if (config.store.backend != StoreBackend::kRedis) return nullptr;
+  std::string error;
+  store::redis::RedisStoreOptions options;
+  options.endpoint = store::redis::parse_redis_url(config.store.redis_url, &error).value_or(options.endpoint);
+  options.key_prefix = config.store.redis_key_prefix;
+  options.command_timeout = std::chrono::milliseconds(config.store.redis_timeout_ms);
+  options.connect_timeout = std::chrono::milliseconds(config.store.redis_connect_timeout_ms);
+  options.chat_ttl_ms = config.chat.expire_after_ms;
+  return std::make_unique<store::redis::RedisStore>(clock, options);
 }
 
 // Logs every diagnostic; adds the errors to `errors` when given (a reload's
@@ -108,7 +123,9 @@ class Daemon final : public net::AdminHandler {
         engines_(std::move(engine)),
         recent_(static_cast<std::size_t>(config_.reload.recent_messages)),
         dispatcher_(nullptr, metrics_, clock_),
-        store_(metrics_, clock_, store_options(config_)),
+        journal_store_(metrics_, clock_, store_options(config_)),
+        redis_store_(make_redis_store(config_, clock_)),
+        store_(redis_store_ ? static_cast<store::Store&>(*redis_store_) : journal_store_),
         service_(engines_, store_, dispatcher_, metrics_, clock_, config_.chat),
         stock_(engines_, store_, clock_),
         limits_(std::make_shared<const net::SessionLimits>(config_.session)),
@@ -132,6 +149,11 @@ class Daemon final : public net::AdminHandler {
     }
   }
 
+  ~Daemon() override {
+    // Its thread calls into the service and the dispatcher: stopped first.
+    if (redis_store_) redis_store_->stop();
+  }
+
   int run() {
     std::shared_ptr<boost::asio::ssl::context> tls;
     if (!config_.tls_cert.empty()) {
@@ -142,7 +164,7 @@ class Daemon final : public net::AdminHandler {
         return 1;
       }
     }
-    if (!open_journal()) return 1;
+    if (!(redis_store_ ? open_redis() : open_journal())) return 1;
     if (!open_traffic_sample()) return 1;
     add_gauges();
     const auto limits = [this] { return *limits_.load(); };
@@ -184,7 +206,8 @@ class Daemon final : public net::AdminHandler {
     housekeeping_.stop();
     housekeeping_.join();
     reload_pool_.join();
-    journal_->flush();
+    if (journal_) journal_->flush();
+    if (redis_store_) redis_store_->stop();
     if (sample_) sample_->flush();
     spdlog::info("stopped");
     return 0;
@@ -207,7 +230,7 @@ class Daemon final : public net::AdminHandler {
           std::string why;
           const bool follows_damage = report.bad_lines != bad_before;
           bad_before = report.bad_lines;
-          if (!store_.replay(record, &why, follows_damage) && ++rejected <= 20) {
+          if (!journal_store_.replay(record, &why, follows_damage) && ++rejected <= 20) {
             spdlog::warn("journal record not applied: {}", why);
           }
         },
@@ -223,10 +246,29 @@ class Daemon final : public net::AdminHandler {
     journal_->set_sync_observer([this](std::chrono::microseconds d) {
       metrics_.journal_sync_latency.observe(static_cast<double>(d.count()) / 1e6);
     });
-    store_.attach(*journal_);
+    journal_store_.attach(*journal_);
     dispatcher_.restore_pushes();
     dispatcher_.set_backlog_limit(config_.journal.max_backlog, [this] { return journal_->backlog(); });
     journal_->set_backlog_observer([this](std::size_t backlog) { dispatcher_.journal_backlog(backlog); });
+    return true;
+  }
+
+  // The store on Redis (docs/operations.md): serving even if it does not
+  // answer yet (queue changes are refused until it does).
+  bool open_redis() {
+    redis_store_->set_remote_sends(
+        [this](const std::string& chat, chat::Sends sends) { service_.deliver(chat, std::move(sends)); });
+    if (redis_store_->start()) {
+      spdlog::info("store: redis {} (keys under '{}'), this daemon is {}", config_.store.redis_url,
+                   config_.store.redis_key_prefix, redis_store_->daemon_id());
+    } else {
+      spdlog::warn("store: redis {} does not answer: serving, with queue changes refused until it does",
+                   config_.store.redis_url);
+    }
+    dispatcher_.restore_pushes();
+    dispatcher_.set_store_reachable([this] { return redis_store_->available(); });
+    metrics_.gauges.push_back({"xiaoer_store_reachable", "1 while the shared store (Redis) answers, else 0.",
+                               [this] { return redis_store_->available() ? 1.0 : 0.0; }});
     return true;
   }
 
@@ -281,7 +323,7 @@ class Daemon final : public net::AdminHandler {
     metrics_.gauges.push_back({"xiaoer_journal_backlog_records",
                                "Journal records handed to the writer and not yet written (and synced when journal.sync "
                                "is always).",
-                               [this] { return static_cast<double>(journal_->backlog()); }});
+                               [this] { return journal_ ? static_cast<double>(journal_->backlog()) : 0.0; }});
   }
 
   bool start_client() {
@@ -412,7 +454,7 @@ class Daemon final : public net::AdminHandler {
         break;
       case Consumer::kChat:
         service_.set_options(next.chat);
-        store_.set_options(store_options(next));
+        journal_store_.set_options(store_options(next));
         dispatcher_.set_push_expiry(next.chat.push_expire_after_ms);
         break;
       case Consumer::kSessions:
@@ -429,7 +471,7 @@ class Daemon final : public net::AdminHandler {
       case Consumer::kConsole:
         dispatcher_.authenticator().set_accounts(std::move(reloaded.accounts));
         dispatcher_.authenticator().set_console(next.console);
-        store_.set_options(store_options(next));
+        journal_store_.set_options(store_options(next));
         break;
     }
   }
@@ -443,7 +485,7 @@ class Daemon final : public net::AdminHandler {
     // The journal delivers the answers in flight (its callbacks post them to
     // their sessions); then every connection closes after its queue.
     boost::asio::post(reload_pool_, [this] {
-      journal_->flush();
+      if (journal_) journal_->flush();
       boost::asio::post(ioc_, [this] {
         registry_.close_all();
         drain_deadline_ = std::chrono::steady_clock::now() + kDrainGrace;
@@ -495,7 +537,9 @@ class Daemon final : public net::AdminHandler {
   std::unique_ptr<traffic::TrafficSample> sample_;  // null when sample.keep is off
   std::unique_ptr<traffic::TrafficTap> tap_;
   Dispatcher dispatcher_;
-  store::JournalStore store_;
+  store::JournalStore journal_store_;  // unused with store.backend: redis
+  std::unique_ptr<store::redis::RedisStore> redis_store_;  // null with store.backend: journal
+  store::Store& store_;  // the one of the two in service
   service::ChatService service_;
   service::StockService stock_;
   // Destroyed first: its last callbacks use the store and the service.
@@ -533,6 +577,13 @@ int serve(const std::string& config_path) {
     print(loaded.diagnostics);
     spdlog::error("{}: fix the errors above", config_path);
     return 1;
+  }
+  if (loaded.config.store.backend == StoreBackend::kRedis) {
+    std::string error;
+    if (!store::redis::parse_redis_url(loaded.config.store.redis_url, &error)) {
+      spdlog::error("{}: store.redis_url: {}", config_path, error);
+      return 1;
+    }
   }
   Tokens tokens;
   if (!load_tokens(loaded.config, &tokens)) return 1;

@@ -67,6 +67,17 @@ struct ConsoleOptions {
   std::int64_t disconnect_grace_ms = 600 * 1000;
 };
 
+// Where the chats and the queue are kept (store.*; docs/operations.md):
+// the journal in this process, or Redis shared by several daemons.
+enum class StoreBackend { kJournal, kRedis };
+struct StoreConfig {
+  StoreBackend backend = StoreBackend::kJournal;
+  std::string redis_url = "redis://127.0.0.1:6379/0";
+  std::string redis_key_prefix = "xiaoer.";
+  int redis_timeout_ms = 1000;          // a command's reply
+  int redis_connect_timeout_ms = 1000;  // a connect
+};
+
 struct Config {
   std::string listen_address = "127.0.0.1";
   std::uint16_t port = 8080;
@@ -82,6 +93,7 @@ struct Config {
   TokenSource admin_token{"XIAOER_ADMIN_TOKEN", "state/admin.token"};  // the stock API
   engine::EngineSources engine;  // paths.*, engine.max_mem_mb
   store::JournalOptions journal{.path = "state/journal.log"};
+  StoreConfig store;  // store.*
   chat::ChatOptions chat;      // queue.*, chats.*, journal.compact_after_mb, the rate limit
   net::SessionLimits session;  // the connections' limits
   proto::DecodeLimits decode;  // limits.text_bytes

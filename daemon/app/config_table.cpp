@@ -176,6 +176,9 @@ constexpr std::array<std::pair<std::string_view, traffic::SampleKeep>, 2> kSampl
 constexpr std::array<std::pair<std::string_view, bool>, 2> kBooleans{{{"false", false}, {"true", true}}};
 constexpr std::array<std::pair<std::string_view, bool>, 2> kComplianceModes{{{"warn", false}, {"block", true}}};
 
+constexpr std::array<std::pair<std::string_view, StoreBackend>, 2> kStoreBackends{
+    {{"journal", StoreBackend::kJournal}, {"redis", StoreBackend::kRedis}}};
+
 constexpr long long kMiB = 1 << 20;
 constexpr long long kKiB = 1 << 10;
 constexpr long long kSecond = 1000;  // in a field kept in ms
@@ -214,6 +217,14 @@ const ConfigOption kTable[] = {
             [](auto& c) -> auto& { return c.journal.max_backlog; }),
     integer("journal.compact_after_mb", kReload, kChat, 1, 65536,
             [](auto& c) -> auto& { return c.chat.compact_after_bytes; }, kMiB),
+    // The store shared by several daemons (issue 12, docs/operations.md).
+    choice<kStoreBackends>("store.backend", kRestart, kStart, [](auto& c) -> auto& { return c.store.backend; }),
+    text("store.redis_url", kRestart, kStart, [](auto& c) -> auto& { return c.store.redis_url; }),
+    text("store.redis_key_prefix", kRestart, kStart, [](auto& c) -> auto& { return c.store.redis_key_prefix; }),
+    integer("store.redis_timeout_ms", kRestart, kStart, 10, 60000,
+            [](auto& c) -> auto& { return c.store.redis_timeout_ms; }),
+    integer("store.redis_connect_timeout_ms", kRestart, kStart, 10, 60000,
+            [](auto& c) -> auto& { return c.store.redis_connect_timeout_ms; }),
     integer("queue.notice_after_s", kReload, kChat, 1, 86400, [](auto& c) -> auto& { return c.chat.notice_after_ms; },
             kSecond),
     integer("queue.sla_s", kReload, kChat, 1, 86400, [](auto& c) -> auto& { return c.chat.sla_ms; }, kSecond),

@@ -165,6 +165,9 @@ void Dispatcher::on_http(net::HttpRequest request, Respond respond) {
   if (path == "/healthz") return respond({200, "text/plain; charset=utf-8", "ok\n", {}});
   if (path == "/readyz") {
     if (gate_.closed()) return respond({503, "text/plain; charset=utf-8", "journal backlog full: not reading\n", {}});
+    if (ready_ && store_reachable_ && !store_reachable_()) {
+      return respond({200, "text/plain; charset=utf-8", "ready; store unreachable: queue changes refused\n", {}});
+    }
     return respond(ready_ ? net::HttpResponse{200, "text/plain; charset=utf-8", "ready\n", {}}
                           : net::HttpResponse{503, "text/plain; charset=utf-8", "not ready\n", {}});
   }

@@ -18,6 +18,7 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -67,6 +68,10 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
   // While draining (or while the journal's backlog holds reading back),
   // /readyz answers 503.
   void set_ready(bool ready) { ready_ = ready; }
+  // A store in another process (Redis): whether it is reachable, for
+  // /readyz's text (still 200: bot replies flow, and every daemon shares
+  // that store, so taking this one out of the balancer would help nothing).
+  void set_store_reachable(std::function<bool()> reachable) { store_reachable_ = std::move(reachable); }
 
   // net::MessageHandler
   net::Admission admit(const net::HttpRequest& upgrade, net::Role wanted) override;
@@ -120,6 +125,7 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
   AgentApi api_;
   std::atomic<std::shared_ptr<const proto::DecodeLimits>> limits_;
   std::atomic<bool> ready_{false};
+  std::function<bool()> store_reachable_;  // set before serving
   std::atomic<std::int64_t> push_expire_after_ms_{chat::ChatOptions{}.push_expire_after_ms};
 
   std::mutex connections_mutex_;

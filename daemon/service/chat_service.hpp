@@ -84,6 +84,11 @@ class ChatService {
   // store's thread.
   void ticket(const std::string& id, std::function<void(std::optional<proto::TicketView>)> shown);
 
+  // What another daemon's commit sends through this one (a store shared
+  // by several daemons): its pushes, the route closed, its events for the
+  // agents here (decorated as this daemon's own are).
+  void deliver(const std::string& chat, chat::Sends sends) { send(chat, std::move(sends), nullptr); }
+
   // Periodic work (call about once a second): courtesy notices, the
   // store's upkeep (chat expiry, journal compaction).
   void tick();

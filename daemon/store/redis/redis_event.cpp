@@ -1,0 +1,139 @@
+#include "daemon/store/redis/redis_event.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/store/journal/stock_record.hpp"
+#include "daemon/store/redis/redis_codec.hpp"
+
+namespace xiaoer::store::redis {
+namespace {
+
+using nlohmann::json;
+
+std::string str(const json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::int64_t num(const json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
+}
+
+constexpr proto::TicketEventKind kKinds[] = {proto::TicketEventKind::kOpened,   proto::TicketEventKind::kUpdated,
+                                             proto::TicketEventKind::kClaimed,  proto::TicketEventKind::kReleased,
+                                             proto::TicketEventKind::kResolved, proto::TicketEventKind::kTransferred};
+
+json view_json(const proto::TicketView& v) {
+  json transcript = json::array();
+  for (const proto::TranscriptEntry& e : v.transcript) {
+    transcript.push_back({{"from", e.from}, {"text", e.text}, {"ts", e.ts}, {"agent", e.agent}});
+  }
+  return {{"id", v.id},
+          {"chat", v.chat},
+          {"reason", v.reason},
+          {"state", v.state},
+          {"agent", v.agent},
+          {"priority", v.priority},
+          {"position", v.position},
+          {"opened_ms", v.opened_ms},
+          {"channel", v.channel},
+          {"buyer_nick", v.buyer_nick},
+          {"item_id", v.item_id},
+          {"transcript", std::move(transcript)}};
+}
+
+proto::TicketView view_of(const json& j) {
+  proto::TicketView v;
+  v.id = str(j, "id");
+  v.chat = str(j, "chat");
+  v.reason = str(j, "reason");
+  v.state = str(j, "state");
+  v.agent = str(j, "agent");
+  v.priority = static_cast<int>(num(j, "priority"));
+  v.position = static_cast<int>(num(j, "position"));
+  v.opened_ms = num(j, "opened_ms");
+  v.channel = str(j, "channel");
+  v.buyer_nick = str(j, "buyer_nick");
+  v.item_id = str(j, "item_id");
+  if (const auto t = j.find("transcript"); t != j.end() && t->is_array()) {
+    for (const json& e : *t) {
+      if (e.is_object()) v.transcript.push_back({str(e, "from"), str(e, "text"), num(e, "ts"), str(e, "agent")});
+    }
+  }
+  return v;
+}
+
+json push_json(const proto::Push& push) {
+  if (const auto* reply = std::get_if<proto::AgentReplyFrame>(&push)) {
+    return {{"type", "agent_reply"}, {"chat", reply->chat}, {"text", reply->text},
+            {"agent", reply->agent}, {"ticket", reply->ticket}, {"push_id", reply->push_id}};
+  }
+  const auto& notice = std::get<proto::NoticeFrame>(push);
+  return {{"type", "notice"}, {"chat", notice.chat}, {"text", notice.text},
+          {"ticket", notice.ticket}, {"push_id", notice.push_id}};
+}
+
+std::optional<proto::Push> push_of(const json& j) {
+  if (!j.is_object()) return std::nullopt;
+  if (str(j, "type") == "agent_reply") {
+    return proto::AgentReplyFrame{str(j, "chat"), str(j, "text"), str(j, "agent"), str(j, "ticket"), str(j, "push_id")};
+  }
+  if (str(j, "type") == "notice") return proto::NoticeFrame{str(j, "chat"), str(j, "text"), str(j, "ticket"), str(j, "push_id")};
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string event_body(std::string_view origin, std::string_view chat, const queue::Ticket* put,
+                       const chat::Sends& sends, const catalogue::StockUpdate* stock) {
+  json pushes = json::array();
+  for (const proto::Push& push : sends.pushes) pushes.push_back(push_json(push));
+  json events = json::array();
+  for (const proto::TicketEvent& event : sends.events) {
+    events.push_back({{"kind", static_cast<int>(event.kind)}, {"ticket", view_json(event.ticket)}});
+  }
+  const json body = {{"origin", origin},
+                     {"chat", chat},
+                     {"put", put != nullptr ? json(encode_ticket(*put)) : json(nullptr)},
+                     {"pushes", std::move(pushes)},
+                     {"route_closed", sends.route_closed},
+                     {"events", std::move(events)},
+                     {"stock", stock != nullptr ? json(records::stock(*stock)) : json(nullptr)}};
+  return body.dump(-1, ' ', false, json::error_handler_t::replace).substr(1);
+}
+
+std::optional<StoreEvent> decode_event(std::string_view payload) {
+  const json j = json::parse(payload, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  StoreEvent event;
+  event.owner = str(j, "owner");
+  event.origin = str(j, "origin");
+  event.chat = str(j, "chat");
+  if (const std::string put = str(j, "put"); !put.empty()) event.put = decode_ticket(put);
+  if (const auto resolved = j.find("resolved"); resolved != j.end() && resolved->is_object()) {
+    event.resolved = decode_resolved(resolved->dump());
+  }
+  if (const auto pushes = j.find("pushes"); pushes != j.end() && pushes->is_array()) {
+    for (const json& p : *pushes) {
+      if (std::optional<proto::Push> push = push_of(p)) event.sends.pushes.push_back(std::move(*push));
+    }
+  }
+  const auto closed = j.find("route_closed");
+  event.sends.route_closed = closed != j.end() && closed->is_boolean() && closed->get<bool>();
+  if (const auto events = j.find("events"); events != j.end() && events->is_array()) {
+    for (const json& e : *events) {
+      const std::int64_t kind = num(e, "kind");
+      const auto ticket = e.find("ticket");
+      if (kind < 0 || kind >= static_cast<std::int64_t>(std::size(kKinds)) || ticket == e.end()) continue;
+      event.sends.events.push_back({kKinds[kind], view_of(*ticket)});
+    }
+  }
+  if (const std::string stock = str(j, "stock"); !stock.empty()) {
+    std::string error;
+    event.stock = records::parse_stock(stock, &error);
+  }
+  return event;
+}
+
+}  // namespace xiaoer::store::redis

@@ -1,0 +1,140 @@
+#include "daemon/store/redis/redis_scripts.hpp"
+
+#include <openssl/sha.h>
+
+#include <cstdio>
+
+namespace xiaoer::store::redis::scripts {
+namespace {
+
+std::string sha1_hex(std::string_view body) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(body.data()), body.size(), digest);
+  std::string hex;
+  char byte[3];
+  for (const unsigned char b : digest) {
+    std::snprintf(byte, sizeof byte, "%02x", b);
+    hex += byte;
+  }
+  return hex;
+}
+
+// Scores as the line's: priority first, then number (redis_codec.hpp's
+// line_score), formatted whole (Lua's tostring would round them).
+constexpr std::string_view kLoad = R"lua(
+local p, chat = ARGV[1], ARGV[2]
+local c = redis.call('HMGET', p .. 'chat:' .. chat, 'v', 's')
+local tid = redis.call('GET', p .. 'chat_ticket:' .. chat)
+local ticket, position = '', 0
+if tid then
+  ticket = redis.call('GET', p .. 'ticket:' .. tid) or ''
+  if ARGV[3] == '1' and ticket ~= '' then
+    local t = cjson.decode(ticket)
+    local score = -(tonumber(t.priority) or 0) * 1099511627776 + tonumber(string.sub(tid, 3))
+    position = redis.call('ZCOUNT', p .. 'line', '-inf', '(' .. string.format('%.0f', score)) + 1
+  end
+end
+local seq = redis.call('GET', p .. 'ticket_seq') or '0'
+return {c[1] or '0', c[2] or '', ticket, position, seq, redis.call('HGETALL', p .. 'waiting')}
+)lua";
+
+constexpr std::string_view kCommit = R"lua(
+local p, chat = ARGV[1], ARGV[2]
+local ckey = p .. 'chat:' .. chat
+local v = redis.call('HGET', ckey, 'v') or '0'
+if v ~= ARGV[3] then return {0} end
+if ARGV[6] ~= '' then
+  local seq = tonumber(redis.call('GET', p .. 'ticket_seq') or '0')
+  if seq + 1 ~= tonumber(ARGV[6]) then return {0} end
+  redis.call('SET', p .. 'ticket_seq', ARGV[6])
+end
+local nv = redis.call('INCR', p .. 'version_seq')
+if ARGV[4] ~= '' then redis.call('HSET', ckey, 's', ARGV[4]) end
+redis.call('HSET', ckey, 'v', nv)
+redis.call('PEXPIRE', ckey, ARGV[5])
+local function leave_line(id, priority)
+  if redis.call('ZREM', p .. 'line', id) == 1 then
+    if redis.call('HINCRBY', p .. 'waiting', priority, -1) <= 0 then redis.call('HDEL', p .. 'waiting', priority) end
+  end
+end
+local entry = ''
+if ARGV[7] ~= '' then
+  local id = ARGV[7]
+  local t = redis.call('GET', p .. 'ticket:' .. id)
+  if t then
+    leave_line(id, string.format('%d', tonumber(cjson.decode(t).priority) or 0))
+    entry = '{"at":' .. ARGV[8] .. ',"ticket":' .. cjson.encode(t) .. '}'
+    redis.call('LPUSH', p .. 'resolved', entry)
+    redis.call('LTRIM', p .. 'resolved', 0, 19999)
+  end
+  redis.call('ZREM', p .. 'open', id)
+  redis.call('DEL', p .. 'ticket:' .. id)
+  if redis.call('GET', p .. 'chat_ticket:' .. chat) == id then redis.call('DEL', p .. 'chat_ticket:' .. chat) end
+end
+if ARGV[9] ~= '' then
+  local id, priority, number = ARGV[9], ARGV[11], ARGV[12]
+  redis.call('SET', p .. 'ticket:' .. id, ARGV[10])
+  redis.call('SET', p .. 'chat_ticket:' .. chat, id)
+  redis.call('ZADD', p .. 'open', number, id)
+  if ARGV[13] == '1' then
+    local score = string.format('%.0f', -tonumber(priority) * 1099511627776 + tonumber(number))
+    if redis.call('ZADD', p .. 'line', 'NX', score, id) == 1 then redis.call('HINCRBY', p .. 'waiting', priority, 1) end
+  else
+    leave_line(id, priority)
+  end
+end
+if ARGV[14] ~= '' then redis.call('SET', p .. 'route:' .. chat, ARGV[14], 'PX', ARGV[5]) end
+local owner = redis.call('GET', p .. 'route:' .. chat) or ''
+local n = tonumber(ARGV[16])
+for i = 0, n - 1 do
+  redis.call('ZADD', p .. 'pushes', ARGV[18 + i * 3], ARGV[17 + i * 3])
+  redis.call('HSET', p .. 'push_frames', ARGV[17 + i * 3], ARGV[19 + i * 3])
+end
+if ARGV[15] ~= '' then
+  local resolved = entry ~= '' and entry or 'null'
+  redis.call('PUBLISH', p .. 'events', '{"owner":' .. cjson.encode(owner) .. ',"resolved":' .. resolved .. ',' .. ARGV[15])
+end
+return {1, nv, owner, entry}
+)lua";
+
+constexpr std::string_view kMirror = R"lua(
+local p = ARGV[1]
+local open = {}
+for _, id in ipairs(redis.call('ZRANGE', p .. 'open', 0, -1)) do
+  local t = redis.call('GET', p .. 'ticket:' .. id)
+  if t then open[#open + 1] = t end
+end
+local pushes = {}
+for _, id in ipairs(redis.call('ZRANGE', p .. 'pushes', 0, -1)) do
+  local body = redis.call('HGET', p .. 'push_frames', id)
+  if body then
+    pushes[#pushes + 1] = id
+    pushes[#pushes + 1] = body
+  end
+end
+local resolved, stock = {}, {}
+if ARGV[2] == '1' then
+  resolved = redis.call('LRANGE', p .. 'resolved', 0, -1)
+  stock = redis.call('LRANGE', p .. 'stock', 0, -1)
+end
+return {open, pushes, resolved, stock}
+)lua";
+
+}  // namespace
+
+const Script& load() {
+  static const Script script{kLoad, sha1_hex(kLoad)};
+  return script;
+}
+
+const Script& commit() {
+  static const Script script{kCommit, sha1_hex(kCommit)};
+  return script;
+}
+
+const Script& mirror() {
+  static const Script script{kMirror, sha1_hex(kMirror)};
+  return script;
+}
+
+}  // namespace xiaoer::store::redis::scripts

@@ -1,0 +1,36 @@
+// The Redis store's Lua scripts: each is one atomic step on the server
+// (redis_store.hpp names the keys). Every script takes the key prefix as
+// ARGV[1] and builds its keys from it, so one Redis may hold several shops
+// (one prefix each); they are not cluster-safe (no KEYS declared), and
+// Redis Cluster is not supported.
+//
+// Thread safety: constants.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace xiaoer::store::redis::scripts {
+
+struct Script {
+  std::string_view body;
+  std::string sha1;  // hex, for EVALSHA
+};
+
+// ARGV: prefix, chat, want_position ("1"/"0").
+// → {version, state JSON, ticket JSON, position, ticket_seq, {priority, waiting}…}
+const Script& load();
+
+// ARGV: prefix, chat, expected version, state JSON ("" unchanged), chat ttl
+// ms, opening number (""), resolved id (""), now ms, put id (""),
+// put JSON, put priority, put number, put waiting ("1"/"0"), route owner
+// (""), event body (""), push count, then id, number, JSON per push.
+// → {0} refused (version moved, number taken), or {1, new version, route
+// owner, resolved entry ("" none)}
+const Script& commit();
+
+// ARGV: prefix, full ("1": the resolved tickets and stock too).
+// → {{open ticket JSON}…, {push id, push JSON}…, {resolved entry}…, {stock record}…}
+const Script& mirror();
+
+}  // namespace xiaoer::store::redis::scripts

@@ -1,0 +1,375 @@
+#include "daemon/store/redis/redis_store.hpp"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <future>
+#include <random>
+#include <variant>
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/proto/codec.hpp"
+#include "daemon/store/journal/stock_record.hpp"
+#include "daemon/store/redis/redis_codec.hpp"
+#include "daemon/store/redis/redis_event.hpp"
+#include "daemon/store/redis/redis_scripts.hpp"
+
+namespace xiaoer::store::redis {
+namespace {
+
+std::uint64_t to_u64(std::string_view text) {
+  std::uint64_t value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+// A reply element as a number, whether Redis sent it as one or as text.
+std::uint64_t number_of(const RedisReply& reply) {
+  return reply.type == RedisReply::Type::kInteger ? static_cast<std::uint64_t>(reply.integer) : to_u64(reply.text);
+}
+
+// This daemon among the others on one Redis: host, pid and a random part.
+std::string make_daemon_id() {
+  char host[64] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::random_device random;
+  return std::string(host) + "-" + std::to_string(::getpid()) + "-" + std::to_string(random() % 1000000);
+}
+
+const chat::change::Opened* opening_of(const chat::Effect& effect) {
+  for (const chat::Change& change : effect.changes) {
+    if (const auto* opened = std::get_if<chat::change::Opened>(&change)) return opened;
+  }
+  return nullptr;
+}
+
+// A gateway message's effect: its daemon holds the chat's route.
+bool from_gateway(const chat::Effect& effect) {
+  for (const chat::Change& change : effect.changes) {
+    if (std::holds_alternative<chat::change::Answered>(change) || std::holds_alternative<chat::change::Held>(change)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+RedisStore::RedisStore(const chat::Clock& clock, RedisStoreOptions options)
+    : clock_(clock), options_(std::move(options)), chat_ttl_ms_(options_.chat_ttl_ms), daemon_id_(make_daemon_id()) {}
+
+RedisStore::~RedisStore() { stop(); }
+
+bool RedisStore::start() {
+  RedisConnectionOptions connection;
+  connection.endpoint = options_.endpoint;
+  connection.command_timeout = options_.command_timeout;
+  connection.connect_timeout = options_.connect_timeout;
+  connection.name = "store";
+  commands_ = RedisConnection::create(ioc_, connection);
+  connection.name = "store subscriber";
+  subscriber_ = RedisConnection::create(ioc_, connection);
+  // What was published while either was down is lost: reload it all.
+  commands_->set_on_up([this] { reload_mirror(true); });
+  subscriber_->set_on_up([this] { reload_mirror(true); });
+  subscriber_->subscribe(options_.key_prefix + "events", [this](const std::string& payload) { on_event(payload); });
+  thread_ = std::thread([this] { ioc_.run(); });
+  commands_->start();
+  subscriber_->start();
+  const auto deadline = std::chrono::steady_clock::now() + options_.connect_timeout + options_.command_timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto answered = std::make_shared<std::promise<bool>>();
+    std::future<bool> result = answered->get_future();
+    reload_mirror(true, [answered](bool ok) { answered->set_value(ok); });
+    if (result.wait_for(options_.command_timeout * 2) == std::future_status::ready && result.get()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+void RedisStore::stop() {
+  if (!thread_.joinable()) return;
+  commands_->stop();
+  subscriber_->stop();
+  work_.reset();
+  thread_.join();
+}
+
+void RedisStore::eval(const scripts::Script& script, std::vector<std::string> args, RedisConnection::Callback done) {
+  std::vector<std::string> evalsha{"EVALSHA", script.sha1, "0"};
+  evalsha.insert(evalsha.end(), args.begin(), args.end());
+  commands_->command(std::move(evalsha), [this, &script, args = std::move(args), done = std::move(done)](
+                                             RedisReply reply) mutable {
+    if (!reply.error() || reply.text.rfind("NOSCRIPT", 0) != 0) return done(std::move(reply));
+    // A restarted (or flushed) server: the script again, whole (it is
+    // cached again for the next EVALSHA).
+    std::vector<std::string> eval{"EVAL", std::string(script.body), "0"};
+    eval.insert(eval.end(), std::make_move_iterator(args.begin()), std::make_move_iterator(args.end()));
+    commands_->command(std::move(eval), std::move(done));
+  });
+}
+
+void RedisStore::load(const std::string& chat, Loaded loaded) { load_chat(chat, false, std::move(loaded)); }
+
+void RedisStore::load_ticket(const std::string& ticket, Loaded loaded) {
+  std::string chat = mirror_.chat_of_ticket(ticket);
+  if (!chat.empty()) return load_chat(chat, true, std::move(loaded));
+  // Opened on another daemon since the last reload: Redis knows.
+  commands_->command({"GET", options_.key_prefix + "ticket:" + ticket},
+                     [this, loaded = std::move(loaded)](RedisReply reply) mutable {
+                       std::optional<queue::Ticket> found;
+                       if (reply.type == RedisReply::Type::kString) found = decode_ticket(reply.text);
+                       if (!found) return loaded(chat::Snapshot{});
+                       load_chat(found->chat, true, std::move(loaded));
+                     });
+}
+
+void RedisStore::load_chat(const std::string& chat, bool ticket_position, Loaded loaded) {
+  {
+    std::lock_guard lock(gates_mutex_);
+    if (const auto it = gates_.find(chat); it != gates_.end()) {
+      it->second.waiting.push_back([this, chat, ticket_position, loaded = std::move(loaded)]() mutable {
+        load_chat(chat, ticket_position, std::move(loaded));
+      });
+      return;
+    }
+  }
+  eval(scripts::load(), {options_.key_prefix, chat, ticket_position ? "1" : "0"},
+       [this, chat, loaded = std::move(loaded)](RedisReply reply) {
+         chat::Snapshot s;
+         s.chat = chat;
+         if (reply.type != RedisReply::Type::kArray || reply.elements.size() != 6) {
+           // Redis unreachable: the chat as new, with the ticket the mirror
+           // knows (its messages are then held, and refused: a required effect).
+           if (reply.error()) spdlog::error("store: the load script failed: {}", reply.text);
+           s.ticket = mirror_.ticket_of_chat(chat);
+           s.version = ~std::uint64_t{0};  // never committed: refused if Redis comes back meanwhile
+           return loaded(std::move(s));
+         }
+         const std::vector<RedisReply>& e = reply.elements;
+         s.version = number_of(e[0]);
+         if (!e[1].text.empty() && !decode_chat_state(e[1].text, &s.state)) {
+           spdlog::warn("store: chat {} holds a state that does not decode: taken as new", chat);
+         }
+         if (!e[2].text.empty()) s.ticket = decode_ticket(e[2].text);
+         s.ticket_position = static_cast<int>(e[3].integer);
+         s.next_ticket_number = number_of(e[4]) + 1;
+         for (std::size_t i = 0; i + 1 < e[5].elements.size(); i += 2) {
+           s.waiting_by_priority[static_cast<int>(number_of(e[5].elements[i]))] = number_of(e[5].elements[i + 1]);
+         }
+         loaded(std::move(s));
+       });
+}
+
+void RedisStore::commit(chat::Effect effect, Committed done) {
+  if (!effect.changes_state()) {
+    // Nothing held changes (a resend, a refusal): nothing to write.
+    done(CommitResult::kCommitted, std::move(effect.sends));
+    return;
+  }
+  {
+    std::lock_guard lock(gates_mutex_);
+    ++gates_[effect.chat].in_flight;
+  }
+  if (effect.sends.pushes.empty()) return run_commit(std::move(effect), std::move(done));
+  commit_with_ids(std::move(effect), std::move(done));
+}
+
+void RedisStore::commit_with_ids(chat::Effect effect, Committed done) {
+  const std::size_t count = effect.sends.pushes.size();
+  commands_->command({"INCRBY", options_.key_prefix + "push_seq", std::to_string(count)},
+                     [this, effect = std::move(effect), done = std::move(done), count](RedisReply reply) mutable {
+                       if (reply.type != RedisReply::Type::kInteger) {
+                         // Pushes go with required effects: refused.
+                         const std::string chat = effect.chat;
+                         done(CommitResult::kUnavailable, {});
+                         settle(chat);
+                         return;
+                       }
+                       std::uint64_t number = static_cast<std::uint64_t>(reply.integer) - count;
+                       for (proto::Push& push : effect.sends.pushes) {
+                         proto::set_push_id(push, "P-" + std::to_string(++number));
+                       }
+                       run_commit(std::move(effect), std::move(done));
+                     });
+}
+
+void RedisStore::run_commit(chat::Effect effect, Committed done) {
+  const std::int64_t now_ms = clock_.now_ms();
+  const chat::change::Opened* opened = opening_of(effect);
+  std::vector<std::string> args{options_.key_prefix,
+                                effect.chat,
+                                std::to_string(effect.version),
+                                effect.state ? encode_chat_state(*effect.state) : std::string(),
+                                std::to_string(chat_ttl_ms_.load(std::memory_order_relaxed)),
+                                opened != nullptr ? std::to_string(opened->ticket.number) : std::string(),
+                                effect.resolved_ticket,
+                                std::to_string(now_ms)};
+  if (effect.ticket) {
+    const queue::Ticket& t = *effect.ticket;
+    const std::uint64_t number = t.number != 0 ? t.number : queue::ticket_number(t.id);
+    args.insert(args.end(), {t.id, encode_ticket(t), std::to_string(t.priority), std::to_string(number),
+                             t.state == queue::TicketState::kWaiting ? "1" : "0"});
+  } else {
+    args.insert(args.end(), {"", "", "0", "0", "0"});
+  }
+  args.push_back(from_gateway(effect) ? daemon_id_ : std::string());
+  const bool tell_others = effect.ticket || !effect.resolved_ticket.empty() || !effect.sends.events.empty() ||
+                           !effect.sends.pushes.empty() || effect.sends.route_closed;
+  args.push_back(tell_others ? event_body(daemon_id_, effect.chat, effect.ticket ? &*effect.ticket : nullptr,
+                                          effect.sends)
+                             : std::string());
+  std::vector<UnackedPush> kept;
+  for (const proto::Push& push : effect.sends.pushes) {
+    kept.push_back({proto::push_id(push), effect.chat, proto::encode(push), now_ms});
+  }
+  args.push_back(std::to_string(kept.size()));
+  for (const UnackedPush& push : kept) {
+    args.insert(args.end(), {push.push_id, std::to_string(PushTable::number_of(push.push_id)), encode_push(push)});
+  }
+  eval(scripts::commit(), std::move(args),
+       [this, effect = std::move(effect), kept = std::move(kept), done = std::move(done)](RedisReply reply) mutable {
+         const std::string chat = effect.chat;
+         committed(std::move(effect), std::move(kept), std::move(reply), done);
+         settle(chat);
+       });
+}
+
+void RedisStore::committed(chat::Effect effect, std::vector<UnackedPush> kept, RedisReply reply,
+                           const Committed& done) {
+  if (reply.type != RedisReply::Type::kArray || reply.elements.empty()) {
+    if (reply.error()) spdlog::error("store: the commit script failed: {}", reply.text);
+    if (effect.durability == chat::Durability::kBestEffort) {
+      // A bot reply: sent though not kept (its chat's context is lost).
+      return done(CommitResult::kNotDurable, std::move(effect.sends));
+    }
+    spdlog::error("store: redis unreachable ({}): a change to chat {} refused with 'unavailable'", reply.text,
+                  effect.chat);
+    return done(CommitResult::kUnavailable, {});
+  }
+  if (reply.elements[0].integer == 0) return done(CommitResult::kConflict, {});
+  const std::string owner = reply.elements.size() > 2 ? reply.elements[2].text : std::string();
+  if (effect.ticket) mirror_.put(*effect.ticket);
+  if (!effect.resolved_ticket.empty()) {
+    const std::string entry = reply.elements.size() > 3 ? reply.elements[3].text : std::string();
+    mirror_.resolve(effect.resolved_ticket, entry.empty() ? std::nullopt : decode_resolved(entry));
+  }
+  mirror_.add_pushes(kept);
+  if (!owner.empty() && owner != daemon_id_) {
+    // The daemon holding the chat's gateway sends these (it heard the event).
+    effect.sends.pushes.clear();
+    effect.sends.route_closed = false;
+  }
+  done(CommitResult::kCommitted, std::move(effect.sends));
+}
+
+void RedisStore::settle(const std::string& chat) {
+  std::deque<std::function<void()>> waiting;
+  {
+    std::lock_guard lock(gates_mutex_);
+    const auto it = gates_.find(chat);
+    if (it == gates_.end() || --it->second.in_flight > 0) return;
+    waiting.swap(it->second.waiting);
+    gates_.erase(it);
+  }
+  for (auto& load : waiting) load();
+}
+
+void RedisStore::on_event(const std::string& payload) {
+  std::optional<StoreEvent> event = decode_event(payload);
+  if (!event || event->origin == daemon_id_) return;  // its own: applied at its commit
+  if (event->put) mirror_.put(*event->put);
+  if (event->resolved) mirror_.resolve(event->resolved->ticket.id, event->resolved);
+  if (event->stock) mirror_.apply_stock(*event->stock);
+  std::vector<UnackedPush> kept;  // unacknowledged here too, as after a reload
+  for (const proto::Push& push : event->sends.pushes) {
+    kept.push_back({proto::push_id(push), event->chat, proto::encode(push), clock_.now_ms()});
+  }
+  mirror_.add_pushes(kept);
+  // Pushes go out through the chat's daemon; with no route known, through
+  // the one that committed them.
+  if (event->owner != daemon_id_) {
+    event->sends.pushes.clear();
+    event->sends.route_closed = false;
+  }
+  if (remote_ && (!event->sends.pushes.empty() || !event->sends.events.empty() || event->sends.route_closed)) {
+    remote_(event->chat, std::move(event->sends));
+  }
+}
+
+void RedisStore::reload_mirror(bool full, std::function<void(bool)> done) {
+  eval(scripts::mirror(), {options_.key_prefix, full ? "1" : "0"}, [this, full, done = std::move(done)](RedisReply reply) {
+    const bool ok = reply.type == RedisReply::Type::kArray && reply.elements.size() == 4;
+    if (ok) {
+      const std::vector<RedisReply>& e = reply.elements;
+      std::vector<queue::Ticket> open;
+      for (const RedisReply& t : e[0].elements) {
+        if (std::optional<queue::Ticket> ticket = decode_ticket(t.text)) open.push_back(std::move(*ticket));
+      }
+      std::vector<UnackedPush> pushes;
+      for (std::size_t i = 0; i + 1 < e[1].elements.size(); i += 2) {
+        if (auto push = decode_push(e[1].elements[i].text, e[1].elements[i + 1].text)) pushes.push_back(*push);
+      }
+      mirror_.replace(std::move(open), std::move(pushes));
+      if (full) {
+        std::vector<queue::ResolvedTicket> history;  // the list is newest first
+        for (auto it = e[2].elements.rbegin(); it != e[2].elements.rend(); ++it) {
+          if (auto done_ticket = decode_resolved(it->text)) history.push_back(std::move(*done_ticket));
+        }
+        mirror_.replace_history(std::move(history));
+        std::vector<catalogue::StockUpdate> stock;
+        std::string error;
+        for (const RedisReply& record : e[3].elements) {
+          if (auto update = records::parse_stock(record.text, &error)) stock.push_back(std::move(*update));
+        }
+        mirror_.replace_stock(stock);
+      }
+    } else if (reply.error()) {
+      spdlog::error("store: the mirror script failed: {}", reply.text);
+    }
+    if (done) done(ok);
+  });
+}
+
+void RedisStore::tick(std::int64_t /*now_ms*/, std::int64_t idle_ms) {
+  chat_ttl_ms_.store(idle_ms, std::memory_order_relaxed);
+  if (reloading_.exchange(true)) return;  // the last one has not answered yet
+  reload_mirror(false, [this](bool) { reloading_.store(false); });
+}
+
+void RedisStore::ack_pushes(const std::vector<std::string>& push_ids) {
+  if (push_ids.empty()) return;
+  mirror_.remove_pushes(push_ids);
+  // Not waited for: an ack lost means a push delivered again.
+  std::vector<std::string> zrem{"ZREM", options_.key_prefix + "pushes"};
+  std::vector<std::string> hdel{"HDEL", options_.key_prefix + "push_frames"};
+  zrem.insert(zrem.end(), push_ids.begin(), push_ids.end());
+  hdel.insert(hdel.end(), push_ids.begin(), push_ids.end());
+  commands_->command(std::move(zrem), [](RedisReply) {});
+  commands_->command(std::move(hdel), [](RedisReply) {});
+}
+
+std::vector<std::string> RedisStore::expire_pushes(std::int64_t now_ms, std::int64_t after_ms) {
+  std::vector<std::string> expired = mirror_.expire_pushes(now_ms - after_ms);
+  if (!expired.empty()) ack_pushes(expired);
+  return expired;
+}
+
+void RedisStore::commit_stock(catalogue::StockUpdate update, StockCommitted committed) {
+  std::string record = records::stock(update);
+  commands_->command({"RPUSH", options_.key_prefix + "stock", record},
+                     [this, update = std::move(update), committed = std::move(committed)](RedisReply reply) {
+                       if (reply.type != RedisReply::Type::kInteger) {
+                         spdlog::error("store: redis unreachable: a stock update refused with 'unavailable'");
+                         return committed(CommitResult::kUnavailable);
+                       }
+                       mirror_.apply_stock(update);
+                       const std::string body = event_body(daemon_id_, "", nullptr, {}, &update);
+                       commands_->command({"PUBLISH", options_.key_prefix + "events", "{\"owner\":\"\"," + body},
+                                          [](RedisReply) {});
+                       committed(CommitResult::kCommitted);
+                     });
+}
+
+}  // namespace xiaoer::store::redis

@@ -1,0 +1,172 @@
+// RedisStore: the store on a Redis server, shared by every daemon of one
+// shop (issue 12; docs/operations.md).
+//
+// DESIGN
+// Each commit is one Lua script (EVALSHA; EVAL when the server lost it):
+// it checks the chat's version (and, for an opening, that the ticket number
+// is still the next one) and applies the whole effect, or refuses it
+// (kConflict: the chat service decides again from a fresh load). So two
+// daemons receiving messages of one chat never both commit a decision made
+// on the same state: one of them decides again, and finds the other's
+// answer in the chat's answered window when it was the same message.
+// A version is a global counter (version_seq), so a chat forgotten for
+// idleness and seen again never repeats one.
+//
+// Keys (under the prefix, store.redis_key_prefix):
+//   chat:<chat>        hash {v: version, s: state JSON}; expires when idle
+//   chat_ticket:<chat> the id of its open ticket
+//   ticket:<id>        the open ticket (JSON)
+//   open, line         sorted sets: open tickets by number; waiting ones in
+//                      line order (priority, then number)
+//   waiting            hash priority → tickets waiting
+//   ticket_seq, version_seq, push_seq   counters
+//   resolved           list of resolved tickets, newest first (20000 kept)
+//   pushes, push_frames  unacknowledged pushes: ids by number; id → JSON
+//   route:<chat>       the daemon whose gateway carries the chat (its last
+//                      message): pushes go out through that daemon
+//   stock              list of live stock updates (the journal's records)
+//   events             the pub/sub channel: every commit that changes a
+//                      ticket or sends pushes, with what it sends
+//
+// Reads that the interface makes synchronous (tickets, resolved, notices,
+// pushes, counts, live stock) are answered from a mirror in memory: own
+// commits apply to it at once, other daemons' commits as their events
+// arrive, and it is reloaded whole from Redis every tick and after every
+// reconnect (so a lost event is repaired within a second).
+//
+// Sends across daemons: a commit's events reach the agents of every daemon
+// (each daemon delivers what it hears of the others'); its pushes go out
+// through the daemon that holds the chat's route (a daemon committing a
+// push for a chat routed elsewhere hands it over there), or through the
+// committing daemon when the chat has no route.
+//
+// Redis unreachable (a command fails or times out): a load gets the chat
+// as new (its open ticket from the mirror), best-effort effects (bot
+// replies) are not persisted but sent (kNotDurable), required ones
+// (tickets) are refused (kUnavailable). A command that timed out may still
+// have run: the answer was not sent, and a resend finds it in the window.
+//
+// Order: loads of a chat wait while a commit of that chat from this daemon
+// is in flight (as the journal's do while one is being written).
+//
+// Threads: the store runs its own io_context on one thread (the Redis
+// connections' strands and every callback), like the journal's writer.
+//
+// Thread safety: every member may be called from any thread after start().
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "daemon/chat/outbound.hpp"
+#include "daemon/common/metrics.hpp"
+#include "daemon/store/redis/redis_connection.hpp"
+#include "daemon/store/redis/redis_mirror.hpp"
+#include "daemon/store/redis/redis_scripts.hpp"
+#include "daemon/store/store.hpp"
+
+namespace xiaoer::store::redis {
+
+struct RedisStoreOptions {
+  RedisEndpoint endpoint;
+  std::string key_prefix = "xiaoer.";
+  std::chrono::milliseconds command_timeout{1000};
+  std::chrono::milliseconds connect_timeout{1000};
+  // How long an idle chat's state is kept (chats.expire_after_s).
+  std::int64_t chat_ttl_ms = 86400000;
+};
+
+class RedisStore final : public Store {
+ public:
+  // What other daemons' commits send to this one's gateway and agents:
+  // events for every agent; pushes and the route closed only for chats
+  // whose route this daemon holds. Runs on the store's thread.
+  using RemoteSends = std::function<void(const std::string& chat, chat::Sends sends)>;
+
+  // Keeps a reference to `clock`; it must outlive the store.
+  RedisStore(const chat::Clock& clock, RedisStoreOptions options);
+  ~RedisStore() override;
+
+  // Starts the thread and the connections, and waits (connect_timeout at
+  // most) for the mirror's first load; false when Redis did not answer in
+  // time (the store serves anyway, as when Redis goes away later).
+  bool start();
+  // Stops the connections and the thread (before destruction).
+  void stop();
+  void set_remote_sends(RemoteSends remote) { remote_ = std::move(remote); }
+  void set_chat_ttl(std::int64_t chat_ttl_ms) { chat_ttl_ms_.store(chat_ttl_ms, std::memory_order_relaxed); }
+  // Whether the last command reached Redis (for /readyz).
+  bool available() const { return commands_ && commands_->connected(); }
+  const std::string& daemon_id() const { return daemon_id_; }
+
+  void load(const std::string& chat, Loaded loaded) override;
+  void load_ticket(const std::string& ticket, Loaded loaded) override;
+  void commit(chat::Effect effect, Committed committed) override;
+  void commit_stock(catalogue::StockUpdate update, StockCommitted committed) override;
+  std::shared_ptr<const catalogue::LiveStock> live_stock() override { return mirror_.live_stock(); }
+  std::vector<Listed> tickets() override { return mirror_.tickets(); }
+  std::vector<queue::ResolvedTicket> resolved(std::string_view query, std::int64_t since_ms,
+                                              std::size_t limit) override {
+    return mirror_.resolved(query, since_ms, limit);
+  }
+  std::vector<std::string> chats_due_notice(std::int64_t now_ms, std::int64_t wait_ms) override {
+    return mirror_.chats_due_notice(now_ms, wait_ms);
+  }
+  void tick(std::int64_t now_ms, std::int64_t idle_ms) override;
+  std::vector<UnackedPush> unacked_pushes() override { return mirror_.pushes(); }
+  void ack_pushes(const std::vector<std::string>& push_ids) override;
+  std::vector<std::string> expire_pushes(std::int64_t now_ms, std::int64_t after_ms) override;
+  // Chats are Redis keys that expire there: not counted here.
+  std::size_t chats() override { return 0; }
+  std::size_t queue_waiting() override { return mirror_.waiting(); }
+  std::optional<std::int64_t> oldest_waiting_ms() override { return mirror_.oldest_waiting_ms(); }
+
+ private:
+  // A script run: EVALSHA, and EVAL when the server does not have it.
+  void eval(const scripts::Script& script, std::vector<std::string> args, RedisConnection::Callback done);
+  void load_chat(const std::string& chat, bool ticket_position, Loaded loaded);
+  // The commit script's answer.
+  void committed(chat::Effect effect, std::vector<UnackedPush> kept, RedisReply reply, const Committed& done);
+  void settle(const std::string& chat);  // a commit of `chat` answered: waiting loads go on
+  // Reloads the mirror (with the history and the stock when `full`);
+  // `done` gets whether Redis answered.
+  void reload_mirror(bool full, std::function<void(bool)> done = {});
+  // The pushes' ids (P-<n>, from push_seq), then the commit script.
+  void commit_with_ids(chat::Effect effect, Committed done);
+  void run_commit(chat::Effect effect, Committed done);
+  void on_event(const std::string& payload);
+
+  const chat::Clock& clock_;
+  RedisStoreOptions options_;
+  std::atomic<std::int64_t> chat_ttl_ms_;
+  std::string daemon_id_;
+  RemoteSends remote_;
+
+  boost::asio::io_context ioc_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{ioc_.get_executor()};
+  std::thread thread_;
+  std::shared_ptr<RedisConnection> commands_;
+  std::shared_ptr<RedisConnection> subscriber_;
+  RedisMirror mirror_;
+  std::atomic<bool> reloading_{false};
+
+  // Loads waiting for a commit of their chat from this daemon.
+  struct Gate {
+    int in_flight = 0;
+    std::deque<std::function<void()>> waiting;
+  };
+  std::mutex gates_mutex_;
+  std::unordered_map<std::string, Gate> gates_;
+};
+
+}  // namespace xiaoer::store::redis

@@ -1,0 +1,226 @@
+// Several daemons, one queue (issue 12): two real daemons on one real
+// redis-server (started on a free loopback port), a gateway connected to
+// each. One chat's messages alternate between them and make one dialogue;
+// a handoff on one is claimed by an agent on the other, whose reply
+// reaches the buyer through the first; a daemon killed with -9 loses no
+// ticket and the survivor answers resends byte for byte; with Redis
+// stopped, bot answers flow and queue changes are refused until it
+// returns; Redis killed under appendfsync always loses nothing acknowledged.
+#include "tests/integration/it_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "tests/store/redis/redis_server.hpp"
+#include "tests/test_dir.hpp"
+
+namespace xiaoer::it {
+namespace {
+
+using namespace std::chrono_literals;
+
+class RedisStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    REQUIRE_REDIS_SERVER();
+    redis_ = std::make_unique<testing::RedisServer>(testing::fresh_test_dir("xiaoer-it-redis-"), "always");
+    ASSERT_TRUE(redis_->start());
+    for (auto* d : {&a_, &b_}) {
+      DaemonConfig config;
+      config.extra_yaml = "store:\n  backend: redis\n  redis_url: " + redis_->url() +
+                          "\n  redis_timeout_ms: 500\n  redis_connect_timeout_ms: 300\n";
+      *d = std::make_unique<DaemonProcess>(config);
+      std::string error;
+      ASSERT_TRUE((*d)->start(&error)) << error;
+    }
+  }
+  void TearDown() override {
+    if (!HasFailure()) return;
+    for (auto* d : {&a_, &b_}) {
+      if (*d) std::cerr << "---- daemon output ----\n" << (*d)->log() << "---- end ----\n";
+    }
+  }
+
+  static std::unique_ptr<WsClient> connect(DaemonProcess& d, std::string_view path, std::string_view token,
+                                           std::string_view query = "") {
+    auto client = std::make_unique<WsClient>();
+    const Handshake h = client->connect(d.port(), path, token, query);
+    EXPECT_TRUE(h.ok) << path << ": " << h.error;
+    return h.ok ? std::move(client) : nullptr;
+  }
+  static std::unique_ptr<WsClient> gateway(DaemonProcess& d) {
+    return connect(d, "/v1/gateway", DaemonProcess::kGatewayToken);
+  }
+  static std::unique_ptr<WsClient> agent(DaemonProcess& d, const std::string& name) {
+    auto client = connect(d, "/v1/agent", DaemonProcess::kAgentToken, "?agent=" + name);
+    if (!client || !client->send(R"({"type":"list","request_id":"connected"})") || !client->read_type("queue")) {
+      return nullptr;
+    }
+    return client;
+  }
+  static std::optional<json> ask(WsClient& client, const std::string& id, const std::string& chat,
+                                 const std::string& text) {
+    if (!client.send(message_frame(id, chat, text))) return std::nullopt;
+    return client.read_answer(id);
+  }
+  static std::optional<std::string> ask_text(WsClient& client, const std::string& id, const std::string& chat,
+                                             const std::string& text) {
+    if (!client.send(message_frame(id, chat, text))) return std::nullopt;
+    return client.read_answer_text(id);
+  }
+  // An agent command and its answer (ticket events on the way are skipped).
+  static std::optional<json> command(WsClient& agent, json c) {
+    c["request_id"] = "r-" + c["type"].get<std::string>();
+    if (!agent.send(c.dump())) return std::nullopt;
+    for (;;) {
+      auto frame = agent.read_json();
+      if (!frame || (frame->contains("request_id") && (*frame)["request_id"] == c["request_id"])) return frame;
+    }
+  }
+  // The open tickets `agent` lists.
+  static std::vector<std::string> listed(WsClient& agent) {
+    std::vector<std::string> ids;
+    if (!agent.send(R"({"type":"list"})")) return ids;
+    if (auto queue = agent.read_type("queue")) {
+      for (const json& t : (*queue)["tickets"]) ids.push_back(t["id"]);
+    }
+    return ids;
+  }
+
+  std::unique_ptr<testing::RedisServer> redis_;
+  std::unique_ptr<DaemonProcess> a_, b_;
+};
+
+TEST_F(RedisStoreTest, OneChatsMessagesOnTwoDaemonsMakeOneDialogue) {
+  auto on_a = gateway(*a_);
+  auto on_b = gateway(*b_);
+  ASSERT_TRUE(on_a && on_b);
+  const auto asks = ask(*on_a, "s-1", "shop:size", "穿什么码");
+  ASSERT_TRUE(asks);
+  const std::string question = (*asks)["text"];
+  ASSERT_TRUE(question.find("身高") != std::string::npos || question.find("体重") != std::string::npos) << question;
+  // Completed on the other daemon: it knows what the first one asked.
+  const auto recommends = ask(*on_b, "s-2", "shop:size", "165 110");
+  ASSERT_TRUE(recommends);
+  const std::string text = (*recommends)["text"];
+  bool sized = false;
+  for (const char* size : {"XS码", "S码", "M码", "L码", "XL码", "XXL码"}) sized = sized || text.find(size) != std::string::npos;
+  EXPECT_TRUE(sized) << recommends->dump();
+  // A resend of either id, on either daemon, gets the same bytes.
+  const auto first = ask_text(*on_a, "s-2", "shop:size", "165 110");
+  const auto again = ask_text(*on_b, "s-2", "shop:size", "165 110");
+  ASSERT_TRUE(first && again);
+  EXPECT_EQ(*first, *again);
+  EXPECT_EQ(json::parse(*first)["text"], text);
+}
+
+TEST_F(RedisStoreTest, AHandoffOnOneIsClaimedOnTheOtherAndTheReplyReachesTheBuyer) {
+  auto buyer_gateway = gateway(*a_);
+  ASSERT_TRUE(buyer_gateway);
+  const auto handoff = ask(*buyer_gateway, "h-1", "shop:buyer", "转人工");
+  ASSERT_TRUE(handoff);
+  ASSERT_EQ((*handoff)["type"], "handoff") << handoff->dump();
+  const std::string ticket = (*handoff)["ticket"];
+  auto li = agent(*b_, "li");
+  ASSERT_TRUE(li);
+  ASSERT_TRUE(wait_until([&] { return listed(*li) == std::vector<std::string>{ticket}; }, 3s));
+  const auto claimed = command(*li, {{"type", "claim"}, {"ticket", ticket}});
+  ASSERT_TRUE(claimed);
+  ASSERT_EQ((*claimed)["type"], "ok") << claimed->dump();
+  const auto sent = command(*li, {{"type", "send"}, {"ticket", ticket}, {"text", "您好，我是小李"}});
+  ASSERT_TRUE(sent);
+  ASSERT_EQ((*sent)["type"], "ok") << sent->dump();
+  const auto push = buyer_gateway->read_type("agent_reply");
+  ASSERT_TRUE(push) << "the agent's reply did not reach the buyer's gateway (on the other daemon)";
+  EXPECT_EQ((*push)["text"], "您好，我是小李");
+  EXPECT_EQ((*push)["chat"], "shop:buyer");
+  // The buyer writes again (on A): held on the ticket the agent holds (on B).
+  const auto held = ask(*buyer_gateway, "h-2", "shop:buyer", "好的谢谢");
+  ASSERT_TRUE(held);
+  EXPECT_EQ((*held)["type"], "hold") << held->dump();
+}
+
+TEST_F(RedisStoreTest, AKilledDaemonLosesNoTicketAndTheSurvivorAnswersResendsByteForByte) {
+  auto on_a = gateway(*a_);
+  ASSERT_TRUE(on_a);
+  constexpr int kRounds = 20;
+  std::map<std::string, std::string> answered;  // id → frame
+  for (int i = 0; i < kRounds; ++i) {
+    const std::string id = numbered("k-", i);
+    const auto frame = ask_text(*on_a, id, numbered("shop:k", i), i % 2 == 0 ? "转人工" : "发什么快递");
+    ASSERT_TRUE(frame) << id;
+    answered[id] = *frame;
+  }
+  // More in flight when it dies: answered or not, none is lost or doubled.
+  for (int i = 0; i < 10; ++i) on_a->send(message_frame(numbered("x-", i), numbered("shop:x", i), "转人工"));
+  a_->kill9();
+  auto on_b = gateway(*b_);
+  ASSERT_TRUE(on_b);
+  for (const auto& [id, frame] : answered) {
+    const int i = std::stoi(id.substr(2));
+    const auto again = ask_text(*on_b, id, numbered("shop:k", i), i % 2 == 0 ? "转人工" : "发什么快递");
+    ASSERT_TRUE(again) << id;
+    EXPECT_EQ(*again, frame) << id;
+  }
+  std::set<std::string> x_tickets;
+  for (int i = 0; i < 10; ++i) {
+    const auto answer = ask(*on_b, numbered("x-", i), numbered("shop:x", i), "转人工");
+    ASSERT_TRUE(answer);
+    ASSERT_EQ((*answer)["type"], "handoff") << answer->dump();
+    EXPECT_TRUE(x_tickets.insert((*answer)["ticket"].get<std::string>()).second) << "a ticket given twice";
+  }
+  auto li = agent(*b_, "li");
+  ASSERT_TRUE(li);
+  EXPECT_TRUE(wait_until([&] { return listed(*li).size() == static_cast<std::size_t>(kRounds / 2 + 10); }, 3s));
+}
+
+TEST_F(RedisStoreTest, WithRedisStoppedBotAnswersFlowAndQueueChangesAreRefusedUntilItReturns) {
+  auto on_a = gateway(*a_);
+  ASSERT_TRUE(on_a);
+  redis_->kill();
+  // Seen gone by the daemon's next command (it may take the first one).
+  const auto bot = ask(*on_a, "d-1", "shop:down", "发什么快递");
+  ASSERT_TRUE(bot);
+  EXPECT_EQ((*bot)["type"], "reply") << bot->dump();
+  const auto refused = ask(*on_a, "d-2", "shop:down2", "转人工");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ((*refused)["type"], "error") << refused->dump();
+  EXPECT_EQ((*refused)["code"], "unavailable") << refused->dump();
+  ASSERT_TRUE(redis_->start());
+  int attempt = 0;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const auto answer = ask(*on_a, numbered("d-3-", ++attempt), "shop:down3", "转人工");
+        return answer && (*answer)["type"] == "handoff";
+      },
+      5s, 100ms));
+}
+
+TEST_F(RedisStoreTest, RedisKilledUnderAppendfsyncAlwaysLosesNothingAcknowledged) {
+  auto on_a = gateway(*a_);
+  auto on_b = gateway(*b_);
+  ASSERT_TRUE(on_a && on_b);
+  std::set<std::string> tickets;
+  for (int i = 0; i < 20; ++i) {
+    WsClient& gw = i % 2 == 0 ? *on_a : *on_b;
+    const auto answer = ask(gw, numbered("p-", i), numbered("shop:p", i), "转人工");
+    ASSERT_TRUE(answer);
+    ASSERT_EQ((*answer)["type"], "handoff") << answer->dump();
+    tickets.insert((*answer)["ticket"].get<std::string>());
+  }
+  redis_->kill();
+  ASSERT_TRUE(redis_->start());
+  auto li = agent(*b_, "li");
+  ASSERT_TRUE(li);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const std::vector<std::string> now = listed(*li);
+        return std::set<std::string>(now.begin(), now.end()) == tickets;
+      },
+      5s, 100ms));
+}
+
+}  // namespace
+}  // namespace xiaoer::it

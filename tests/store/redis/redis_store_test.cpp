@@ -1,0 +1,281 @@
+#include "daemon/store/redis/redis_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include "daemon/proto/codec.hpp"
+#include "tests/store/redis/redis_server.hpp"
+#include "tests/test_dir.hpp"
+
+// The Redis store: each commit whole or refused, shared by two daemons (two
+// stores on one server), and what happens when the server goes away.
+namespace xiaoer::store::redis {
+namespace {
+
+using namespace std::chrono_literals;
+
+class FixedClock final : public chat::Clock {
+ public:
+  std::int64_t now_ms() const override { return 1'000'000; }
+  int minute_of_day() const override { return 12 * 60; }
+};
+
+// Polls `condition` for 3 s at most.
+template <typename Condition>
+bool eventually(Condition condition) {
+  const auto deadline = std::chrono::steady_clock::now() + 3s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return condition();
+}
+
+class RedisStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    REQUIRE_REDIS_SERVER();
+    server_ = std::make_unique<testing::RedisServer>(testing::fresh_test_dir("xiaoer-redis-store-"));
+    ASSERT_TRUE(server_->start());
+    a_ = make_store();
+    b_ = make_store();
+    ASSERT_TRUE(a_->start());
+    ASSERT_TRUE(b_->start());
+  }
+  void TearDown() override {
+    if (a_) a_->stop();
+    if (b_) b_->stop();
+  }
+
+  std::unique_ptr<RedisStore> make_store() {
+    RedisStoreOptions options;
+    options.endpoint.port = server_->port();
+    options.key_prefix = "test:";
+    options.command_timeout = 500ms;
+    options.connect_timeout = 500ms;
+    return std::make_unique<RedisStore>(clock_, options);
+  }
+
+  static chat::Snapshot load(RedisStore& store, const std::string& chat) {
+    std::promise<chat::Snapshot> loaded;
+    store.load(chat, [&](chat::Snapshot s) { loaded.set_value(std::move(s)); });
+    return loaded.get_future().get();
+  }
+  static chat::Snapshot load_ticket(RedisStore& store, const std::string& ticket) {
+    std::promise<chat::Snapshot> loaded;
+    store.load_ticket(ticket, [&](chat::Snapshot s) { loaded.set_value(std::move(s)); });
+    return loaded.get_future().get();
+  }
+  static std::pair<CommitResult, chat::Sends> commit(RedisStore& store, chat::Effect effect) {
+    std::promise<std::pair<CommitResult, chat::Sends>> done;
+    store.commit(std::move(effect), [&](CommitResult r, chat::Sends s) { done.set_value({r, std::move(s)}); });
+    return done.get_future().get();
+  }
+
+  static chat::Effect reply(const chat::Snapshot& s, const std::string& id, const std::string& text) {
+    chat::Effect e;
+    e.chat = s.chat;
+    e.version = s.version;
+    e.durability = chat::Durability::kBestEffort;
+    e.state = s.state;
+    e.state->context.replies += 1;
+    e.state->answered.emplace_back(id, proto::ReplyFrame{id, s.chat, text, {"size"}, 1});
+    e.changes.emplace_back(chat::change::Answered{id, e.state->answered.back().second, e.state->context});
+    e.sends.answer = e.state->answered.back().second;
+    return e;
+  }
+  static chat::Effect opening(const chat::Snapshot& s, int priority = 0) {
+    chat::Effect e;
+    e.chat = s.chat;
+    e.version = s.version;
+    queue::Ticket t;
+    t.number = s.next_ticket_number;
+    t.id = queue::ticket_id(t.number);
+    t.chat = s.chat;
+    t.reason = "asked_for_human";
+    t.priority = priority;
+    t.opened_ms = 1000;
+    t.transcript.push_back({"buyer", "找人工", 1000});
+    e.ticket = t;
+    e.state = s.state;
+    e.state->answered.emplace_back("h-" + s.chat, proto::HandoffFrame{"h-" + s.chat, s.chat, "稍等", t.id, t.reason, 1});
+    e.changes.emplace_back(chat::change::Opened{t});
+    // The buyer's message answered: this daemon's gateway carries the chat.
+    e.changes.emplace_back(chat::change::Answered{"h-" + s.chat, e.state->answered.back().second, {}});
+    proto::TicketView view;
+    view.id = t.id;
+    view.chat = s.chat;
+    e.sends.events.push_back({proto::TicketEventKind::kOpened, view});
+    return e;
+  }
+  static chat::Effect claiming(const chat::Snapshot& s, const std::string& agent) {
+    chat::Effect e;
+    e.chat = s.chat;
+    e.version = s.version;
+    queue::Ticket t = *s.ticket;
+    EXPECT_TRUE(queue::claim(t, agent));
+    e.ticket = t;
+    e.changes.emplace_back(chat::change::Claimed{t.id, agent});
+    return e;
+  }
+  static chat::Effect agent_reply(const chat::Snapshot& s, const std::string& agent, const std::string& text) {
+    chat::Effect e;
+    e.chat = s.chat;
+    e.version = s.version;
+    queue::Ticket t = *s.ticket;
+    EXPECT_TRUE(queue::record_agent_reply(t, agent, text, 2000));
+    e.ticket = t;
+    e.changes.emplace_back(chat::change::AgentReplied{t.id, agent, text, 2000});
+    e.sends.pushes.push_back(proto::AgentReplyFrame{s.chat, text, agent, t.id, ""});
+    return e;
+  }
+  static chat::Effect resolving(const chat::Snapshot& s) {
+    chat::Effect e;
+    e.chat = s.chat;
+    e.version = s.version;
+    e.resolved_ticket = s.ticket->id;
+    e.changes.emplace_back(chat::change::Resolved{s.ticket->id});
+    e.sends.route_closed = true;
+    return e;
+  }
+
+  FixedClock clock_;
+  std::unique_ptr<testing::RedisServer> server_;
+  std::unique_ptr<RedisStore> a_, b_;
+};
+
+TEST_F(RedisStoreTest, ACommitIsSeenByTheOtherDaemonAndAStaleOneIsRefused) {
+  const chat::Snapshot on_a = load(*a_, "c1");
+  const chat::Snapshot on_b = load(*b_, "c1");
+  EXPECT_EQ(on_a.version, 0u);
+  const chat::Effect answered = reply(on_a, "m1", "亲，160码");
+  ASSERT_EQ(commit(*a_, answered).first, CommitResult::kCommitted);
+  // Decided on the same state on the other daemon: refused, decided again.
+  EXPECT_EQ(commit(*b_, reply(on_b, "m1", "亲，160码")).first, CommitResult::kConflict);
+  const chat::Snapshot again = load(*b_, "c1");
+  EXPECT_NE(again.version, 0u);
+  ASSERT_EQ(again.state.answered.size(), 1u);
+  EXPECT_EQ(again.state.answered[0].first, "m1");
+  // The same frame, byte for byte, for a resend on either daemon.
+  EXPECT_EQ(proto::encode(again.state.answered[0].second), proto::encode(answered.state->answered[0].second));
+  EXPECT_EQ(again.state.context.replies, 1u);
+}
+
+TEST_F(RedisStoreTest, ATicketNumberIsGivenOnceAcrossDaemons) {
+  const chat::Effect first = opening(load(*a_, "c1"));
+  const chat::Effect second = opening(load(*b_, "c2"));
+  ASSERT_EQ(first.ticket->id, second.ticket->id);
+  EXPECT_EQ(commit(*a_, first).first, CommitResult::kCommitted);
+  EXPECT_EQ(commit(*b_, second).first, CommitResult::kConflict);
+  const chat::Snapshot again = load(*b_, "c2");
+  EXPECT_EQ(again.next_ticket_number, 2u);
+  EXPECT_EQ(again.waiting_by_priority.at(0), 1u);
+  EXPECT_EQ(commit(*b_, opening(again, 1)).first, CommitResult::kCommitted);
+  // Both daemons list both, the complaint (priority 1) first.
+  for (RedisStore* store : {a_.get(), b_.get()}) {
+    ASSERT_TRUE(eventually([&] { return store->tickets().size() == 2; }));
+    EXPECT_EQ(store->tickets()[0].ticket.id, "T-2");
+    EXPECT_EQ(store->tickets()[0].position, 1);
+    EXPECT_EQ(store->queue_waiting(), 2u);
+  }
+  EXPECT_EQ(load_ticket(*a_, "T-1").ticket_position, 2);
+}
+
+TEST_F(RedisStoreTest, AClaimOnOneDaemonAndAReplyPushTheResolutionInTheOthersHistory) {
+  std::mutex mutex;
+  std::vector<chat::Sends> heard_by_a;
+  a_->set_remote_sends([&](const std::string&, chat::Sends sends) {
+    std::lock_guard lock(mutex);
+    heard_by_a.push_back(std::move(sends));
+  });
+  // The buyer's gateway is on A: the handoff committed there.
+  ASSERT_EQ(commit(*a_, opening(load(*a_, "c1"))).first, CommitResult::kCommitted);
+  ASSERT_TRUE(eventually([&] { return b_->tickets().size() == 1; }));
+  // The agent is on B.
+  ASSERT_EQ(commit(*b_, claiming(load_ticket(*b_, "T-1"), "li")).first, CommitResult::kCommitted);
+  const auto [result, sends] = commit(*b_, agent_reply(load_ticket(*b_, "T-1"), "li", "您好，我来看看"));
+  ASSERT_EQ(result, CommitResult::kCommitted);
+  EXPECT_TRUE(sends.pushes.empty()) << "the push goes out through A, whose gateway carries the chat";
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(mutex);
+    return !heard_by_a.empty() && !heard_by_a.back().pushes.empty();
+  }));
+  {
+    std::lock_guard lock(mutex);
+    const auto& push = std::get<proto::AgentReplyFrame>(heard_by_a.back().pushes[0]);
+    EXPECT_EQ(push.text, "您好，我来看看");
+    EXPECT_EQ(push.push_id, "P-1");
+  }
+  ASSERT_TRUE(eventually([&] { return a_->unacked_pushes().size() == 1; }));
+  a_->ack_pushes({"P-1"});
+  EXPECT_TRUE(a_->unacked_pushes().empty());
+
+  ASSERT_EQ(commit(*b_, resolving(load_ticket(*b_, "T-1"))).first, CommitResult::kCommitted);
+  for (RedisStore* store : {a_.get(), b_.get()}) {
+    ASSERT_TRUE(eventually([&] { return store->tickets().empty() && store->resolved("", 0, 10).size() == 1; }));
+    EXPECT_EQ(store->resolved("c1", 0, 10)[0].ticket.agent, "li");
+  }
+  EXPECT_FALSE(load(*a_, "c1").ticket);
+  // A third daemon, started now, reads the same from Redis.
+  auto c = make_store();
+  ASSERT_TRUE(c->start());
+  EXPECT_EQ(c->resolved("", 0, 10).size(), 1u);
+  EXPECT_TRUE(c->unacked_pushes().empty());
+  c->stop();
+}
+
+TEST_F(RedisStoreTest, WithRedisGoneBotRepliesFlowAndQueueChangesAreRefused) {
+  ASSERT_EQ(commit(*a_, opening(load(*a_, "c1"))).first, CommitResult::kCommitted);
+  server_->kill();
+  ASSERT_TRUE(eventually([&] { return !a_->available(); }));
+  const chat::Snapshot bot = load(*a_, "c2");
+  const auto [result, sends] = commit(*a_, reply(bot, "m1", "亲"));
+  EXPECT_EQ(result, CommitResult::kNotDurable);
+  EXPECT_TRUE(sends.answer.has_value()) << "a bot reply goes out";
+  // The chat with a ticket: its snapshot has the ticket (from the mirror),
+  // and a queue change is refused.
+  const chat::Snapshot queued = load(*a_, "c1");
+  ASSERT_TRUE(queued.ticket);
+  EXPECT_EQ(commit(*a_, claiming(queued, "li")).first, CommitResult::kUnavailable);
+  EXPECT_EQ(commit(*a_, opening(load(*a_, "c3"))).first, CommitResult::kUnavailable);
+  // Back (same port, the append-only file): what was committed is there.
+  ASSERT_TRUE(server_->start());
+  ASSERT_TRUE(eventually([&] { return a_->available(); }));
+  ASSERT_TRUE(eventually([&] {
+    const chat::Snapshot s = load_ticket(*a_, "T-1");
+    return s.ticket && commit(*a_, claiming(s, "li")).first == CommitResult::kCommitted;
+  }));
+}
+
+// Many writers on two daemons, one chat: every commit is whole or refused,
+// none lost (the count of replies is the number of commits acknowledged).
+TEST_F(RedisStoreTest, ConcurrentCommitsOfOneChatLoseNothing) {
+  std::atomic<int> committed{0};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      RedisStore& store = w % 2 == 0 ? *a_ : *b_;
+      for (int i = 0; i < 25; ++i) {
+        const std::string id = "m" + std::to_string(w) + "-" + std::to_string(i);
+        for (int attempt = 0; attempt < 50; ++attempt) {
+          const CommitResult r = commit(store, reply(load(store, "busy"), id, "亲")).first;
+          if (r == CommitResult::kCommitted) {
+            ++committed;
+            break;
+          }
+          ASSERT_EQ(r, CommitResult::kConflict);
+        }
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  EXPECT_EQ(committed.load(), 100);
+  EXPECT_EQ(load(*a_, "busy").state.context.replies, 100u);
+}
+
+}  // namespace
+}  // namespace xiaoer::store::redis
