@@ -4,10 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/common/json_fields.hpp"
 #include "daemon/common/json_writer.hpp"
 #include "daemon/proto/codec.hpp"
 
 namespace xiaoer::store::records {
+using common::string_field;
+using common::int_field;
 namespace {
 
 using nlohmann::json;
@@ -30,17 +33,9 @@ void write_line(common::JsonWriter& w, const queue::TranscriptLine& line) {
   if (!line.agent.empty()) w.field("agent", line.agent);
 }
 
-std::string str(const json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+queue::TranscriptLine line_from(const json& j) {
+  return {string_field(j, "from"), string_field(j, "text"), int_field(j, "ts"), string_field(j, "agent")};
 }
-
-std::int64_t num(const json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
-}
-
-queue::TranscriptLine line_from(const json& j) { return {str(j, "from"), str(j, "text"), num(j, "ts"), str(j, "agent")}; }
 
 }  // namespace
 
@@ -180,19 +175,19 @@ std::optional<Record> parse(std::string_view payload, std::string* error) {
     return std::nullopt;
   }
   Record r;
-  r.type = str(j, "t");
-  r.chat = str(j, "chat");
-  r.id = str(j, "id");
-  r.frame = str(j, "frame");
-  r.ticket = str(j, "ticket");
-  r.agent = str(j, "agent");
-  r.text = str(j, "text");
-  r.from = str(j, "from");
-  r.ts = num(j, "ts");
+  r.type = string_field(j, "t");
+  r.chat = string_field(j, "chat");
+  r.id = string_field(j, "id");
+  r.frame = string_field(j, "frame");
+  r.ticket = string_field(j, "ticket");
+  r.agent = string_field(j, "agent");
+  r.text = string_field(j, "text");
+  r.from = string_field(j, "from");
+  r.ts = int_field(j, "ts");
   if (const auto ctx = j.find("ctx"); ctx != j.end() && ctx->is_object()) {
-    r.context.awaiting = str(*ctx, "awaiting");
-    r.context.unresolved = static_cast<int>(num(*ctx, "unresolved"));
-    r.context.replies = static_cast<std::uint32_t>(num(*ctx, "replies"));
+    r.context.awaiting = string_field(*ctx, "awaiting");
+    r.context.unresolved = static_cast<int>(int_field(*ctx, "unresolved"));
+    r.context.replies = static_cast<std::uint32_t>(int_field(*ctx, "replies"));
     if (const auto slots = ctx->find("slots"); slots != ctx->end() && slots->is_array()) {
       for (const auto& pair : *slots) {
         if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string()) {
@@ -206,25 +201,25 @@ std::optional<Record> parse(std::string_view payload, std::string* error) {
       if (id.is_string()) r.ids.push_back(id.get<std::string>());
     }
   }
-  if (const std::int64_t n = num(j, "n"); n > 0) r.n = static_cast<std::uint64_t>(n);
+  if (const std::int64_t n = int_field(j, "n"); n > 0) r.n = static_cast<std::uint64_t>(n);
   const auto window_copy = j.find("w");
   r.window_copy = window_copy != j.end() && window_copy->is_boolean() && window_copy->get<bool>();
-  r.resolved_ts = num(j, "resolved_ts");
+  r.resolved_ts = int_field(j, "resolved_ts");
   if (r.type == "open" || r.type == "done") {
     queue::Ticket& t = r.full;
     t.id = r.ticket;
     t.chat = r.chat;
-    t.reason = str(j, "reason");
-    t.priority = static_cast<int>(num(j, "priority"));
+    t.reason = string_field(j, "reason");
+    t.priority = static_cast<int>(int_field(j, "priority"));
     t.opened_ms = r.ts;
-    t.state = str(j, "state") == "claimed" ? queue::TicketState::kClaimed : queue::TicketState::kWaiting;
+    t.state = string_field(j, "state") == "claimed" ? queue::TicketState::kClaimed : queue::TicketState::kWaiting;
     t.agent = r.agent;
     const auto notice_sent = j.find("notice_sent");
     t.notice_sent = notice_sent != j.end() && notice_sent->is_boolean() && notice_sent->get<bool>();
-    t.last_agent_reply_ms = num(j, "last_agent_reply_ms");
-    t.channel = str(j, "channel");
-    t.buyer_nick = str(j, "buyer_nick");
-    t.item_id = str(j, "item_id");
+    t.last_agent_reply_ms = int_field(j, "last_agent_reply_ms");
+    t.channel = string_field(j, "channel");
+    t.buyer_nick = string_field(j, "buyer_nick");
+    t.item_id = string_field(j, "item_id");
     if (const auto meta = j.find("meta"); meta != j.end() && meta->is_array()) {
       for (const auto& pair : *meta) {
         if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string()) {

@@ -2,17 +2,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/common/json_fields.hpp"
 #include "daemon/common/json_writer.hpp"
 
 namespace xiaoer::store::records {
+using common::string_field;
 namespace {
 
 constexpr std::string_view kPrefix = R"({"t":"stock",)";
-
-std::string str(const nlohmann::json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 }  // namespace
 
@@ -42,16 +39,17 @@ std::optional<catalogue::StockUpdate> parse_stock(std::string_view payload, std:
     return std::nullopt;
   }
   catalogue::StockUpdate update;
-  update.item = str(j, "item");
+  update.item = string_field(j, "item");
   update.at_ms = at->get<std::int64_t>();
   for (const auto& sku : *skus) {
     if (!sku.is_object()) continue;
-    const auto availability = catalogue::parse_availability(str(sku, "status"));
+    const auto availability = catalogue::parse_availability(string_field(sku, "status"));
     if (!availability) {
       *error = "record 'stock' for item " + update.item + " has an unknown status";
       return std::nullopt;
     }
-    update.skus.push_back({str(sku, "colour"), str(sku, "size"), {*availability, str(sku, "date")}});
+    update.skus.push_back(
+        {string_field(sku, "colour"), string_field(sku, "size"), {*availability, string_field(sku, "date")}});
   }
   if (update.item.empty() || update.skus.empty()) {
     *error = "record 'stock' without an item or SKUs";

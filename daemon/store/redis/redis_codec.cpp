@@ -2,23 +2,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/common/json_fields.hpp"
 #include "daemon/proto/codec.hpp"
 #include "daemon/store/journal/records.hpp"
 
 namespace xiaoer::store::redis {
+using common::string_field;
+using common::int_field;
 namespace {
 
 using nlohmann::json;
-
-std::string str(const json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::int64_t num(const json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
-}
 
 }  // namespace
 
@@ -49,9 +42,9 @@ bool decode_chat_state(std::string_view text, chat::ChatState* s) {
   if (j.is_discarded() || !j.is_object()) return false;
   *s = {};
   if (const auto ctx = j.find("ctx"); ctx != j.end() && ctx->is_object()) {
-    s->context.awaiting = str(*ctx, "awaiting");
-    s->context.unresolved = static_cast<int>(num(*ctx, "unresolved"));
-    s->context.replies = static_cast<std::uint32_t>(num(*ctx, "replies"));
+    s->context.awaiting = string_field(*ctx, "awaiting");
+    s->context.unresolved = static_cast<int>(int_field(*ctx, "unresolved"));
+    s->context.replies = static_cast<std::uint32_t>(int_field(*ctx, "replies"));
     if (const auto slots = ctx->find("slots"); slots != ctx->end() && slots->is_array()) {
       for (const json& pair : *slots) {
         if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string()) {
@@ -70,12 +63,15 @@ bool decode_chat_state(std::string_view text, chat::ChatState* s) {
   }
   if (const auto recent = j.find("recent"); recent != j.end() && recent->is_array()) {
     for (const json& l : *recent) {
-      if (l.is_object()) s->recent.push_back({str(l, "from"), str(l, "text"), num(l, "ts"), str(l, "agent")});
+      if (l.is_object()) {
+        s->recent.push_back(
+            {string_field(l, "from"), string_field(l, "text"), int_field(l, "ts"), string_field(l, "agent")});
+      }
     }
   }
   if (const auto tokens = j.find("tokens"); tokens != j.end() && tokens->is_number()) s->tokens = tokens->get<double>();
-  s->refilled_ms = num(j, "refilled");
-  s->last_seen_ms = num(j, "seen");
+  s->refilled_ms = int_field(j, "refilled");
+  s->last_seen_ms = int_field(j, "seen");
   return true;
 }
 
@@ -97,9 +93,9 @@ std::string encode_resolved(const queue::Ticket& ticket, std::int64_t resolved_m
 std::optional<queue::ResolvedTicket> decode_resolved(std::string_view text) {
   const json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
-  std::optional<queue::Ticket> ticket = decode_ticket(str(j, "ticket"));
+  std::optional<queue::Ticket> ticket = decode_ticket(string_field(j, "ticket"));
   if (!ticket) return std::nullopt;
-  return queue::ResolvedTicket{std::move(*ticket), num(j, "at")};
+  return queue::ResolvedTicket{std::move(*ticket), int_field(j, "at")};
 }
 
 std::string encode_push(const UnackedPush& push) {
@@ -109,8 +105,8 @@ std::string encode_push(const UnackedPush& push) {
 
 std::optional<UnackedPush> decode_push(std::string_view push_id, std::string_view text) {
   const json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || str(j, "frame").empty()) return std::nullopt;
-  return UnackedPush{std::string(push_id), str(j, "chat"), str(j, "frame"), num(j, "ts")};
+  if (j.is_discarded() || !j.is_object() || string_field(j, "frame").empty()) return std::nullopt;
+  return UnackedPush{std::string(push_id), string_field(j, "chat"), string_field(j, "frame"), int_field(j, "ts")};
 }
 
 double line_score(int priority, std::uint64_t number) {

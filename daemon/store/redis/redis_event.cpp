@@ -2,23 +2,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/common/json_fields.hpp"
 #include "daemon/store/journal/stock_record.hpp"
 #include "daemon/store/redis/redis_codec.hpp"
 
 namespace xiaoer::store::redis {
+using common::string_field;
+using common::int_field;
 namespace {
 
 using nlohmann::json;
-
-std::string str(const json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::int64_t num(const json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
-}
 
 constexpr proto::TicketEventKind kKinds[] = {proto::TicketEventKind::kOpened,   proto::TicketEventKind::kUpdated,
                                              proto::TicketEventKind::kClaimed,  proto::TicketEventKind::kReleased,
@@ -45,20 +38,23 @@ json view_json(const proto::TicketView& v) {
 
 proto::TicketView view_of(const json& j) {
   proto::TicketView v;
-  v.id = str(j, "id");
-  v.chat = str(j, "chat");
-  v.reason = str(j, "reason");
-  v.state = str(j, "state");
-  v.agent = str(j, "agent");
-  v.priority = static_cast<int>(num(j, "priority"));
-  v.position = static_cast<int>(num(j, "position"));
-  v.opened_ms = num(j, "opened_ms");
-  v.channel = str(j, "channel");
-  v.buyer_nick = str(j, "buyer_nick");
-  v.item_id = str(j, "item_id");
+  v.id = string_field(j, "id");
+  v.chat = string_field(j, "chat");
+  v.reason = string_field(j, "reason");
+  v.state = string_field(j, "state");
+  v.agent = string_field(j, "agent");
+  v.priority = static_cast<int>(int_field(j, "priority"));
+  v.position = static_cast<int>(int_field(j, "position"));
+  v.opened_ms = int_field(j, "opened_ms");
+  v.channel = string_field(j, "channel");
+  v.buyer_nick = string_field(j, "buyer_nick");
+  v.item_id = string_field(j, "item_id");
   if (const auto t = j.find("transcript"); t != j.end() && t->is_array()) {
     for (const json& e : *t) {
-      if (e.is_object()) v.transcript.push_back({str(e, "from"), str(e, "text"), num(e, "ts"), str(e, "agent")});
+      if (e.is_object()) {
+        v.transcript.push_back(
+            {string_field(e, "from"), string_field(e, "text"), int_field(e, "ts"), string_field(e, "agent")});
+      }
     }
   }
   return v;
@@ -76,10 +72,14 @@ json push_json(const proto::Push& push) {
 
 std::optional<proto::Push> push_of(const json& j) {
   if (!j.is_object()) return std::nullopt;
-  if (str(j, "type") == "agent_reply") {
-    return proto::AgentReplyFrame{str(j, "chat"), str(j, "text"), str(j, "agent"), str(j, "ticket"), str(j, "push_id")};
+  if (string_field(j, "type") == "agent_reply") {
+    return proto::AgentReplyFrame{string_field(j, "chat"), string_field(j, "text"), string_field(j, "agent"),
+                                  string_field(j, "ticket"), string_field(j, "push_id")};
   }
-  if (str(j, "type") == "notice") return proto::NoticeFrame{str(j, "chat"), str(j, "text"), str(j, "ticket"), str(j, "push_id")};
+  if (string_field(j, "type") == "notice") {
+    return proto::NoticeFrame{string_field(j, "chat"), string_field(j, "text"), string_field(j, "ticket"),
+                              string_field(j, "push_id")};
+  }
   return std::nullopt;
 }
 
@@ -107,10 +107,10 @@ std::optional<StoreEvent> decode_event(std::string_view payload) {
   const json j = json::parse(payload, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
   StoreEvent event;
-  event.owner = str(j, "owner");
-  event.origin = str(j, "origin");
-  event.chat = str(j, "chat");
-  if (const std::string put = str(j, "put"); !put.empty()) event.put = decode_ticket(put);
+  event.owner = string_field(j, "owner");
+  event.origin = string_field(j, "origin");
+  event.chat = string_field(j, "chat");
+  if (const std::string put = string_field(j, "put"); !put.empty()) event.put = decode_ticket(put);
   if (const auto resolved = j.find("resolved"); resolved != j.end() && resolved->is_object()) {
     event.resolved = decode_resolved(resolved->dump());
   }
@@ -123,13 +123,13 @@ std::optional<StoreEvent> decode_event(std::string_view payload) {
   event.sends.route_closed = closed != j.end() && closed->is_boolean() && closed->get<bool>();
   if (const auto events = j.find("events"); events != j.end() && events->is_array()) {
     for (const json& e : *events) {
-      const std::int64_t kind = num(e, "kind");
+      const std::int64_t kind = int_field(e, "kind");
       const auto ticket = e.find("ticket");
       if (kind < 0 || kind >= static_cast<std::int64_t>(std::size(kKinds)) || ticket == e.end()) continue;
       event.sends.events.push_back({kKinds[kind], view_of(*ticket)});
     }
   }
-  if (const std::string stock = str(j, "stock"); !stock.empty()) {
+  if (const std::string stock = string_field(j, "stock"); !stock.empty()) {
     std::string error;
     event.stock = records::parse_stock(stock, &error);
   }
