@@ -78,6 +78,11 @@ std::vector<Store::Listed> RedisMirror::tickets() {
   return out;
 }
 
+std::map<std::string, int> RedisMirror::held_by_agent() {
+  std::lock_guard lock(mutex_);
+  return queue_.held_by_agent();
+}
+
 std::vector<queue::ResolvedTicket> RedisMirror::resolved(std::string_view query, std::int64_t since_ms,
                                                          std::size_t limit) {
   std::lock_guard lock(mutex_);

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -43,6 +44,9 @@ class RedisMirror {
   std::optional<queue::Ticket> ticket_of_chat(std::string_view chat);
   std::string chat_of_ticket(std::string_view ticket_id);
   std::vector<Store::Listed> tickets();
+  // agent → claimed tickets, as far as this daemon has heard (its own
+  // commits, the others' events, the reload every second).
+  std::map<std::string, int> held_by_agent();
   std::vector<queue::ResolvedTicket> resolved(std::string_view query, std::int64_t since_ms, std::size_t limit);
   std::vector<std::string> chats_due_notice(std::int64_t now_ms, std::int64_t wait_ms);
   std::size_t waiting();

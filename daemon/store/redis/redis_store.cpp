@@ -139,6 +139,7 @@ void RedisStore::load_chat(const std::string& chat, bool ticket_position, Loaded
        [this, chat, loaded = std::move(loaded)](RedisReply reply) {
          chat::Snapshot s;
          s.chat = chat;
+         s.held_by_agent = mirror_.held_by_agent();
          if (reply.type != RedisReply::Type::kArray || reply.elements.size() != 6) {
            // Redis unreachable: the chat as new, with the ticket the mirror
            // knows (its messages are then held, and refused: a required effect).

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <map>
 #include <thread>
 
 #include "daemon/proto/codec.hpp"
@@ -226,6 +227,18 @@ TEST_F(RedisStoreTest, AClaimOnOneDaemonAndAReplyPushTheResolutionInTheOthersHis
   EXPECT_EQ(c->resolved("", 0, 10).size(), 1u);
   EXPECT_TRUE(c->unacked_pushes().empty());
   c->stop();
+}
+
+// The agents' capacity and auto-assignment decide on the snapshot's
+// held_by_agent: a claim made on one daemon counts on the other.
+TEST_F(RedisStoreTest, AClaimOnOneDaemonCountsInTheOthersSnapshots) {
+  ASSERT_EQ(commit(*a_, opening(load(*a_, "c1"))).first, CommitResult::kCommitted);
+  ASSERT_TRUE(eventually([&] { return b_->tickets().size() == 1; }));
+  EXPECT_TRUE(load(*a_, "c2").held_by_agent.empty());
+  ASSERT_EQ(commit(*b_, claiming(load_ticket(*b_, "T-1"), "li")).first, CommitResult::kCommitted);
+  EXPECT_EQ(load(*b_, "c2").held_by_agent, (std::map<std::string, int>{{"li", 1}}));
+  ASSERT_TRUE(eventually([&] { return load(*a_, "c2").held_by_agent.count("li") == 1; }));
+  EXPECT_EQ(load(*a_, "c2").held_by_agent.at("li"), 1);
 }
 
 TEST_F(RedisStoreTest, WithRedisGoneBotRepliesFlowAndQueueChangesAreRefused) {
