@@ -119,7 +119,9 @@ export class Composer {
     const verdict = await this.check();
     if (verdict.block) return;
     const answer = await this.sendText(text);
-    if (answer.type === 'ok') {
+    // Only what was sent is cleared: the agent may have typed the next reply
+    // while this one was on its way.
+    if (answer.type === 'ok' && this.text.value.trim() === text) {
       this.text.value = '';
       $('compliance').hidden = true;
     }
@@ -129,6 +131,6 @@ export class Composer {
     const text = this.text.value.trim();
     if (!text || !this.ticket) return;
     const answer = await this.noteText(text);
-    if (answer.type === 'ok') this.text.value = '';
+    if (answer.type === 'ok' && this.text.value.trim() === text) this.text.value = '';
   }
 }
