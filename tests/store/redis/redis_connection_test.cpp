@@ -157,9 +157,9 @@ TEST_F(RedisConnectionTest, ManyCommandsFromManyThreadsEachGetTheirOwnReply) {
 }
 
 TEST_F(RedisConnectionTest, NotConnectedFailsAtOnceAndReconnectsWhenTheServerReturns) {
+  std::atomic<int> ups{0};  // outlives the connection that counts on it
   auto c = connect(options_for(server_->port()));
   ASSERT_TRUE(eventually_ok(*c, 3s));
-  std::atomic<int> ups{0};
   c->set_on_up([&ups] { ++ups; });
   server_->kill();
   const auto started = std::chrono::steady_clock::now();
@@ -197,11 +197,13 @@ TEST_F(RedisConnectionTest, NoServerAtAllFailsEveryCommandQuickly) {
 }
 
 TEST_F(RedisConnectionTest, SubscriberGetsMessagesAndResubscribesAfterARestart) {
-  auto publisher = connect(options_for(server_->port()));
-  auto subscriber = connect(options_for(server_->port()));
+  // Declared before the connections, so they outlive them: the subscriber
+  // keeps delivering the last messages published until it is destroyed.
   std::mutex mutex;
   std::vector<std::string> got;
   std::atomic<int> ups{0};
+  auto publisher = connect(options_for(server_->port()));
+  auto subscriber = connect(options_for(server_->port()));
   subscriber->set_on_up([&ups] { ++ups; });
   subscriber->subscribe("events", [&](const std::string& payload) {
     std::lock_guard lock(mutex);
