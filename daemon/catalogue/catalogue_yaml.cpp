@@ -90,18 +90,7 @@ void read_item(YamlReader& reader, const YAML::Node& node, Catalogue& into, comm
     item.fact_places[std::string(fact)] = reader.at(n);
   }
   if (const std::string* title = item.fact("item_title")) item.title = *title;
-  if (const YAML::Node facts = node["facts"]) {
-    if (!facts.IsMap()) {
-      reader.error(facts, "facts must be a map of key → text");
-    } else {
-      for (const auto& entry : facts) {
-        std::string value;
-        if (!reader.read_string(entry.second, "fact '" + entry.first.Scalar() + "'", &value)) continue;
-        item.facts[entry.first.Scalar()] = value;
-        item.fact_places[entry.first.Scalar()] = reader.at(entry.second);
-      }
-    }
-  }
+  if (const YAML::Node facts = node["facts"]) reader.read_facts(facts, item.facts, item.fact_places);
   if (const YAML::Node n = node["updated_at"]) {
     std::string text;
     if (reader.read_string(n, "updated_at", &text)) {

@@ -126,6 +126,20 @@ bool YamlReader::read_int_range(const YAML::Node& node, std::string_view what, i
   return true;
 }
 
+void YamlReader::read_facts(const YAML::Node& node, std::map<std::string, std::string, std::less<>>& values,
+                            std::map<std::string, SourceLocation, std::less<>>& places) {
+  if (!node.IsMap()) {
+    error(node, "facts must be a map of key → text");
+    return;
+  }
+  for (const auto& entry : node) {
+    std::string value;
+    if (!read_string(entry.second, "fact '" + entry.first.Scalar() + "'", &value)) continue;
+    values[entry.first.Scalar()] = value;
+    places[entry.first.Scalar()] = at(entry.second);
+  }
+}
+
 bool YamlReader::read_bool(const YAML::Node& node, std::string_view what, bool* out) {
   bool value = false;
   if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {

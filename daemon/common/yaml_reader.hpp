@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -55,6 +56,10 @@ class YamlReader {
   bool read_int(const YAML::Node& node, std::string_view what, int min, int max, int* out);
   // [lo, hi], both in [min, max], lo not over hi.
   bool read_int_range(const YAML::Node& node, std::string_view what, int min, int max, int* lo, int* hi);
+  // A map of key → text (the shop's and each item's `facts`): each value
+  // into `values` and where it was written into `places`.
+  void read_facts(const YAML::Node& node, std::map<std::string, std::string, std::less<>>& values,
+                  std::map<std::string, SourceLocation, std::less<>>& places);
   bool read_bool(const YAML::Node& node, std::string_view what, bool* out);
 
   // A scalar or a list of scalars, with each string's place.

@@ -91,18 +91,7 @@ LoadedShopFacts load_shop_facts_source(const std::string& file_name, std::string
     if (const YAML::Node n = (*root)["banned_words"]) {
       for (auto& word : reader.read_string_list(n, "banned_words")) shop.banned_words.push_back(word.text);
     }
-    if (const YAML::Node facts = (*root)["facts"]) {
-      if (!facts.IsMap()) {
-        reader.error(facts, "facts must be a map of key → text");
-      } else {
-        for (const auto& entry : facts) {
-          std::string value;
-          if (!reader.read_string(entry.second, "fact '" + entry.first.Scalar() + "'", &value)) continue;
-          shop.facts[entry.first.Scalar()] = value;
-          shop.fact_places[entry.first.Scalar()] = reader.at(entry.second);
-        }
-      }
-    }
+    if (const YAML::Node facts = (*root)["facts"]) reader.read_facts(facts, shop.facts, shop.fact_places);
     if (const YAML::Node n = (*root)["delivery"]) read_delivery(reader, n, shop);
     if (const YAML::Node n = (*root)["size_chart"]) {
       shop.size_chart = catalogue::read_size_chart(reader, n, {.ranges_required = true, .measurements = false});
