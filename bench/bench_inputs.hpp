@@ -15,6 +15,7 @@
 namespace xiaoer::bench {
 
 struct BenchInputs {
+  engine::EngineSources sources;  // what `engine` was loaded from
   std::shared_ptr<const engine::Engine> engine;
   std::vector<std::string> messages;
   std::vector<char*> benchmark_args;  // argv without --messages, for benchmark::Initialize
@@ -30,7 +31,7 @@ inline bool load_bench_inputs(int argc, char** argv, BenchInputs* out) {
       out->benchmark_args.push_back(argv[i]);
     }
   }
-  engine::EngineSources sources;
+  engine::EngineSources& sources = out->sources;
   sources.intents_dir = std::string(XIAOER_SOURCE_DIR) + "/intents";
   sources.shop_file = std::string(XIAOER_SOURCE_DIR) + "/config/shop.yaml";
   auto loaded = engine::Engine::load(sources);

@@ -117,7 +117,6 @@ struct Counts {
   std::string topic;           // the message's topic label; "" if not classified
   std::string handoff_reason;  // "" unless a ticket opened
   bool resend = false;
-  bool dfa_out_of_memory = false;
   bool notice = false;  // a courtesy notice: the ticket waited past queue.notice_after_s
   // The console's metrics: who took the ticket (claim, transfer), and the
   // ticket's first agent answer (ms after the handoff; -1: not one) and

@@ -150,7 +150,6 @@ Effect decide_message(Snapshot s, const proto::InboundMessage& m, const MessageI
   } else {
     engine::Outcome outcome = in.bot.respond(m.text, chat.context, m.channel, {m.item_id, in.live});
     const std::string topic = topic_label(outcome);
-    const bool out_of_memory = outcome.classification.out_of_memory;
     TrafficLine heard{m.text, in.now_ms, m.chat, m.channel, outcome.intents, engine::decision_name(outcome),
                       engine::settled(outcome)};
     chat.context = outcome.next;
@@ -169,7 +168,6 @@ Effect decide_message(Snapshot s, const proto::InboundMessage& m, const MessageI
       e = handoff(s, std::move(chat), m, std::move(outcome), rotation, in);
     }
     e.counts.topic = topic;
-    e.counts.dfa_out_of_memory = out_of_memory;
     e.traffic = std::move(heard);
   }
   // The window keeps the last ids' answers.

@@ -90,8 +90,6 @@ std::string Metrics::render_prometheus() const {
   counter_family(out, "xiaoer_answers_total", "Answer frames sent, by type.", "type", answers_by_type);
   counter_family(out, "xiaoer_handoffs_total", "Chats handed to humans, by reason.", "reason", handoffs_by_reason);
   counter(out, "xiaoer_resends_total", "Resent message ids answered again from the answered window.", resends.value());
-  counter(out, "xiaoer_dfa_out_of_memory_total", "Messages the RE2 DFA ran out of memory on (handed off).",
-          dfa_out_of_memory.value());
   counter(out, "xiaoer_queue_notices_total",
           "Courtesy notices sent: tickets that waited queue.notice_after_s with no agent reply.",
           queue_notices.value());

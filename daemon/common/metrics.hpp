@@ -63,7 +63,6 @@ struct Metrics {
   LabelledCounter answers_by_type;     // reply, handoff, hold, error
   LabelledCounter handoffs_by_reason;
   Counter resends;                     // resent ids answered from the window
-  Counter dfa_out_of_memory;           // messages RE2 could not match
   Counter queue_notices;               // courtesy notices: tickets past the answer-time SLA
   Counter reloads_ok;
   Counter reloads_failed;

@@ -247,7 +247,7 @@ Outcome Engine::respond(std::string_view text, const nlu::Context& context, std:
   if (classification.chosen.empty()) {
     next.unresolved = context.unresolved + 1;
     const int limit = set_->fallback().handoff_after;
-    if (classification.out_of_memory || next.unresolved >= limit) {
+    if (next.unresolved >= limit) {
       hand_off(outcome, HandoffReason::kUnresolved);
       render_variant(fallback_handoff_, rotation, {}, cues, outcome.text);
       next.unresolved = 0;

@@ -40,7 +40,7 @@ struct EngineSources {
   std::string shop_file = "config/shop.yaml";
   std::string catalogue;  // a directory or file of items (docs/catalogue.md); "" = none
   std::string opencc_dictionary = std::string(nlu::Normalizer::kDefaultDictionary);
-  std::int64_t max_mem = nlu::IntentSet::Options{}.max_mem;  // RE2 budget of the intent set
+  std::int64_t max_mem = nlu::IntentSet::Options{}.max_mem;  // RE2 budget of each intent rule
 };
 
 // The item a message is about: meta.item_id, and the live stock to apply.

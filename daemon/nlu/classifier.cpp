@@ -39,12 +39,7 @@ std::vector<int> choose(const std::vector<IntentScore>& scores, const std::vecto
 Classification classify(const IntentSet& set, std::string_view normalized, const Context& context) {
   Classification result;
   const std::vector<Intent>& intents = set.intents();
-  if (!set.match(normalized, &result.fired_rules)) {
-    result.out_of_memory = true;
-    result.fired_rules.clear();
-    return result;
-  }
-  std::sort(result.fired_rules.begin(), result.fired_rules.end());
+  set.match(normalized, &result.fired_rules);
 
   for (int index : result.fired_rules) {
     const IntentSet::CompiledRule& rule = set.rules()[index];

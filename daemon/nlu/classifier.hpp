@@ -29,7 +29,6 @@ struct Classification {
   std::vector<int> chosen;          // at most kMaxTopics intents, distinct topics, by priority
   SlotMap slots;                    // of the chosen intents, over the context's (earlier messages)
   bool from_context = false;        // chosen[0] continues the intent the last turn asked about
-  bool out_of_memory = false;       // RE2's DFA failed: nothing is chosen, hand off
   int upset_score = 0;              // sum of the mood file's `upset` rules that matched
   bool upset = false;               // upset_score reached the mood threshold
 

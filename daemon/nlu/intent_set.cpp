@@ -12,8 +12,8 @@ namespace {
 // A rule whose RE2 program is larger than this is worth a second look.
 constexpr int kCostlyProgramSize = 400;
 
-// Gaps such as `.*`, `.+` or `.{0,8}` multiply the states of the set's DFA
-// (every gap keeps a copy of every other pattern's progress alive).
+// Gaps such as `.*`, `.+` or `.{0,8}` multiply the states of the rule's DFA
+// (every position inside the gap is a state of its own).
 bool has_wide_gap(std::string_view pattern) {
   for (std::size_t i = 0; i + 1 < pattern.size(); ++i) {
     if (pattern[i] == '\\') {
@@ -53,7 +53,7 @@ IntentSet::IntentSet(IntentCatalog& catalog, const Options& options)
     : intents_(std::move(catalog.intents)),
       mood_(std::move(catalog.mood)),
       fallback_(std::move(catalog.fallback)),
-      set_(rule_options(options.max_mem), RE2::UNANCHORED) {}
+      max_mem_(options.max_mem) {}
 
 void IntentSet::add_rule(const Rule& rule, int intent, LexiconTable& lexicons, common::Diagnostics& diagnostics) {
   std::string regex;
@@ -70,7 +70,7 @@ void IntentSet::add_rule(const Rule& rule, int intent, LexiconTable& lexicons, c
     diagnostics.push_back({rule.where,
                            "costly pattern '" + rule.text +
                                "': wide gaps (.*, .+, .{0,N} with N > 4) multiply the "
-                               "DFA states of the whole set",
+                               "states of its DFA",
                            common::Severity::kWarning});
   } else if (alone.ProgramSize() > kCostlyProgramSize && find_lexicon_references(rule.text).empty()) {
     // (A lexicon's alternation of literals is long but cheap for the DFA.)
@@ -78,9 +78,10 @@ void IntentSet::add_rule(const Rule& rule, int intent, LexiconTable& lexicons, c
                            "costly pattern '" + rule.text + "': program size " + std::to_string(alone.ProgramSize()),
                            common::Severity::kWarning});
   }
-  std::string error;
-  if (set_.Add(regex, &error) < 0) {
-    diagnostics.push_back({rule.where, "cannot add '" + rule.text + "' to the set: " + error});
+  if (!matcher_.add(regex, rule_options(max_mem_))) {
+    diagnostics.push_back({rule.where, "bad " + std::string(to_string(rule.kind)) + " '" + rule.text +
+                                           "': RE2 could not compile it within max_mem " +
+                                           std::to_string(max_mem_) + " bytes"});
     return;
   }
   rules_.push_back({intent, rule.kind, rule.weight, &rule});
@@ -118,12 +119,7 @@ IntentSet::BuildResult IntentSet::build(IntentCatalog catalog, const Options& op
     result.diagnostics.push_back({{}, "the intent set has no rules"});
     return result;
   }
-  if (!set->set_.Compile()) {
-    result.diagnostics.push_back(
-        {{}, "RE2 could not compile the set within max_mem " + std::to_string(options.max_mem) +
-                 " bytes: raise it or remove costly patterns"});
-    return result;
-  }
+  set->matcher_.compile();
   result.set = std::move(set);
   return result;
 }
@@ -146,12 +142,10 @@ int IntentSet::find(std::string_view name) const {
   return -1;
 }
 
-bool IntentSet::match(std::string_view normalized, std::vector<int>* hits) const {
-  hits->clear();
-  RE2::Set::ErrorInfo info{};
-  if (set_.Match(normalized, hits, &info)) return true;
-  // No match at all is kNoError; only a DFA failure is an error.
-  return info.kind == RE2::Set::kNoError;
+void IntentSet::match(std::string_view normalized, std::vector<int>* hits) const {
+  if (memo_.find(normalized, hits)) return;
+  matcher_.match(normalized, hits);
+  memo_.remember(normalized, *hits);
 }
 
 SlotMap IntentSet::extract_slots(int intent, std::string_view normalized, bool bare_numbers,

@@ -1,9 +1,9 @@
 // IntentSet: the compiled, immutable form of an IntentCatalog.
 //
-// Every keyword, pattern and exclusion of every intent is one entry of a
-// single RE2::Set, so matching a message is one pass whatever the number of
-// rules. Slot patterns (which need captures) are compiled per intent and run
-// only for the intents chosen.
+// Every keyword, pattern and exclusion of every intent is one rule of a
+// RuleMatcher, which runs only the rules whose literals the message holds.
+// Slot patterns (which need captures) are compiled per intent and run only
+// for the intents chosen.
 //
 // Only build() makes one: it returns a complete set or every error, never a
 // half-built object. Thread safety: immutable; share freely (RE2 objects are
@@ -11,7 +11,6 @@
 #pragma once
 
 #include <re2/re2.h>
-#include <re2/set.h>
 
 #include <cstdint>
 #include <memory>
@@ -21,6 +20,8 @@
 #include "daemon/common/diagnostic.hpp"
 #include "daemon/nlu/intent.hpp"
 #include "daemon/nlu/lexicon.hpp"
+#include "daemon/nlu/match_memo.hpp"
+#include "daemon/nlu/rule_matcher.hpp"
 #include "daemon/nlu/slots.hpp"
 
 namespace xiaoer::nlu {
@@ -28,17 +29,20 @@ namespace xiaoer::nlu {
 class IntentSet {
  public:
   struct Options {
-    // RE2's memory budget for the whole set (the DFA cache lives in it,
-    // filled as traffic needs states). 256 MiB holds the states that 16,000
-    // distinct buyer messages build with the shipped intents; at 64 MiB the
-    // cache was reset again and again (docs/benchmarks.md, issue 8).
-    std::int64_t max_mem = 256 << 20;
+    // RE2's memory budget for each rule: its program and the DFA states
+    // traffic builds for it (RE2's own default). A DFA that fills it is
+    // emptied and built again.
+    std::int64_t max_mem = 8 << 20;
   };
+
+  // How many texts' matches the set remembers (MatchMemo: at most ~1 KiB
+  // each with the map's overhead).
+  static constexpr std::size_t kMemoTexts = 16384;
 
   // CompiledRule::intent of a rule of the mood file's `upset`.
   static constexpr int kMoodRule = -1;
 
-  // One entry of the RE2::Set: which intent (or kMoodRule), which kind,
+  // One rule of the matcher: which intent (or kMoodRule), which kind,
   // what weight.
   struct CompiledRule {
     int intent = 0;
@@ -65,10 +69,12 @@ class IntentSet {
   // Index of the intent called `name`, or -1.
   int find(std::string_view name) const;
 
-  // Indices (into rules()) of every rule that matches `normalized`, in no
-  // particular order, written to `hits` (cleared first). Returns false when
-  // RE2's DFA ran out of memory: then `hits` is not to be trusted.
-  bool match(std::string_view normalized, std::vector<int>* hits) const;
+  // Indices (into rules()) of every rule that matches `normalized`,
+  // ascending, written to `hits` (cleared first).
+  void match(std::string_view normalized, std::vector<int>* hits) const;
+
+  // The rules as RE2 runs them, one by one (for checks of match()).
+  const RuleMatcher& matcher() const { return matcher_; }
 
   // The slots of intent `intent` found in `normalized`. Built-in height and
   // weight read bare numbers too when `bare_numbers` is set, for what
@@ -98,9 +104,11 @@ class IntentSet {
   MoodRules mood_;
   Fallback fallback_;
   std::vector<CompiledRule> rules_;
-  RE2::Set set_;
+  RuleMatcher matcher_;
+  MatchMemo memo_{kMemoTexts};
   std::vector<std::vector<CompiledSlot>> slots_;  // per intent
   std::int64_t program_size_ = 0;
+  std::int64_t max_mem_;
 };
 
 // The options every rule is compiled with: UTF-8, case-insensitive, no

@@ -204,7 +204,6 @@ void ChatService::count(const chat::Counts& counts) {
   if (!counts.topic.empty()) metrics_.messages_by_topic.with(counts.topic).add();
   if (!counts.handoff_reason.empty()) metrics_.handoffs_by_reason.with(counts.handoff_reason).add();
   if (counts.resend) metrics_.resends.add();
-  if (counts.dfa_out_of_memory) metrics_.dfa_out_of_memory.add();
   if (counts.notice) metrics_.queue_notices.add();
   if (!counts.taken_by.empty()) metrics_.tickets_by_agent.with(counts.taken_by).add();
   if (counts.first_reply_ms >= 0) {

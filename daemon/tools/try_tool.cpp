@@ -33,7 +33,6 @@ void explain(const engine::Engine& engine, std::string_view text, const engine::
         << (s.excluded ? "  excluded" : s.score >= intent.threshold ? "  fires" : "")
         << (intent.standalone ? "  (standalone)" : "") << "\n";
   }
-  if (c.out_of_memory) out << "matching:    RE2 DFA out of memory: handed off\n";
   out << "chosen:      ";
   if (outcome.intents.empty()) out << "none";
   for (std::size_t i = 0; i < outcome.intents.size(); ++i) out << (i ? ", " : "") << outcome.intents[i];
