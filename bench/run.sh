@@ -24,7 +24,11 @@
 #   d. RSS after 100,000 chats each sent one message;
 #   e. RSS and latency with 10,000 idle connections held and a light load on 10 more;
 #   f. every message a handoff, journal.sync always: handoffs per second;
-#   g. 10 SIGHUPs during an open-loop run: no message lost or failed.
+#   g. 10 SIGHUPs during an open-loop run: no message lost or failed;
+#   s. step b's load on the daemon with the Redis store (redis-server on a
+#      free port, appendfsync always, as journal.sync always), then split
+#      over two daemons on that one Redis (two load generators at once):
+#      each store's throughput beside the journal's and the echo's of b.
 # The daemon and the echo server run one I/O thread each (threads: 1), and
 # the load generator one, so on a 2-core machine each side has a core.
 # A fresh daemon (new temp journal) serves each of b to g.
@@ -70,7 +74,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/xiaoer-bench-XXXXXX")
 LOGS=$BUILD_DIR/bench-logs
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
-DAEMON_PID="" ECHO_PID="" SAMPLER_PID="" LOADGEN_PID=""
+DAEMON_PID="" ECHO_PID="" SAMPLER_PID="" LOADGEN_PID="" REDIS_PID="" OTHER_PID=""
 
 stop_pid() {  # PID [grace seconds]: TERM, then KILL after the grace
   local pid=$1 grace=${2:-10} i
@@ -88,6 +92,8 @@ cleanup() {
   stop_pid "$SAMPLER_PID" 2
   stop_pid "$ECHO_PID" 5
   stop_pid "$DAEMON_PID" 10
+  stop_pid "$OTHER_PID" 10
+  stop_pid "$REDIS_PID" 5
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -116,7 +122,9 @@ le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a ~ /^[0-9.e+-]+$/ && a + 0 <= b 
 yesno() { if "$@"; then echo "yes"; else echo "**no**"; fi; }
 
 # Writes the daemon's config for one step: port 0, one I/O thread, a fresh
-# journal, per-chat rate limits out of the way, room for the idle connections.
+# journal and state of its own (two run at once in step s), per-chat rate
+# limits out of the way, room for the idle connections; $STORE_YAML, when
+# set, is appended (the Redis store of step s).
 write_config() {  # NAME SYNC
   local dir=$TMP/$1
   mkdir -p "$dir"
@@ -137,7 +145,10 @@ limits:
   messages_per_chat_per_second: 10000
   burst: 10000
 log: {level: info, format: text}
+admin: {socket: "$dir/admin.sock"}
+console: {sessions_file: "$dir/console.sessions"}
 EOF
+  [[ -n ${STORE_YAML:-} ]] && echo "$STORE_YAML" >> "$dir/xiaoerd.yaml"
   echo "$dir/xiaoerd.yaml"
 }
 
@@ -178,11 +189,11 @@ FAILED=()
 # Runs loadgen against $PORT with --json; NAME.json holds its line. An
 # overloaded daemon gets up to 60 s to drain its backlog (the latencies show
 # it); the whole run is bounded by its duration plus two minutes.
-run_loadgen() {  # NAME ARGS...
+run_loadgen() {  # NAME ARGS... (against $PORT, or $LOADGEN_PORT when set)
   local name=$1 status=0
   shift
   log "loadgen $name: $*"
-  timeout --kill-after=5 $((DUR + 120)) "$LOADGEN" --url "ws://127.0.0.1:$PORT/v1/gateway" \
+  timeout --kill-after=5 $((DUR + 120)) "$LOADGEN" --url "ws://127.0.0.1:${LOADGEN_PORT:-$PORT}/v1/gateway" \
     --token-file "$TMP/gateway.token" --messages "$MESSAGES" --drain-timeout 60 --json "$@" \
     > "$LOGS/$name.json" 2> "$LOGS/$name.err" || status=$?
   if [[ $status -ne 0 || ! -s $LOGS/$name.json ]]; then
@@ -374,6 +385,65 @@ G_CLEAN=$(jget "$G" ok)
 row g "reload under load" "$SIGHUPS SIGHUPs during open loop at $(fmt_int $RELOAD_RATE) msg/s, $CONNS connections, ${DUR} s" \
   "reloads ok $G_OK, failed $G_FAILED; sent $(jget "$G" sent), $(loss "$G"); p50/p99/p99.9/max $(latencies "$G")" \
   "nothing lost or failed: $(yesno test "$G_CLEAN" = true -a "$G_OK" -eq $SIGHUPS)"
+
+# --- s. the stores: Redis for one daemon, then two daemons on one Redis -------
+log "s. the Redis store"
+REDIS_SERVER=$(command -v redis-server || true)
+S_SETTINGS="closed loop as b ($CONNS connections in all, window $WINDOW, $CHATS chats, ${DUR} s)"
+if [[ -z $REDIS_SERVER ]]; then
+  row s "xiaoerd on the Redis store" "$S_SETTINGS" "skipped: redis-server is not installed (make deps installs it)" ""
+else
+  # A free port: the first of a few random ones where redis-server starts.
+  mkdir -p "$TMP/redis"
+  for ((i = 0; i < 20; i++)); do
+    REDIS_PORT=$((20000 + RANDOM % 40000))
+    "$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly yes --appendfsync always \
+      --dir "$TMP/redis" > "$LOGS/redis.log" 2>&1 &
+    REDIS_PID=$!
+    for ((j = 0; j < 100; j++)); do
+      grep -q "Ready to accept connections" "$LOGS/redis.log" 2>/dev/null && break 2
+      kill -0 "$REDIS_PID" 2>/dev/null || break
+      sleep 0.05
+    done
+    stop_pid "$REDIS_PID" 2
+    REDIS_PID=""
+  done
+  [[ -n $REDIS_PID ]] || { echo "run.sh: redis-server did not start:" >&2; cat "$LOGS/redis.log" >&2; exit 1; }
+  log "redis-server pid $REDIS_PID on port $REDIS_PORT (appendfsync always)"
+  STORE_YAML="store: {backend: redis, redis_url: \"redis://127.0.0.1:$REDIS_PORT/0\", redis_key_prefix: \"s1:\"}"
+  start_daemon s-redis always
+  run_loadgen s-redis "${CLOSED[@]}"
+  stop_daemon
+  # Two daemons on the one Redis (another key prefix: an empty store), each
+  # with half the connections and chats; their throughputs add up.
+  STORE_YAML="store: {backend: redis, redis_url: \"redis://127.0.0.1:$REDIS_PORT/0\", redis_key_prefix: \"s2:\"}"
+  start_daemon s-two-1 always
+  FIRST_PORT=$PORT
+  OTHER_PID=$DAEMON_PID
+  start_daemon s-two-2 always
+  HALF=(--connections $((CONNS / 2)) --chats $((CHATS / 2)) --window $WINDOW --duration $DUR)
+  LOADGEN_PORT=$FIRST_PORT run_loadgen s-two-1 "${HALF[@]}" --ids-prefix s2a &
+  S_FIRST=$!
+  run_loadgen s-two-2 "${HALF[@]}" --ids-prefix s2b
+  wait "$S_FIRST" || true
+  [[ $(jget "$LOGS/s-two-1.json" ok) == true ]] || FAILED+=("s-two-1")  # (ran in a subshell)
+  stop_daemon
+  stop_pid "$OTHER_PID" 10
+  OTHER_PID=""
+  unset STORE_YAML
+  stop_pid "$REDIS_PID" 5
+  REDIS_PID=""
+  S1=$(jget "$LOGS/s-redis.json" throughput)
+  S2=$(awk -v a="$(jget "$LOGS/s-two-1.json" throughput)" -v b="$(jget "$LOGS/s-two-2.json" throughput)" \
+    'BEGIN { printf "%.0f", a + b }')
+  echo_share() { awk -v d="${1:-0}" -v e="${ECHO_TPUT:-0}" 'BEGIN { if (e > 0) printf "%.2f", d / e; else print "?" }'; }
+  row s "xiaoerd on the journal store (b, for comparison)" "$SETTINGS_B, journal.sync always" \
+    "$(fmt_int "${DAEMON_TPUT:-0}") answers/s (echo × $(echo_share "$DAEMON_TPUT"))" ""
+  row s "xiaoerd on the Redis store" "$S_SETTINGS, appendfsync always" \
+    "$(fmt_int "${S1:-0}") answers/s (echo × $(echo_share "$S1")); p50/p99/p99.9/max $(latencies "$LOGS/s-redis.json"); $(mix "$LOGS/s-redis.json")" ""
+  row s "two xiaoerd on one Redis" "$S_SETTINGS, split in halves over the two, appendfsync always" \
+    "$(fmt_int "${S2:-0}") answers/s in all (echo × $(echo_share "$S2")); p99 $(jget "$LOGS/s-two-1.json" p99_ms) / $(jget "$LOGS/s-two-2.json" p99_ms) ms; $(mix "$LOGS/s-two-1.json") + $(mix "$LOGS/s-two-2.json")" ""
+fi
 
 # --- the report ---------------------------------------------------------------
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
