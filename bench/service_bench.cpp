@@ -31,6 +31,7 @@ class NullOutbound final : public chat::Outbound {
  public:
   void to_gateway(const std::string&, proto::Push) override {}
   void to_agents(const proto::TicketEvent&) override {}
+  bool agents_connected() const override { return false; }
   void ticket_closed(const std::string&) override {}
 };
 

@@ -149,7 +149,6 @@ void Dispatcher::ticket_closed(const std::string& chat) {
 
 void Dispatcher::to_agents(const proto::TicketEvent& event) {
   if (event.kind == proto::TicketEventKind::kOpened) api_.routing().opened(event.ticket.id);
-  const std::string frame = proto::encode(event);
   std::vector<std::shared_ptr<net::Connection>> targets;
   {
     std::lock_guard lock(connections_mutex_);
@@ -157,7 +156,14 @@ void Dispatcher::to_agents(const proto::TicketEvent& event) {
       if (auto c = weak.lock()) targets.push_back(std::move(c));
     }
   }
+  if (targets.empty()) return;  // encoded for no one
+  const std::string frame = proto::encode(event);
   for (const auto& c : targets) c->send(frame);
+}
+
+bool Dispatcher::agents_connected() const {
+  std::lock_guard lock(connections_mutex_);
+  return !agents_.empty();
 }
 
 void Dispatcher::on_http(net::HttpRequest request, Respond respond) {

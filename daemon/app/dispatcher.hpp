@@ -90,6 +90,7 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
   // chat::Outbound
   void to_gateway(const std::string& chat, proto::Push push) override;
   void to_agents(const proto::TicketEvent& event) override;
+  bool agents_connected() const override;
   void ticket_closed(const std::string& chat) override;
 
   // Pushes no gateway connection has.
@@ -128,7 +129,7 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
   std::function<bool()> store_reachable_;  // set before serving
   std::atomic<std::int64_t> push_expire_after_ms_{chat::ChatOptions{}.push_expire_after_ms};
 
-  std::mutex connections_mutex_;
+  mutable std::mutex connections_mutex_;
   std::unordered_map<std::uint64_t, std::weak_ptr<net::Connection>> agents_;
   std::array<RouteShard, kRouteShards> routes_;
   std::unique_ptr<PushDelivery> pushes_;

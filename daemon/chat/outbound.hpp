@@ -17,6 +17,9 @@ class Outbound {
   virtual void to_gateway(const std::string& chat, proto::Push push) = 0;
   // An event for every connected agent.
   virtual void to_agents(const proto::TicketEvent& event) = 0;
+  // Whether any agent is connected to see events: with none, an event is
+  // not decorated (its deadline, and the bot's draft, which costs a match).
+  virtual bool agents_connected() const = 0;
   // `chat`'s ticket is resolved: nothing more is pushed for it until it is
   // handed off again, so its route to a gateway connection may be dropped.
   virtual void ticket_closed(const std::string& chat) = 0;

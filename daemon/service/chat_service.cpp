@@ -180,8 +180,9 @@ void ChatService::run(std::shared_ptr<Request> request) {
 void ChatService::send(const std::string& chat, chat::Sends sends, const Answer& answer) {
   for (proto::Push& push : sends.pushes) outbound_.to_gateway(chat, std::move(push));
   if (sends.route_closed) outbound_.ticket_closed(chat);
+  const bool watched = !sends.events.empty() && outbound_.agents_connected();
   for (proto::TicketEvent& event : sends.events) {
-    decorate(event.ticket);
+    if (watched) decorate(event.ticket);
     outbound_.to_agents(event);
   }
   if (!sends.answer || !answer) return;

@@ -230,13 +230,13 @@ void JournalStore::settle(const std::string& chat, bool written, const Committed
   for (auto& waiter : waiters) waiter();
 }
 
-void JournalStore::apply_tickets(const chat::Effect& effect) {
+void JournalStore::apply_tickets(chat::Effect& effect) {
   if (!effect.resolved_ticket.empty()) {
     if (std::optional<queue::Ticket> done = queue_.resolve(effect.resolved_ticket)) {
       history_.add(std::move(*done), clock_.now_ms());
     }
   }
-  if (effect.ticket) queue_.put(*effect.ticket);
+  if (effect.ticket) queue_.put(std::move(*effect.ticket));  // a transcript of up to 200 lines: not copied
 }
 
 void JournalStore::count_pending(const chat::Effect& effect, int delta) {

@@ -121,8 +121,8 @@ class JournalStore final : public Store {
   void restore_lost_opening(const std::string& chat, const proto::Answer& answer);
   // A committed effect's pushes join the unacknowledged ones.
   void keep_pushes(const std::string& chat, const chat::Sends& sends, std::int64_t created_ms);
-  // The effect's ticket changes, to the queue (queue_mutex_ held).
-  void apply_tickets(const chat::Effect& effect);
+  // The effect's ticket changes, to the queue (queue_mutex_ held); its ticket is moved there.
+  void apply_tickets(chat::Effect& effect);
   // Takes the number of the ticket the effect opens, if any, and a place
   // within its taker's capacity (another chat may have taken either since
   // the snapshot: false, nothing taken).
