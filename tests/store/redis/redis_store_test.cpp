@@ -10,6 +10,7 @@
 
 #include "daemon/proto/codec.hpp"
 #include "tests/store/redis/redis_server.hpp"
+#include "tests/store/test_effects.hpp"
 #include "tests/test_dir.hpp"
 
 // The Redis store: each commit whole or refused, shared by two daemons (two
@@ -18,6 +19,11 @@ namespace xiaoer::store::redis {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::agent_reply;
+using testing::claiming;
+using testing::opening;
+using testing::reply;
+using testing::resolving;
 
 class FixedClock final : public chat::Clock {
  public:
@@ -75,73 +81,6 @@ class RedisStoreTest : public ::testing::Test {
     std::promise<std::pair<CommitResult, chat::Sends>> done;
     store.commit(std::move(effect), [&](CommitResult r, chat::Sends s) { done.set_value({r, std::move(s)}); });
     return done.get_future().get();
-  }
-
-  static chat::Effect reply(const chat::Snapshot& s, const std::string& id, const std::string& text) {
-    chat::Effect e;
-    e.chat = s.chat;
-    e.version = s.version;
-    e.durability = chat::Durability::kBestEffort;
-    e.state = s.state;
-    e.state->context.replies += 1;
-    e.state->answered.emplace_back(id, proto::ReplyFrame{id, s.chat, text, {"size"}, 1});
-    e.changes.emplace_back(chat::change::Answered{id, e.state->answered.back().second, e.state->context});
-    e.sends.answer = e.state->answered.back().second;
-    return e;
-  }
-  static chat::Effect opening(const chat::Snapshot& s, int priority = 0) {
-    chat::Effect e;
-    e.chat = s.chat;
-    e.version = s.version;
-    queue::Ticket t;
-    t.number = s.next_ticket_number;
-    t.id = queue::ticket_id(t.number);
-    t.chat = s.chat;
-    t.reason = "asked_for_human";
-    t.priority = priority;
-    t.opened_ms = 1000;
-    t.transcript.push_back({"buyer", "找人工", 1000});
-    e.ticket = t;
-    e.state = s.state;
-    e.state->answered.emplace_back("h-" + s.chat, proto::HandoffFrame{"h-" + s.chat, s.chat, "稍等", t.id, t.reason, 1});
-    e.changes.emplace_back(chat::change::Opened{t});
-    // The buyer's message answered: this daemon's gateway carries the chat.
-    e.changes.emplace_back(chat::change::Answered{"h-" + s.chat, e.state->answered.back().second, {}});
-    proto::TicketView view;
-    view.id = t.id;
-    view.chat = s.chat;
-    e.sends.events.push_back({proto::TicketEventKind::kOpened, view});
-    return e;
-  }
-  static chat::Effect claiming(const chat::Snapshot& s, const std::string& agent) {
-    chat::Effect e;
-    e.chat = s.chat;
-    e.version = s.version;
-    queue::Ticket t = *s.ticket;
-    EXPECT_TRUE(queue::claim(t, agent));
-    e.ticket = t;
-    e.changes.emplace_back(chat::change::Claimed{t.id, agent});
-    return e;
-  }
-  static chat::Effect agent_reply(const chat::Snapshot& s, const std::string& agent, const std::string& text) {
-    chat::Effect e;
-    e.chat = s.chat;
-    e.version = s.version;
-    queue::Ticket t = *s.ticket;
-    EXPECT_TRUE(queue::record_agent_reply(t, agent, text, 2000));
-    e.ticket = t;
-    e.changes.emplace_back(chat::change::AgentReplied{t.id, agent, text, 2000});
-    e.sends.pushes.push_back(proto::AgentReplyFrame{s.chat, text, agent, t.id, ""});
-    return e;
-  }
-  static chat::Effect resolving(const chat::Snapshot& s) {
-    chat::Effect e;
-    e.chat = s.chat;
-    e.version = s.version;
-    e.resolved_ticket = s.ticket->id;
-    e.changes.emplace_back(chat::change::Resolved{s.ticket->id});
-    e.sends.route_closed = true;
-    return e;
   }
 
   FixedClock clock_;
