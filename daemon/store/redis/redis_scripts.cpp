@@ -41,17 +41,13 @@ return {c[1] or '0', c[2] or '', ticket, position, seq, redis.call('HGETALL', p 
 )lua";
 
 // The per-agent count of claimed open tickets (key `held`), kept by the
-// commit script and rebuilt by the mirror's full reload: holder() reads who
-// holds a ticket (its JSON; nil while it waits), hold() moves the count.
+// commit script and rebuilt by the mirror's full reload: hold() moves the
+// count of the agent holding `ticket` (decoded; none while it waits).
 constexpr std::string_view kHeld = R"lua(
-local function holder(json)
-  local t = cjson.decode(json)
-  if t.state == 'claimed' and type(t.agent) == 'string' and t.agent ~= '' then return t.agent end
-  return nil
-end
-local function hold(key, json, delta)
-  local agent = holder(json)
-  if agent and redis.call('HINCRBY', key, agent, delta) <= 0 then redis.call('HDEL', key, agent) end
+local function hold(key, ticket, delta)
+  local agent = ticket.agent
+  if ticket.state ~= 'claimed' or type(agent) ~= 'string' or agent == '' then return end
+  if redis.call('HINCRBY', key, agent, delta) <= 0 then redis.call('HDEL', key, agent) end
 end
 )lua";
 
@@ -86,8 +82,9 @@ if ARGV[7] ~= '' then
   local id = ARGV[7]
   local t = redis.call('GET', p .. 'ticket:' .. id)
   if t then
-    hold(held, t, -1)
-    leave_line(id, string.format('%d', tonumber(cjson.decode(t).priority) or 0))
+    local closing = cjson.decode(t)
+    hold(held, closing, -1)
+    leave_line(id, string.format('%d', tonumber(closing.priority) or 0))
     entry = '{"at":' .. ARGV[8] .. ',"ticket":' .. cjson.encode(t) .. '}'
     redis.call('LPUSH', p .. 'resolved', entry)
     redis.call('LTRIM', p .. 'resolved', 0, 19999)
@@ -99,8 +96,8 @@ end
 if ARGV[9] ~= '' then
   local id, priority, number = ARGV[9], ARGV[11], ARGV[12]
   local before = redis.call('GET', p .. 'ticket:' .. id)
-  if before then hold(held, before, -1) end
-  hold(held, ARGV[10], 1)
+  if before then hold(held, cjson.decode(before), -1) end
+  hold(held, cjson.decode(ARGV[10]), 1)
   redis.call('SET', p .. 'ticket:' .. id, ARGV[10])
   redis.call('SET', p .. 'chat_ticket:' .. chat, id)
   redis.call('ZADD', p .. 'open', number, id)
@@ -135,7 +132,7 @@ for _, id in ipairs(redis.call('ZRANGE', p .. 'open', 0, -1)) do
   local t = redis.call('GET', p .. 'ticket:' .. id)
   if t then
     open[#open + 1] = t
-    if ARGV[2] == '1' then hold(p .. 'held', t, 1) end
+    if ARGV[2] == '1' then hold(p .. 'held', cjson.decode(t), 1) end
   end
 end
 local pushes = {}
