@@ -7,6 +7,7 @@
 // XIAOER_FAULT_ROUNDS=N runs N kill -9 rounds (default 20), and
 // XIAOER_FAULT_SEED=S replays the random kill moments of an earlier run.
 #include "tests/integration/it_support.hpp"
+#include "tests/integration/kill_rounds.hpp"
 
 #include <sys/mount.h>
 #include <sys/wait.h>
@@ -28,173 +29,7 @@ namespace http = boost::beast::http;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-const char* const kBotQuestions[] = {"发什么快递", "包邮吗", "能开发票吗", "什么时候发货"};
-
-int env_int(const char* name, int fallback) {
-  const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') return fallback;
-  return std::atoi(value);
-}
-
-// How often `text` was said by `from` in a ticket's transcript.
-int transcript_count(const json& ticket, const std::string& from, const std::string& text) {
-  int n = 0;
-  if (!ticket.contains("transcript")) return 0;
-  for (const auto& line : ticket["transcript"]) n += line.value("from", "") == from && line.value("text", "") == text;
-  return n;
-}
-
-std::map<std::string, json> tickets_by_id(const HttpResult& list) {
-  std::map<std::string, json> out;
-  const json body = list.body_json();
-  if (!body.is_object() || !body.contains("tickets")) return out;
-  for (const auto& t : body["tickets"]) out[t.value("id", "")] = t;
-  return out;
-}
-
-std::string post_path(const std::string& ticket, const char* op) {
-  std::string path = "/v1/tickets/";
-  path.append(ticket).append("/").append(op);
-  return path;
-}
-
-// ---- (a) kill -9 under load ---------------------------------------------------
-
-// What the load learned for sure: answers it received, tickets it was told of.
-struct Answered {
-  std::string id;
-  std::string frame;   // the message as sent
-  std::string answer;  // the answer frame as received
-};
-
-struct TicketFacts {
-  std::string chat;
-  int round = 0;
-  bool claim_acked = false;
-  bool resolve_tried = false;
-  bool resolve_acked = false;
-  std::vector<std::string> held;  // buyer texts answered `hold`
-};
-
-struct LoadLog {
-  std::mutex mutex;
-  std::vector<Answered> answered;
-  std::map<std::string, TicketFacts> tickets;
-  long sent = 0;
-};
-
-// One round's load: a gateway connection that keeps several chats busy
-// (bot questions, "转人工", then messages held for the ticket) and agent
-// operations over HTTP (claim, send, resolve). Runs until `stop` or until
-// the daemon is gone; records only what came back.
-void run_load(unsigned short port, int round, std::uint32_t seed, const std::atomic<bool>& stop, LoadLog& log) {
-  WsClient client;
-  if (!client.connect(port, "/v1/gateway", DaemonProcess::kGatewayToken, "", 2000ms).ok) return;
-  std::mt19937 random(seed);
-  constexpr int kChats = 4;
-  constexpr int kPerChat = 24;  // well under answered_window (64) and the transcript cap (50)
-  struct Chat {
-    std::string name;
-    int sent = 0;
-    bool handoff = false;  // this chat asks for a human at its 3rd message
-    std::string ticket;    // open ticket, as far as we know
-  };
-  int generation = 0;
-  const auto fresh_chat = [&](Chat& c) {
-    c = Chat{};
-    c.name = numbered("k", round).append("-").append(std::to_string(generation));
-    c.handoff = generation % 2 == 0;
-    ++generation;
-  };
-  std::vector<Chat> chats(kChats);
-  for (auto& c : chats) fresh_chat(c);
-  long n = 0;
-
-  while (!stop.load()) {
-    // One message per chat in flight, answers in any order.
-    std::map<std::string, std::pair<std::size_t, std::string>> waiting;  // id -> (chat index, frame)
-    std::map<std::string, std::string> texts;
-    for (std::size_t i = 0; i < chats.size(); ++i) {
-      Chat& c = chats[i];
-      if (c.sent >= kPerChat) fresh_chat(c);
-      std::string id = numbered("r", round).append("-").append(std::to_string(n++));
-      std::string text;
-      if (!c.ticket.empty()) {
-        text = "还在吗 " + id;
-      } else if (c.handoff && c.sent == 2) {
-        text = "转人工";
-      } else {
-        text = kBotQuestions[random() % 4];
-      }
-      std::string frame = message_frame(id, c.name, text);
-      if (!client.send(frame, 2000ms)) return;
-      ++c.sent;
-      {
-        std::lock_guard lock(log.mutex);
-        ++log.sent;
-      }
-      texts[id] = text;
-      waiting[id] = {i, std::move(frame)};
-    }
-    while (!waiting.empty()) {
-      const auto got = client.read_text(3000ms);
-      if (!got) return;
-      const json answer = json::parse(*got, nullptr, false);
-      if (!answer.is_object() || !answer.contains("in_reply_to")) continue;  // a push
-      const auto it = waiting.find(answer["in_reply_to"].get<std::string>());
-      if (it == waiting.end()) continue;
-      Chat& c = chats[it->second.first];
-      const std::string type = answer.value("type", "");
-      {
-        std::lock_guard lock(log.mutex);
-        log.answered.push_back({it->first, it->second.second, *got});
-        if (type == "handoff") {
-          TicketFacts& t = log.tickets[answer.value("ticket", "")];
-          t.chat = c.name;
-          t.round = round;
-        } else if (type == "hold") {
-          log.tickets[answer.value("ticket", "")].held.push_back(texts[it->first]);
-        }
-      }
-      if (type == "handoff") c.ticket = answer.value("ticket", "");
-      waiting.erase(it);
-    }
-    // Agents at work on the tickets: claim one in two; of those, answer and
-    // resolve one in two (the chat goes back to the bot).
-    for (Chat& c : chats) {
-      if (c.ticket.empty() || stop.load()) continue;
-      const int roll = static_cast<int>(random() % 8);
-      if (roll == 0) {
-        const HttpResult claim = http_request(port, http::verb::post, post_path(c.ticket, "claim"),
-                                              DaemonProcess::kAgentToken, R"({"agent":"li"})", 2000ms);
-        if (claim.status == 0) return;
-        if (claim.status == 200) {
-          std::lock_guard lock(log.mutex);
-          log.tickets[c.ticket].claim_acked = true;
-        }
-      } else if (roll == 1 && log.tickets[c.ticket].claim_acked) {
-        if (http_request(port, http::verb::post, post_path(c.ticket, "send"), DaemonProcess::kAgentToken,
-                         R"({"agent":"li","text":"亲，我来处理"})", 2000ms)
-                .status == 0) {
-          return;
-        }
-        {
-          std::lock_guard lock(log.mutex);
-          log.tickets[c.ticket].resolve_tried = true;
-        }
-        const HttpResult resolve = http_request(port, http::verb::post, post_path(c.ticket, "resolve"),
-                                                DaemonProcess::kAgentToken, R"({"agent":"li"})", 2000ms);
-        if (resolve.status == 0) return;
-        if (resolve.status == 200) {
-          std::lock_guard lock(log.mutex);
-          log.tickets[c.ticket].resolve_acked = true;
-          c.ticket.clear();
-          c.handoff = false;  // back with the bot for good
-        }
-      }
-    }
-  }
-}
+// ---- (a) kill -9 under load (the load and its checks: kill_rounds.hpp) --------
 
 class FaultTest : public ItTest {};
 
@@ -212,42 +47,9 @@ TEST_F(FaultTest, KillNineAtRandomMomentsUnderLoadLosesNothing) {
 
   LoadLog log;
   int survived = 0;
-  long tickets_lost = 0;
-  long tickets_resurrected = 0;
-  long claims_lost = 0;
-  long hold_lines_wrong = 0;
-  long compared = 0;
-  long mismatched = 0;
+  TicketProblems problems;  // summed over the rounds
+  ResendTally resends;
   const auto t0 = Clock::now();
-
-  // Resends `batch` on a fresh connection (pipelined) and compares frames.
-  const auto compare = [&](const std::vector<Answered>& batch, const std::string& when) {
-    auto client = gateway();
-    ASSERT_TRUE(client) << when;
-    constexpr std::size_t kWindow = 128;
-    std::map<std::string, const Answered*> pending;
-    std::size_t next = 0;
-    while (next < batch.size() || !pending.empty()) {
-      while (next < batch.size() && pending.size() < kWindow) {
-        ASSERT_TRUE(client->send(batch[next].frame)) << when;
-        pending[batch[next].id] = &batch[next];
-        ++next;
-      }
-      const auto got = client->read_text(5000ms);
-      ASSERT_TRUE(got) << when << ": " << pending.size() << " resends unanswered";
-      const json answer = json::parse(*got, nullptr, false);
-      if (!answer.is_object() || !answer.contains("in_reply_to")) continue;
-      const auto it = pending.find(answer["in_reply_to"].get<std::string>());
-      ASSERT_NE(it, pending.end()) << when << ": unexpected " << *got;
-      ++compared;
-      if (*got != it->second->answer) {
-        ++mismatched;
-        ADD_FAILURE() << when << ": " << it->first << " answered differently on resend:\n  before: "
-                      << it->second->answer << "\n  after:  " << *got;
-      }
-      pending.erase(it);
-    }
-  };
 
   std::size_t checked_upto = 0;  // log.answered[0, checked_upto) compared already
   for (int round = 0; round < rounds; ++round) {
@@ -268,37 +70,9 @@ TEST_F(FaultTest, KillNineAtRandomMomentsUnderLoadLosesNothing) {
     // Every ticket we were told of is there, unless an agent resolved it.
     const HttpResult list = tickets();
     ASSERT_EQ(list.status, 200) << list.error << list.body;
-    const auto open = tickets_by_id(list);
-    for (const auto& [id, facts] : log.tickets) {
-      if (facts.chat.empty()) continue;  // a hold for a ticket from an earlier round's chat: not ours
-      const auto it = open.find(id);
-      if (facts.resolve_acked) {
-        if (it != open.end()) {
-          ++tickets_resurrected;
-          ADD_FAILURE() << "round " << round << ": resolved ticket " << id << " is back: " << it->second.dump();
-        }
-        continue;
-      }
-      if (facts.resolve_tried) continue;  // killed mid-resolve: either way
-      if (it == open.end()) {
-        ++tickets_lost;
-        ADD_FAILURE() << "round " << round << ": ticket " << id << " (chat " << facts.chat << ", round " << facts.round
-                      << ") lost after kill -9";
-        continue;
-      }
-      EXPECT_EQ(it->second.value("chat", ""), facts.chat) << id;
-      if (facts.claim_acked && !(it->second.value("state", "") == "claimed" && it->second.value("agent", "") == "li")) {
-        ++claims_lost;
-        ADD_FAILURE() << "round " << round << ": acknowledged claim of " << id << " lost: " << it->second.dump();
-      }
-      for (const auto& text : facts.held) {
-        if (transcript_count(it->second, "buyer", text) != 1) {
-          ++hold_lines_wrong;
-          ADD_FAILURE() << "round " << round << ": held line '" << text << "' appears "
-                        << transcript_count(it->second, "buyer", text) << " times in " << it->second.dump();
-        }
-      }
-    }
+    const TicketProblems found = check_tickets(log, tickets_by_id(list), round);
+    for (const std::string& problem : found.messages) ADD_FAILURE() << problem;
+    problems += found;
     // Every answer received this round comes back byte for byte.
     std::vector<Answered> batch;
     {
@@ -306,7 +80,7 @@ TEST_F(FaultTest, KillNineAtRandomMomentsUnderLoadLosesNothing) {
       batch.assign(log.answered.begin() + static_cast<std::ptrdiff_t>(checked_upto), log.answered.end());
       checked_upto = log.answered.size();
     }
-    compare(batch, numbered("round ", round));
+    compare_resends(port(), batch, numbered("round ", round), resends);
     if (HasFatalFailure()) return;
     ++survived;
     // A guard against a hang, not a measure: a round is a start (about 1 s
@@ -318,7 +92,7 @@ TEST_F(FaultTest, KillNineAtRandomMomentsUnderLoadLosesNothing) {
   }
   // At the end, every answer of every round once more (each restart replayed
   // them all).
-  compare(log.answered, "after the last round");
+  compare_resends(port(), log.answered, "after the last round", resends);
   long compactions = 0;
   const std::string output = daemon_->log();
   for (std::size_t at = output.find("journal compacted"); at != std::string::npos;
@@ -327,15 +101,16 @@ TEST_F(FaultTest, KillNineAtRandomMomentsUnderLoadLosesNothing) {
   }
   std::cout << "[ faults   ] rounds survived " << survived << "/" << rounds << ", journal rewrites " << compactions
             << ", messages sent " << log.sent
-            << ", answers compared " << compared << " (mismatched " << mismatched << "), tickets checked "
-            << log.tickets.size() << ", tickets lost " << tickets_lost << ", resolved tickets back "
-            << tickets_resurrected << ", claims lost " << claims_lost << ", held lines wrong " << hold_lines_wrong
-            << ", " << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count() << " ms\n";
+            << ", answers compared " << resends.compared << " (mismatched " << resends.mismatched
+            << "), tickets checked " << log.tickets.size() << ", tickets lost " << problems.lost
+            << ", resolved tickets back " << problems.resurrected << ", claims lost " << problems.claims_lost
+            << ", held lines wrong " << problems.hold_lines_wrong << ", "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count() << " ms\n";
   EXPECT_EQ(survived, rounds);
-  EXPECT_EQ(tickets_lost, 0);
-  EXPECT_EQ(mismatched, 0);
+  EXPECT_EQ(problems.lost, 0);
+  EXPECT_EQ(resends.mismatched, 0);
   EXPECT_GT(log.tickets.size(), 0u) << "the load opened no ticket: the test checked nothing";
-  EXPECT_GT(compared, 0);
+  EXPECT_GT(resends.compared, 0);
 }
 
 // ---- (b) disk full ---------------------------------------------------------------

@@ -17,7 +17,8 @@
 #include <unistd.h>
 
 #include "daemon/proto/codec.hpp"
-#include "daemon/store/journal/journal_store.hpp"
+#include "tests/store/redis/redis_server.hpp"
+#include "tests/store/test_store.hpp"
 #include "tests/test_dir.hpp"
 #include "tests/test_intents.hpp"
 #include "tests/test_support.hpp"
@@ -36,8 +37,9 @@ class FakeClock final : public Clock {
  public:
   std::int64_t now_ms() const override { return now; }
   int minute_of_day() const override { return minute; }
-  std::int64_t now = 1'000'000;
-  int minute = 12 * 60;  // noon: within business hours
+  // Atomic: the Redis store reads the time on its own thread.
+  std::atomic<std::int64_t> now = 1'000'000;
+  std::atomic<int> minute = 12 * 60;  // noon: within business hours
 };
 
 class RecordingOutbound final : public Outbound {
@@ -62,8 +64,9 @@ class RecordingOutbound final : public Outbound {
 };
 
 // Runs `between` once, after a ticket's snapshot is taken and before the
-// operation decided on it is committed: a change made in that gap, as by
-// another thread.
+// operation decided on it is committed: a change made in that gap by
+// another thread (its own: the snapshot may come on the store's thread,
+// which `between` may need).
 class InterleavingStore final : public store::Store {
  public:
   explicit InterleavingStore(store::Store& inner) : inner_(inner) {}
@@ -71,9 +74,14 @@ class InterleavingStore final : public store::Store {
 
   void load(const std::string& chat, Loaded loaded) override { inner_.load(chat, std::move(loaded)); }
   void load_ticket(const std::string& ticket, Loaded loaded) override {
-    inner_.load_ticket(ticket, [this, loaded = std::move(loaded)](chat::Snapshot snapshot) {
-      if (auto run = std::exchange(between, nullptr)) run();
-      loaded(std::move(snapshot));
+    inner_.load_ticket(ticket, [this, loaded = std::move(loaded)](chat::Snapshot snapshot) mutable {
+      auto run = std::exchange(between, nullptr);
+      if (!run) return loaded(std::move(snapshot));
+      gap_ = std::async(std::launch::async, [run = std::move(run), loaded = std::move(loaded),
+                                             snapshot = std::move(snapshot)]() mutable {
+        run();
+        loaded(std::move(snapshot));
+      });
     });
   }
   void commit(chat::Effect effect, Committed committed) override {
@@ -103,44 +111,61 @@ class InterleavingStore final : public store::Store {
 
  private:
   store::Store& inner_;
+  std::future<void> gap_;  // waited for when the store goes
 };
 
-class ChatServiceTest : public ::testing::Test {
+// The chat service over a store of either kind (tests/store/test_store.hpp).
+class ChatServiceFixture : public ::testing::Test {
  protected:
+  explicit ChatServiceFixture(testing::StoreBackend backend) : backend_(backend) {}
+
   void SetUp() override {
+    if (backend_ == testing::StoreBackend::kRedis) REQUIRE_REDIS_SERVER();
     built_ = testing::build_engine(testing::test_intent_files());
     ASSERT_NE(built_.engine, nullptr) << testing::describe(built_.diagnostics);
     engines_ = std::make_unique<engine::EngineStore>(built_.engine);
     dir_ = testing::fresh_test_dir("xiaoer-chat-");
+    test_store_ = std::make_unique<testing::TestStore>(backend_, metrics_, clock_, dir_);
     start();
   }
-  // The journal goes first: its destructor runs the last callbacks, which
-  // use the service.
+  // The store stops first: its last callbacks use the service.
   void TearDown() override {
-    journal_.reset();
+    if (test_store_) test_store_->stop();
     service_.reset();
-    store_.reset();
-    fs::remove_all(dir_);
+    test_store_.reset();
   }
 
-  // (Re)starts the service over the journal in dir_, as the daemon does.
+  // (Re)starts the service over the store, as the daemon does: a new store
+  // over what the last one kept (the journal replayed, or the same Redis).
   void start(ChatOptions options = {}) {
-    journal_.reset();
+    test_store_->stop();
     service_.reset();
-    store_.reset();
-    store_ = std::make_unique<store::JournalStore>(
-        metrics_, clock_, store::JournalStoreOptions{options.answered_window, options.compact_after_bytes});
-    service_ = std::make_unique<ChatService>(*engines_, *store_, outbound_, metrics_, clock_, options);
-    store::ReplayReport report;
     std::string error;
-    journal_ = store::Journal::open({(dir_ / "journal.log").string()},
-                                    [this](std::string_view record) {
-                                      std::string why;
-                                      EXPECT_TRUE(store_->replay(record, &why)) << why;
-                                    },
-                                    &report, &error);
-    ASSERT_NE(journal_, nullptr) << error;
-    store_->attach(*journal_);
+    ASSERT_TRUE(test_store_->start(store::JournalStoreOptions{options.answered_window, options.compact_after_bytes},
+                                   &error))
+        << error;
+    service_ = std::make_unique<ChatService>(*engines_, test_store_->store(), outbound_, metrics_, clock_, options);
+  }
+  store::Store& store() { return test_store_->store(); }
+  // What was written without waiting for it has landed.
+  void flush() { test_store_->settle(); }
+  // The journal under the store (ChatServiceJournalTest only).
+  store::Journal& journal() { return *test_store_->journal(); }
+
+  // Polls `condition` for 3 s at most: what a store on another thread (the
+  // Redis store's) does after the call that asked for it has returned.
+  template <typename Condition>
+  static bool eventually(Condition condition) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (condition()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return condition();
+  }
+  std::size_t gateway_frames() {
+    std::lock_guard lock(outbound_.mutex);
+    return outbound_.gateway.size();
   }
 
   json send(const std::string& chat, const std::string& id, const std::string& text) {
@@ -167,18 +192,31 @@ class ChatServiceTest : public ::testing::Test {
     return json::parse(answer.get_future().get());
   }
 
+  const testing::StoreBackend backend_;
   testing::BuiltEngine built_;
   std::unique_ptr<engine::EngineStore> engines_;
   FakeClock clock_;
   RecordingOutbound outbound_;
   common::Metrics metrics_;
   fs::path dir_;
-  std::unique_ptr<store::JournalStore> store_;
+  std::unique_ptr<testing::TestStore> test_store_;
   std::unique_ptr<ChatService> service_;
-  std::unique_ptr<store::Journal> journal_;
 };
 
-TEST_F(ChatServiceTest, RepliesAndAnswersAResendWithTheSameFrame) {
+// What the service does on every store: the parameter is the store's kind.
+class ChatServiceTest : public ChatServiceFixture, public ::testing::WithParamInterface<testing::StoreBackend> {
+ protected:
+  ChatServiceTest() : ChatServiceFixture(GetParam()) {}
+};
+INSTANTIATE_TEST_SUITE_P(Stores, ChatServiceTest, testing::kEveryStoreBackend, testing::store_backend_name);
+
+// What is about the journal's file: compaction, a full disk.
+class ChatServiceJournalTest : public ChatServiceFixture {
+ protected:
+  ChatServiceJournalTest() : ChatServiceFixture(testing::StoreBackend::kJournal) {}
+};
+
+TEST_P(ChatServiceTest, RepliesAndAnswersAResendWithTheSameFrame) {
   const std::string first = send_raw("c1", "m1", "发什么快递");
   const json reply = json::parse(first);
   EXPECT_EQ(reply["type"], "reply");
@@ -189,7 +227,7 @@ TEST_F(ChatServiceTest, RepliesAndAnswersAResendWithTheSameFrame) {
   EXPECT_EQ(metrics_.messages_by_topic.values().at("shipping"), 1u);
 }
 
-TEST_F(ChatServiceTest, HandoffOpensATicketAndLaterMessagesHold) {
+TEST_P(ChatServiceTest, HandoffOpensATicketAndLaterMessagesHold) {
   send("c1", "m1", "发什么快递");
   const json handoff = send("c1", "m2", "转人工");
   EXPECT_EQ(handoff["type"], "handoff");
@@ -219,9 +257,9 @@ TEST_F(ChatServiceTest, HandoffOpensATicketAndLaterMessagesHold) {
 // memory and in the journal. (The old code had no such seam: it changed
 // the ticket first and, if the journal refused, restored a copy taken
 // before, dropping whatever came in between.)
-TEST_F(ChatServiceTest, AnOperationDecidedBeforeAChangeOverwritesNothing) {
+TEST_P(ChatServiceTest, AnOperationDecidedBeforeAChangeOverwritesNothing) {
   const std::string ticket = send("c1", "m1", "转人工")["ticket"];
-  InterleavingStore interleaving(*store_);
+  InterleavingStore interleaving(store());
   ChatService agents(*engines_, interleaving, outbound_, metrics_, clock_, ChatOptions{});
   interleaving.between = [&] { EXPECT_EQ(send("c1", "m2", "还在吗")["type"], "hold"); };
   proto::AgentCommand claim;
@@ -246,7 +284,7 @@ TEST_F(ChatServiceTest, AnOperationDecidedBeforeAChangeOverwritesNothing) {
 
 // The ticket carries the channel and the buyer's meta of the message that
 // handed off; agents see them, and a restart keeps them.
-TEST_F(ChatServiceTest, TicketsCarryTheChannelAndTheBuyersMeta) {
+TEST_P(ChatServiceTest, TicketsCarryTheChannelAndTheBuyersMeta) {
   proto::InboundMessage m;
   m.id = "m1";
   m.chat = "c1";
@@ -273,7 +311,7 @@ TEST_F(ChatServiceTest, TicketsCarryTheChannelAndTheBuyersMeta) {
   EXPECT_EQ(tickets[0].meta, m.meta);
 }
 
-TEST_F(ChatServiceTest, ComplaintsGoAheadInLine) {
+TEST_P(ChatServiceTest, ComplaintsGoAheadInLine) {
   send("c1", "m1", "转人工");
   const json complaint = send("c2", "m1", "我要投诉");
   EXPECT_EQ(complaint["type"], "handoff");
@@ -282,7 +320,7 @@ TEST_F(ChatServiceTest, ComplaintsGoAheadInLine) {
   EXPECT_EQ(service_->tickets()[1].chat, "c1");
 }
 
-TEST_F(ChatServiceTest, AgentClaimSendResolveReturnsTheChatToTheBot) {
+TEST_P(ChatServiceTest, AgentClaimSendResolveReturnsTheChatToTheBot) {
   const std::string ticket = send("c1", "m1", "转人工")["ticket"];
   EXPECT_EQ(agent(proto::AgentOp::kSend, ticket, "li", "您好")["type"], "error");  // not claimed
   EXPECT_EQ(agent(proto::AgentOp::kClaim, ticket, "li")["type"], "ok");
@@ -302,7 +340,7 @@ TEST_F(ChatServiceTest, AgentClaimSendResolveReturnsTheChatToTheBot) {
 
 // Claims from many threads at once by one agent of capacity 3: exactly
 // three go through, whatever the interleaving.
-TEST_F(ChatServiceTest, ConcurrentClaimsNeverPassTheCapacity) {
+TEST_P(ChatServiceTest, ConcurrentClaimsNeverPassTheCapacity) {
   constexpr int kTickets = 8;
   std::vector<std::string> ids;
   for (int i = 0; i < kTickets; ++i) {
@@ -330,7 +368,7 @@ TEST_F(ChatServiceTest, ConcurrentClaimsNeverPassTheCapacity) {
 
 // Auto-assignment claims a new ticket for the agent with the most room; an
 // absent agent's unanswered tickets go back in line, its answered ones stay.
-TEST_F(ChatServiceTest, AssignmentAndTheGracePeriodsRelease) {
+TEST_P(ChatServiceTest, AssignmentAndTheGracePeriodsRelease) {
   const std::string first = send("c1", "m1", "转人工")["ticket"];
   const std::string second = send("c2", "m1", "转人工")["ticket"];
   std::promise<std::string> assigned;
@@ -345,16 +383,21 @@ TEST_F(ChatServiceTest, AssignmentAndTheGracePeriodsRelease) {
   EXPECT_EQ(metrics_.tickets_by_agent.with("wang").value(), 2u) << "assignments count as tickets taken";
 
   service_->release_unanswered("wang");
-  journal_->flush();
-  std::map<std::string, std::string> state;
-  for (const proto::TicketView& t : service_->tickets()) state[t.id] = t.state + ":" + t.agent;
+  flush();
+  const auto states = [&] {
+    std::map<std::string, std::string> state;
+    for (const proto::TicketView& t : service_->tickets()) state[t.id] = t.state + ":" + t.agent;
+    return state;
+  };
+  EXPECT_TRUE(eventually([&] { return states()[second] == "waiting:"; }));  // released on the store's thread
+  std::map<std::string, std::string> state = states();
   EXPECT_EQ(state[first], "claimed:wang") << "answered by wang: stays its own";
   EXPECT_EQ(state[second], "waiting:") << "not answered by wang: back in line";
 }
 
 // The supervisor's breaches today: missed deadlines of open tickets and of
 // those resolved today, the same after a restart, none tomorrow.
-TEST_F(ChatServiceTest, SlaBreachesTodayCountMissedDeadlinesOfTheLocalDay) {
+TEST_P(ChatServiceTest, SlaBreachesTodayCountMissedDeadlinesOfTheLocalDay) {
   constexpr std::int64_t kMinute = 60'000;
   clock_.now = 100 * 86'400'000LL + 9 * 60 * kMinute;  // 09:00
   clock_.minute = 9 * 60;
@@ -380,34 +423,36 @@ TEST_F(ChatServiceTest, SlaBreachesTodayCountMissedDeadlinesOfTheLocalDay) {
   EXPECT_EQ(service_->sla_breaches_today(), 0);
 }
 
-TEST_F(ChatServiceTest, CourtesyNoticeOnceAfterTheWait) {
+TEST_P(ChatServiceTest, CourtesyNoticeOnceAfterTheWait) {
   ChatOptions options;
   options.notice_after_ms = 1000;
   start(options);
   const std::string ticket = send("c1", "m1", "转人工")["ticket"];
   service_->tick();
-  journal_->flush();
-  EXPECT_TRUE(outbound_.gateway.empty());
+  flush();
+  EXPECT_EQ(gateway_frames(), 0u);
   clock_.now += 1000;
   service_->tick();
-  journal_->flush();
-  ASSERT_EQ(outbound_.gateway.size(), 1u);
-  EXPECT_EQ(json::parse(outbound_.gateway[0].second)["type"], "notice");
-  // Written for the default channel (no channel was sent with the handoff).
-  EXPECT_NE(json::parse(outbound_.gateway[0].second)["text"].get<std::string>().find("😊"), std::string::npos);
+  ASSERT_TRUE(eventually([&] { return gateway_frames() == 1; }));  // sent on the store's thread
+  {
+    std::lock_guard lock(outbound_.mutex);
+    EXPECT_EQ(json::parse(outbound_.gateway[0].second)["type"], "notice");
+    // Written for the default channel (no channel was sent with the handoff).
+    EXPECT_NE(json::parse(outbound_.gateway[0].second)["text"].get<std::string>().find("😊"), std::string::npos);
+  }
   clock_.now += 5000;
   service_->tick();
-  journal_->flush();
-  EXPECT_EQ(outbound_.gateway.size(), 1u);
+  flush();
+  EXPECT_EQ(gateway_frames(), 1u);
 }
 
-TEST_F(ChatServiceTest, AfterHoursHandoffSaysWhenHumansAreBack) {
+TEST_P(ChatServiceTest, AfterHoursHandoffSaysWhenHumansAreBack) {
   clock_.minute = 3 * 60;  // 03:00, the test shop opens at 09:00
   const json handoff = send("c1", "m1", "转人工");
   EXPECT_NE(handoff["text"].get<std::string>().find("现在是下班时间"), std::string::npos);
 }
 
-TEST_F(ChatServiceTest, RateLimitPerChat) {
+TEST_P(ChatServiceTest, RateLimitPerChat) {
   ChatOptions options;
   options.messages_per_second = 1;
   options.burst = 2;
@@ -422,7 +467,7 @@ TEST_F(ChatServiceTest, RateLimitPerChat) {
   EXPECT_EQ(send("c1", "m3", "发什么快递")["type"], "reply");
 }
 
-TEST_F(ChatServiceTest, ReplayRestoresTicketsAnswersAndContext) {
+TEST_P(ChatServiceTest, ReplayRestoresTicketsAnswersAndContext) {
   const std::string asked = send_raw("c1", "m1", "穿什么码");
   const std::string ticket = send("c2", "m1", "转人工")["ticket"];
   agent(proto::AgentOp::kClaim, ticket, "li");
@@ -441,15 +486,15 @@ TEST_F(ChatServiceTest, ReplayRestoresTicketsAnswersAndContext) {
   EXPECT_EQ(send("c3", "m1", "转人工")["ticket"], "T-2");  // numbering goes on
 }
 
-TEST_F(ChatServiceTest, CompactionKeepsTheLiveState) {
+TEST_F(ChatServiceJournalTest, CompactionKeepsTheLiveState) {
   ChatOptions options;
   options.compact_after_bytes = 1;  // compact at the next tick
   start(options);
   const std::string answered = send_raw("c1", "m1", "发什么快递");
   const std::string ticket = send("c2", "m1", "转人工")["ticket"];
   service_->tick();
-  journal_->flush();
-  EXPECT_EQ(journal_->stats().bytes_since_compaction, 0u);
+  journal().flush();
+  EXPECT_EQ(journal().stats().bytes_since_compaction, 0u);
   start();
   EXPECT_EQ(send_raw("c1", "m1", "发什么快递"), answered);
   ASSERT_EQ(service_->tickets().size(), 1u);
@@ -459,7 +504,7 @@ TEST_F(ChatServiceTest, CompactionKeepsTheLiveState) {
 // Resolved tickets stay in the history through a compaction and a restart
 // (before, a compaction did not carry them: the history was lost), and are
 // forgotten once older than the days kept (console.history_days).
-TEST_F(ChatServiceTest, HistorySurvivesCompactionAndRestart) {
+TEST_F(ChatServiceJournalTest, HistorySurvivesCompactionAndRestart) {
   ChatOptions options;
   options.compact_after_bytes = 1;  // compact at each tick
   start(options);
@@ -469,8 +514,8 @@ TEST_F(ChatServiceTest, HistorySurvivesCompactionAndRestart) {
   constexpr std::int64_t kDay = 86'400'000;
   for (int round = 0; round < 2; ++round) {  // compacted twice: the history's own records carried over
     service_->tick();
-    journal_->flush();
-    ASSERT_EQ(journal_->stats().bytes_since_compaction, 0u) << "no compaction in round " << round;
+    journal().flush();
+    ASSERT_EQ(journal().stats().bytes_since_compaction, 0u) << "no compaction in round " << round;
     start(options);
     const auto history = service_->history("c1", kDay, 10);
     ASSERT_EQ(history.size(), 1u) << "round " << round;
@@ -485,37 +530,37 @@ TEST_F(ChatServiceTest, HistorySurvivesCompactionAndRestart) {
 
 // The log is rewritten only once it has grown by the live state's size
 // again, so many open tickets do not make it rewrite at every tick.
-TEST_F(ChatServiceTest, CompactionWaitsForTheLogToGrowByTheSnapshotsSize) {
+TEST_F(ChatServiceJournalTest, CompactionWaitsForTheLogToGrowByTheSnapshotsSize) {
   ChatOptions options;
   options.compact_after_bytes = 1;
   start(options);
   for (int i = 0; i < 20; ++i) send(std::string("c").append(std::to_string(i)), "m1", "转人工");
   service_->tick();
-  journal_->flush();
-  const store::JournalStats compacted = journal_->stats();
+  journal().flush();
+  const store::JournalStats compacted = journal().stats();
   ASSERT_EQ(compacted.bytes_since_compaction, 0u);
   ASSERT_GT(compacted.snapshot_bytes, 0u);
 
   send("d0", "m1", "发什么快递");  // one answer: far less than 20 tickets
   service_->tick();
-  journal_->flush();
-  const std::uint64_t grown = journal_->stats().bytes_since_compaction;
+  journal().flush();
+  const std::uint64_t grown = journal().stats().bytes_since_compaction;
   EXPECT_GT(grown, 0u) << "rewritten after one record";
   EXPECT_LT(grown, compacted.snapshot_bytes);
 
-  for (int i = 1; journal_->stats().bytes_since_compaction < compacted.snapshot_bytes; ++i) {
+  for (int i = 1; journal().stats().bytes_since_compaction < compacted.snapshot_bytes; ++i) {
     send(std::string("d").append(std::to_string(i)), "m1", "发什么快递");
-    journal_->flush();
+    journal().flush();
   }
   service_->tick();
-  journal_->flush();
-  EXPECT_EQ(journal_->stats().bytes_since_compaction, 0u) << "not rewritten once the log had grown by the snapshot";
+  journal().flush();
+  EXPECT_EQ(journal().stats().bytes_since_compaction, 0u) << "not rewritten once the log had grown by the snapshot";
 }
 
 // Messages from several threads while the log is rewritten again and again
 // (the snapshot is made on the journal's helper thread): after a restart
 // every answer is resent the same and every ticket is there.
-TEST_F(ChatServiceTest, CompactionsDuringTrafficLoseNothing) {
+TEST_F(ChatServiceJournalTest, CompactionsDuringTrafficLoseNothing) {
   ChatOptions options;
   options.compact_after_bytes = 1;
   start(options);
@@ -543,7 +588,7 @@ TEST_F(ChatServiceTest, CompactionsDuringTrafficLoseNothing) {
   for (std::thread& s : senders) s.join();
   sending = false;
   ticker.join();
-  journal_->flush();
+  journal().flush();
   const std::vector<proto::TicketView> tickets = service_->tickets();
   EXPECT_FALSE(tickets.empty());
 
@@ -587,15 +632,15 @@ class FileSizeLimit {
 
 // A rewrite that fails (the disk is full) is not tried again at every tick,
 // each of which would copy the live state under the locks: 30 s later.
-TEST_F(ChatServiceTest, FailedCompactionIsRetriedAfterABackoff) {
+TEST_F(ChatServiceJournalTest, FailedCompactionIsRetriedAfterABackoff) {
   ChatOptions options;
   options.compact_after_bytes = 1;
   start(options);
   for (int i = 0; i < 20; ++i) send(std::string("c").append(std::to_string(i)), "m1", "转人工");
-  journal_->flush();
+  journal().flush();
   const auto tick = [this] {
     service_->tick();
-    journal_->flush();
+    journal().flush();
   };
   {
     FileSizeLimit full(100);  // far less than a snapshot of 20 tickets
@@ -612,12 +657,12 @@ TEST_F(ChatServiceTest, FailedCompactionIsRetriedAfterABackoff) {
   clock_.now += 31'000;
   tick();
   EXPECT_EQ(metrics_.compactions_ok.value(), 1u) << "not rewritten once space returned";
-  EXPECT_EQ(journal_->stats().bytes_since_compaction, 0u);
+  EXPECT_EQ(journal().stats().bytes_since_compaction, 0u);
 }
 
-TEST_F(ChatServiceTest, DiskFullRefusesHandoffsButTheBotKeepsAnswering) {
+TEST_F(ChatServiceJournalTest, DiskFullRefusesHandoffsButTheBotKeepsAnswering) {
   send("c0", "m1", "发什么快递");
-  journal_->flush();
+  journal().flush();
   {
     const FileSizeLimit full(fs::file_size(dir_ / "journal.log"));
     const json refused = send("c1", "m1", "转人工");

@@ -3,6 +3,7 @@
 #include <openssl/sha.h>
 
 #include <cstdio>
+#include <initializer_list>
 
 namespace xiaoer::store::redis::scripts {
 namespace {
@@ -35,7 +36,19 @@ if tid then
   end
 end
 local seq = redis.call('GET', p .. 'ticket_seq') or '0'
-return {c[1] or '0', c[2] or '', ticket, position, seq, redis.call('HGETALL', p .. 'waiting')}
+return {c[1] or '0', c[2] or '', ticket, position, seq, redis.call('HGETALL', p .. 'waiting'),
+        redis.call('HGETALL', p .. 'held')}
+)lua";
+
+// The per-agent count of claimed open tickets (key `held`), kept by the
+// commit script and rebuilt by the mirror's full reload: hold() moves the
+// count of the agent holding `ticket` (decoded; none while it waits).
+constexpr std::string_view kHeld = R"lua(
+local function hold(key, ticket, delta)
+  local agent = ticket.agent
+  if ticket.state ~= 'claimed' or type(agent) ~= 'string' or agent == '' then return end
+  if redis.call('HINCRBY', key, agent, delta) <= 0 then redis.call('HDEL', key, agent) end
+end
 )lua";
 
 constexpr std::string_view kCommit = R"lua(
@@ -43,6 +56,13 @@ local p, chat = ARGV[1], ARGV[2]
 local ckey = p .. 'chat:' .. chat
 local v = redis.call('HGET', ckey, 'v') or '0'
 if v ~= ARGV[3] then return {0} end
+local held = p .. 'held'
+-- The taker's capacity, against the claims committed before this one (the
+-- journal store's check, JournalStore::reserve): refused as a conflict.
+local capacity = tonumber(ARGV[17])
+if ARGV[16] ~= '' and capacity > 0 and tonumber(redis.call('HGET', held, ARGV[16]) or '0') >= capacity then
+  return {0}
+end
 if ARGV[6] ~= '' then
   local seq = tonumber(redis.call('GET', p .. 'ticket_seq') or '0')
   if seq + 1 ~= tonumber(ARGV[6]) then return {0} end
@@ -62,7 +82,9 @@ if ARGV[7] ~= '' then
   local id = ARGV[7]
   local t = redis.call('GET', p .. 'ticket:' .. id)
   if t then
-    leave_line(id, string.format('%d', tonumber(cjson.decode(t).priority) or 0))
+    local closing = cjson.decode(t)
+    hold(held, closing, -1)
+    leave_line(id, string.format('%d', tonumber(closing.priority) or 0))
     entry = '{"at":' .. ARGV[8] .. ',"ticket":' .. cjson.encode(t) .. '}'
     redis.call('LPUSH', p .. 'resolved', entry)
     redis.call('LTRIM', p .. 'resolved', 0, 19999)
@@ -73,6 +95,9 @@ if ARGV[7] ~= '' then
 end
 if ARGV[9] ~= '' then
   local id, priority, number = ARGV[9], ARGV[11], ARGV[12]
+  local before = redis.call('GET', p .. 'ticket:' .. id)
+  if before then hold(held, cjson.decode(before), -1) end
+  hold(held, cjson.decode(ARGV[10]), 1)
   redis.call('SET', p .. 'ticket:' .. id, ARGV[10])
   redis.call('SET', p .. 'chat_ticket:' .. chat, id)
   redis.call('ZADD', p .. 'open', number, id)
@@ -85,10 +110,10 @@ if ARGV[9] ~= '' then
 end
 if ARGV[14] ~= '' then redis.call('SET', p .. 'route:' .. chat, ARGV[14], 'PX', ARGV[5]) end
 local owner = redis.call('GET', p .. 'route:' .. chat) or ''
-local n = tonumber(ARGV[16])
+local n = tonumber(ARGV[18])
 for i = 0, n - 1 do
-  redis.call('ZADD', p .. 'pushes', ARGV[18 + i * 3], ARGV[17 + i * 3])
-  redis.call('HSET', p .. 'push_frames', ARGV[17 + i * 3], ARGV[19 + i * 3])
+  redis.call('ZADD', p .. 'pushes', ARGV[20 + i * 3], ARGV[19 + i * 3])
+  redis.call('HSET', p .. 'push_frames', ARGV[19 + i * 3], ARGV[21 + i * 3])
 end
 if ARGV[15] ~= '' then
   local resolved = entry ~= '' and entry or 'null'
@@ -100,9 +125,15 @@ return {1, nv, owner, entry}
 constexpr std::string_view kMirror = R"lua(
 local p = ARGV[1]
 local open = {}
+-- A full reload also rebuilds `held` from the open tickets (a store
+-- written before it was kept, or changed by hand).
+if ARGV[2] == '1' then redis.call('DEL', p .. 'held') end
 for _, id in ipairs(redis.call('ZRANGE', p .. 'open', 0, -1)) do
   local t = redis.call('GET', p .. 'ticket:' .. id)
-  if t then open[#open + 1] = t end
+  if t then
+    open[#open + 1] = t
+    if ARGV[2] == '1' then hold(p .. 'held', cjson.decode(t), 1) end
+  end
 end
 local pushes = {}
 for _, id in ipairs(redis.call('ZRANGE', p .. 'pushes', 0, -1)) do
@@ -120,20 +151,28 @@ end
 return {open, pushes, resolved, stock}
 )lua";
 
+// A script whose body is `parts` joined, with its digest.
+Script script_of(std::initializer_list<std::string_view> parts) {
+  std::string body;
+  for (const std::string_view part : parts) body += part;
+  std::string sha1 = sha1_hex(body);
+  return Script{std::move(body), std::move(sha1)};
+}
+
 }  // namespace
 
 const Script& load() {
-  static const Script script{kLoad, sha1_hex(kLoad)};
+  static const Script script = script_of({kLoad});
   return script;
 }
 
 const Script& commit() {
-  static const Script script{kCommit, sha1_hex(kCommit)};
+  static const Script script = script_of({kHeld, kCommit});
   return script;
 }
 
 const Script& mirror() {
-  static const Script script{kMirror, sha1_hex(kMirror)};
+  static const Script script = script_of({kHeld, kMirror});
   return script;
 }
 

@@ -13,23 +13,26 @@
 namespace xiaoer::store::redis::scripts {
 
 struct Script {
-  std::string_view body;
+  std::string body;
   std::string sha1;  // hex, for EVALSHA
 };
 
 // ARGV: prefix, chat, want_position ("1"/"0").
-// → {version, state JSON, ticket JSON, position, ticket_seq, {priority, waiting}…}
+// → {version, state JSON, ticket JSON, position, ticket_seq, {priority, waiting}…,
+//    {agent, claimed tickets}…}
 const Script& load();
 
 // ARGV: prefix, chat, expected version, state JSON ("" unchanged), chat ttl
 // ms, opening number (""), resolved id (""), now ms, put id (""),
 // put JSON, put priority, put number, put waiting ("1"/"0"), route owner
-// (""), event body (""), push count, then id, number, JSON per push.
-// → {0} refused (version moved, number taken), or {1, new version, route
-// owner, resolved entry ("" none)}
+// (""), event body (""), taker agent (""), taker capacity ("0": no limit),
+// push count, then id, number, JSON per push.
+// → {0} refused (version moved, number taken, the taker at capacity), or
+// {1, new version, route owner, resolved entry ("" none)}
 const Script& commit();
 
-// ARGV: prefix, full ("1": the resolved tickets and stock too).
+// ARGV: prefix, full ("1": the resolved tickets and stock too, and the
+// per-agent claim counts rebuilt from the open tickets).
 // → {{open ticket JSON}…, {push id, push JSON}…, {resolved entry}…, {stock record}…}
 const Script& mirror();
 

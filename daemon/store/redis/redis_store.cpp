@@ -104,7 +104,7 @@ void RedisStore::eval(const scripts::Script& script, std::vector<std::string> ar
     if (!reply.error() || reply.text.rfind("NOSCRIPT", 0) != 0) return done(std::move(reply));
     // A restarted (or flushed) server: the script again, whole (it is
     // cached again for the next EVALSHA).
-    std::vector<std::string> eval{"EVAL", std::string(script.body), "0"};
+    std::vector<std::string> eval{"EVAL", script.body, "0"};
     eval.insert(eval.end(), std::make_move_iterator(args.begin()), std::make_move_iterator(args.end()));
     commands_->command(std::move(eval), std::move(done));
   });
@@ -139,12 +139,12 @@ void RedisStore::load_chat(const std::string& chat, bool ticket_position, Loaded
        [this, chat, loaded = std::move(loaded)](RedisReply reply) {
          chat::Snapshot s;
          s.chat = chat;
-         s.held_by_agent = mirror_.held_by_agent();
-         if (reply.type != RedisReply::Type::kArray || reply.elements.size() != 6) {
+         if (reply.type != RedisReply::Type::kArray || reply.elements.size() != 7) {
            // Redis unreachable: the chat as new, with the ticket the mirror
            // knows (its messages are then held, and refused: a required effect).
            if (reply.error()) spdlog::error("store: the load script failed: {}", reply.text);
            s.ticket = mirror_.ticket_of_chat(chat);
+           s.held_by_agent = mirror_.held_by_agent();
            s.version = ~std::uint64_t{0};  // never committed: refused if Redis comes back meanwhile
            return loaded(std::move(s));
          }
@@ -158,6 +158,11 @@ void RedisStore::load_chat(const std::string& chat, bool ticket_position, Loaded
          s.next_ticket_number = number_of(e[4]) + 1;
          for (std::size_t i = 0; i + 1 < e[5].elements.size(); i += 2) {
            s.waiting_by_priority[static_cast<int>(number_of(e[5].elements[i]))] = number_of(e[5].elements[i + 1]);
+         }
+         // Every daemon's claims as Redis has them (the commit checks the
+         // same count): a claim refused there is decided again on this.
+         for (std::size_t i = 0; i + 1 < e[6].elements.size(); i += 2) {
+           s.held_by_agent[e[6].elements[i].text] = static_cast<int>(number_of(e[6].elements[i + 1]));
          }
          loaded(std::move(s));
        });
@@ -221,6 +226,8 @@ void RedisStore::run_commit(chat::Effect effect, Committed done) {
   args.push_back(tell_others ? event_body(daemon_id_, effect.chat, effect.ticket ? &*effect.ticket : nullptr,
                                           effect.sends)
                              : std::string());
+  args.push_back(effect.taker ? effect.taker->agent : std::string());
+  args.push_back(std::to_string(effect.taker ? effect.taker->capacity : 0));
   std::vector<UnackedPush> kept;
   for (const proto::Push& push : effect.sends.pushes) {
     kept.push_back({proto::push_id(push), effect.chat, proto::encode(push), now_ms});

@@ -4,8 +4,10 @@
 // DESIGN
 // Each commit is one Lua script (EVALSHA; EVAL when the server lost it):
 // it checks the chat's version (and, for an opening, that the ticket number
-// is still the next one) and applies the whole effect, or refuses it
-// (kConflict: the chat service decides again from a fresh load). So two
+// is still the next one, and for a claim, a transfer or an assignment that
+// the taker holds fewer chats than its capacity) and applies the whole
+// effect, or refuses it (kConflict: the chat service decides again from a
+// fresh load, which carries the counts the script checked). So two
 // daemons receiving messages of one chat never both commit a decision made
 // on the same state: one of them decides again, and finds the other's
 // answer in the chat's answered window when it was the same message.
@@ -19,6 +21,7 @@
 //   open, line         sorted sets: open tickets by number; waiting ones in
 //                      line order (priority, then number)
 //   waiting            hash priority → tickets waiting
+//   held               hash agent → claimed open tickets (capacity)
 //   ticket_seq, version_seq, push_seq   counters
 //   resolved           list of resolved tickets, newest first (20000 kept)
 //   pushes, push_frames  unacknowledged pushes: ids by number; id → JSON

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <spdlog/spdlog.h>
 
 #include "daemon/store/redis/redis_endpoint.hpp"
 #include "tests/store/redis/redis_server.hpp"
@@ -24,6 +25,11 @@ using namespace std::chrono_literals;
 class Loop {
  public:
   Loop() {
+    // spdlog's registry is built at its first use, inside libspdlog (not
+    // instrumented): built here before the threads, as the daemon sets up
+    // its logging before its own, or TSan takes the two threads' first logs
+    // for a race.
+    spdlog::default_logger_raw();
     for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { ioc_.run(); });
   }
   ~Loop() {

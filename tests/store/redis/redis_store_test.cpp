@@ -10,6 +10,7 @@
 
 #include "daemon/proto/codec.hpp"
 #include "tests/store/redis/redis_server.hpp"
+#include "tests/store/test_effects.hpp"
 #include "tests/test_dir.hpp"
 
 // The Redis store: each commit whole or refused, shared by two daemons (two
@@ -18,6 +19,11 @@ namespace xiaoer::store::redis {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::agent_reply;
+using testing::claiming;
+using testing::opening;
+using testing::reply;
+using testing::resolving;
 
 class FixedClock final : public chat::Clock {
  public:
@@ -75,73 +81,6 @@ class RedisStoreTest : public ::testing::Test {
     std::promise<std::pair<CommitResult, chat::Sends>> done;
     store.commit(std::move(effect), [&](CommitResult r, chat::Sends s) { done.set_value({r, std::move(s)}); });
     return done.get_future().get();
-  }
-
-  static chat::Effect reply(const chat::Snapshot& s, const std::string& id, const std::string& text) {
-    chat::Effect e;
-    e.chat = s.chat;
-    e.version = s.version;
-    e.durability = chat::Durability::kBestEffort;
-    e.state = s.state;
-    e.state->context.replies += 1;
-    e.state->answered.emplace_back(id, proto::ReplyFrame{id, s.chat, text, {"size"}, 1});
-    e.changes.emplace_back(chat::change::Answered{id, e.state->answered.back().second, e.state->context});
-    e.sends.answer = e.state->answered.back().second;
-    return e;
-  }
-  static chat::Effect opening(const chat::Snapshot& s, int priority = 0) {
-    chat::Effect e;
-    e.chat = s.chat;
-    e.version = s.version;
-    queue::Ticket t;
-    t.number = s.next_ticket_number;
-    t.id = queue::ticket_id(t.number);
-    t.chat = s.chat;
-    t.reason = "asked_for_human";
-    t.priority = priority;
-    t.opened_ms = 1000;
-    t.transcript.push_back({"buyer", "找人工", 1000});
-    e.ticket = t;
-    e.state = s.state;
-    e.state->answered.emplace_back("h-" + s.chat, proto::HandoffFrame{"h-" + s.chat, s.chat, "稍等", t.id, t.reason, 1});
-    e.changes.emplace_back(chat::change::Opened{t});
-    // The buyer's message answered: this daemon's gateway carries the chat.
-    e.changes.emplace_back(chat::change::Answered{"h-" + s.chat, e.state->answered.back().second, {}});
-    proto::TicketView view;
-    view.id = t.id;
-    view.chat = s.chat;
-    e.sends.events.push_back({proto::TicketEventKind::kOpened, view});
-    return e;
-  }
-  static chat::Effect claiming(const chat::Snapshot& s, const std::string& agent) {
-    chat::Effect e;
-    e.chat = s.chat;
-    e.version = s.version;
-    queue::Ticket t = *s.ticket;
-    EXPECT_TRUE(queue::claim(t, agent));
-    e.ticket = t;
-    e.changes.emplace_back(chat::change::Claimed{t.id, agent});
-    return e;
-  }
-  static chat::Effect agent_reply(const chat::Snapshot& s, const std::string& agent, const std::string& text) {
-    chat::Effect e;
-    e.chat = s.chat;
-    e.version = s.version;
-    queue::Ticket t = *s.ticket;
-    EXPECT_TRUE(queue::record_agent_reply(t, agent, text, 2000));
-    e.ticket = t;
-    e.changes.emplace_back(chat::change::AgentReplied{t.id, agent, text, 2000});
-    e.sends.pushes.push_back(proto::AgentReplyFrame{s.chat, text, agent, t.id, ""});
-    return e;
-  }
-  static chat::Effect resolving(const chat::Snapshot& s) {
-    chat::Effect e;
-    e.chat = s.chat;
-    e.version = s.version;
-    e.resolved_ticket = s.ticket->id;
-    e.changes.emplace_back(chat::change::Resolved{s.ticket->id});
-    e.sends.route_closed = true;
-    return e;
   }
 
   FixedClock clock_;
@@ -230,15 +169,95 @@ TEST_F(RedisStoreTest, AClaimOnOneDaemonAndAReplyPushTheResolutionInTheOthersHis
 }
 
 // The agents' capacity and auto-assignment decide on the snapshot's
-// held_by_agent: a claim made on one daemon counts on the other.
+// held_by_agent, read from Redis: a claim made on one daemon counts on the
+// other at once (not when its event arrives), and leaves the count when
+// the ticket is released or resolved.
 TEST_F(RedisStoreTest, AClaimOnOneDaemonCountsInTheOthersSnapshots) {
   ASSERT_EQ(commit(*a_, opening(load(*a_, "c1"))).first, CommitResult::kCommitted);
   ASSERT_TRUE(eventually([&] { return b_->tickets().size() == 1; }));
   EXPECT_TRUE(load(*a_, "c2").held_by_agent.empty());
   ASSERT_EQ(commit(*b_, claiming(load_ticket(*b_, "T-1"), "li")).first, CommitResult::kCommitted);
   EXPECT_EQ(load(*b_, "c2").held_by_agent, (std::map<std::string, int>{{"li", 1}}));
-  ASSERT_TRUE(eventually([&] { return load(*a_, "c2").held_by_agent.count("li") == 1; }));
-  EXPECT_EQ(load(*a_, "c2").held_by_agent.at("li"), 1);
+  EXPECT_EQ(load(*a_, "c2").held_by_agent, (std::map<std::string, int>{{"li", 1}}));
+  // A third daemon's start rebuilds the counts from the open tickets: the same.
+  auto c = make_store();
+  ASSERT_TRUE(c->start());
+  EXPECT_EQ(load(*c, "c2").held_by_agent, (std::map<std::string, int>{{"li", 1}}));
+  c->stop();
+  ASSERT_EQ(commit(*a_, resolving(load_ticket(*a_, "T-1"))).first, CommitResult::kCommitted);
+  EXPECT_TRUE(load(*b_, "c2").held_by_agent.empty());
+}
+
+// Two claims for one agent of capacity 1, decided on two daemons on
+// snapshots where it held nothing: the commit script lets one through and
+// refuses the other (kConflict, as the journal store does), which, decided
+// again, sees the agent full.
+TEST_F(RedisStoreTest, TwoClaimsOnTwoDaemonsNeverPassAnAgentsCapacity) {
+  ASSERT_EQ(commit(*a_, opening(load(*a_, "c1"))).first, CommitResult::kCommitted);
+  ASSERT_EQ(commit(*a_, opening(load(*a_, "c2"))).first, CommitResult::kCommitted);
+  chat::Effect first = claiming(load_ticket(*a_, "T-1"), "li");
+  chat::Effect second = claiming(load_ticket(*b_, "T-2"), "li");
+  first.taker = chat::Effect::Taker{"li", 1};
+  second.taker = chat::Effect::Taker{"li", 1};
+  EXPECT_EQ(commit(*a_, first).first, CommitResult::kCommitted);
+  EXPECT_EQ(commit(*b_, second).first, CommitResult::kConflict);
+  const chat::Snapshot again = load_ticket(*b_, "T-2");
+  EXPECT_EQ(again.held_by_agent.at("li"), 1);
+  EXPECT_EQ(again.ticket->state, queue::TicketState::kWaiting);
+  // Another agent is let through; so is li with room for two.
+  chat::Effect wang = claiming(again, "wang");
+  wang.taker = chat::Effect::Taker{"wang", 1};
+  EXPECT_EQ(commit(*b_, wang).first, CommitResult::kCommitted);
+  ASSERT_EQ(commit(*a_, opening(load(*a_, "c3"))).first, CommitResult::kCommitted);
+  chat::Effect roomier = claiming(load_ticket(*b_, "T-3"), "li");
+  roomier.taker = chat::Effect::Taker{"li", 2};
+  EXPECT_EQ(commit(*b_, roomier).first, CommitResult::kCommitted);
+  EXPECT_EQ(load(*a_, "c9").held_by_agent, (std::map<std::string, int>{{"li", 2}, {"wang", 1}}));
+}
+
+// Threads on two daemons claim eight tickets for one agent of capacity 3,
+// each deciding again on a refusal as the chat service does (until its
+// snapshot shows the agent full): exactly three claims go through.
+TEST_F(RedisStoreTest, ConcurrentClaimsOnTwoDaemonsNeverOvershootTheCapacity) {
+  constexpr int kTickets = 8;
+  constexpr int kCapacity = 3;
+  for (int i = 0; i < kTickets; ++i) {
+    std::string chat = "c";
+    chat += std::to_string(i);
+    ASSERT_EQ(commit(*a_, opening(load(*a_, chat))).first, CommitResult::kCommitted);
+  }
+  std::atomic<int> claimed{0};
+  std::vector<std::thread> claimers;
+  for (int i = 0; i < kTickets; ++i) {
+    claimers.emplace_back([&, i] {
+      RedisStore& store = i % 2 == 0 ? *a_ : *b_;
+      const std::string ticket = queue::ticket_id(static_cast<std::uint64_t>(i + 1));
+      for (int attempt = 0; attempt < 50; ++attempt) {
+        const chat::Snapshot s = load_ticket(store, ticket);
+        const auto held = s.held_by_agent.find("li");
+        if (held != s.held_by_agent.end() && held->second >= kCapacity) return;  // full: refused to the agent
+        chat::Effect claim = claiming(s, "li");
+        claim.taker = chat::Effect::Taker{"li", kCapacity};
+        const CommitResult r = commit(store, claim).first;
+        if (r == CommitResult::kCommitted) {
+          ++claimed;
+          return;
+        }
+        ASSERT_EQ(r, CommitResult::kConflict);
+      }
+      ADD_FAILURE() << "50 refusals in a row for " << ticket;
+    });
+  }
+  for (auto& t : claimers) t.join();
+  EXPECT_EQ(claimed.load(), kCapacity);
+  EXPECT_EQ(load(*b_, "c0").held_by_agent.at("li"), kCapacity);
+  for (RedisStore* store : {a_.get(), b_.get()}) {
+    ASSERT_TRUE(eventually([&] {
+      int held = 0;
+      for (const Store::Listed& listed : store->tickets()) held += listed.ticket.agent == "li" ? 1 : 0;
+      return held == kCapacity;
+    }));
+  }
 }
 
 TEST_F(RedisStoreTest, WithRedisGoneBotRepliesFlowAndQueueChangesAreRefused) {
