@@ -1,6 +1,7 @@
 #include "daemon/service/chat_service.hpp"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include <atomic>
@@ -11,6 +12,7 @@
 #include <future>
 #include <map>
 #include <optional>
+#include <set>
 #include <utility>
 #include <thread>
 #include <vector>
@@ -249,6 +251,33 @@ TEST_P(ChatServiceTest, HandoffOpensATicketAndLaterMessagesHold) {
   EXPECT_EQ(updated["event"], "updated");
   EXPECT_EQ(updated["ticket"]["transcript"].back()["text"], "在吗");
   EXPECT_GT(updated["ticket"]["deadline_ms"].get<std::int64_t>(), 0);
+}
+
+// Buyers of many chats ask for a human at once (the first minutes of a busy
+// shop): every one gets a ticket of its own, and nobody hears 'unavailable'.
+// (On the Redis store every handoff decided at once was offered the same
+// next number: all but one were refused and decided again, over and over,
+// and past 16 attempts answered 'unavailable'.)
+TEST_P(ChatServiceTest, ManyHandoffsAtOnceEachOpenATicket) {
+  constexpr int kChats = 64;
+  std::vector<std::promise<std::string>> answers(kChats);
+  for (int i = 0; i < kChats; ++i) {
+    proto::InboundMessage m;
+    m.id = "m1";
+    m.chat = std::string("c").append(std::to_string(i));
+    m.text = "转人工";
+    service_->handle_message(m, [&answers, i](proto::Answer done) { answers[i].set_value(proto::encode(done)); });
+  }
+  std::set<std::string> tickets;
+  for (int i = 0; i < kChats; ++i) {
+    std::future<std::string> answer = answers[i].get_future();
+    ASSERT_EQ(answer.wait_for(std::chrono::seconds(10)), std::future_status::ready) << "chat c" << i;
+    const json frame = json::parse(answer.get());
+    ASSERT_EQ(frame["type"], "handoff") << frame.dump();
+    tickets.insert(frame["ticket"].get<std::string>());
+  }
+  EXPECT_EQ(tickets.size(), static_cast<std::size_t>(kChats));
+  EXPECT_EQ(service_->tickets().size(), static_cast<std::size_t>(kChats));
 }
 
 // The buyer writes while an agent's claim is being decided: the claim,

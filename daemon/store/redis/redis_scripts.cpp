@@ -63,9 +63,11 @@ local capacity = tonumber(ARGV[17])
 if ARGV[16] ~= '' and capacity > 0 and tonumber(redis.call('HGET', held, ARGV[16]) or '0') >= capacity then
   return {0}
 end
+-- A ticket opens with any number above the last one taken (numbers offered
+-- to decisions that did not hand off are skipped: TicketNumberOffers).
 if ARGV[6] ~= '' then
   local seq = tonumber(redis.call('GET', p .. 'ticket_seq') or '0')
-  if seq + 1 ~= tonumber(ARGV[6]) then return {0} end
+  if tonumber(ARGV[6]) <= seq then return {0} end
   redis.call('SET', p .. 'ticket_seq', ARGV[6])
 end
 local nv = redis.call('INCR', p .. 'version_seq')

@@ -155,7 +155,7 @@ void RedisStore::load_chat(const std::string& chat, bool ticket_position, Loaded
          }
          if (!e[2].text.empty()) s.ticket = decode_ticket(e[2].text);
          s.ticket_position = static_cast<int>(e[3].integer);
-         s.next_ticket_number = number_of(e[4]) + 1;
+         s.next_ticket_number = numbers_.offer(chat, number_of(e[4]) + 1);
          for (std::size_t i = 0; i + 1 < e[5].elements.size(); i += 2) {
            s.waiting_by_priority[static_cast<int>(number_of(e[5].elements[i]))] = number_of(e[5].elements[i + 1]);
          }
@@ -171,6 +171,7 @@ void RedisStore::load_chat(const std::string& chat, bool ticket_position, Loaded
 void RedisStore::commit(chat::Effect effect, Committed done) {
   if (!effect.changes_state()) {
     // Nothing held changes (a resend, a refusal): nothing to write.
+    numbers_.release(effect.chat);
     done(CommitResult::kCommitted, std::move(effect.sends));
     return;
   }
@@ -273,6 +274,7 @@ void RedisStore::committed(chat::Effect effect, std::vector<UnackedPush> kept, R
 }
 
 void RedisStore::settle(const std::string& chat) {
+  numbers_.release(chat);
   std::deque<std::function<void()>> waiting;
   {
     std::lock_guard lock(gates_mutex_);

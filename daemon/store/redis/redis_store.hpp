@@ -3,8 +3,8 @@
 //
 // DESIGN
 // Each commit is one Lua script (EVALSHA; EVAL when the server lost it):
-// it checks the chat's version (and, for an opening, that the ticket number
-// is still the next one, and for a claim, a transfer or an assignment that
+// it checks the chat's version (and, for an opening, that no ticket took
+// its number or a later one: TicketNumberOffers, and for a claim, a transfer or an assignment that
 // the taker holds fewer chats than its capacity) and applies the whole
 // effect, or refuses it (kConflict: the chat service decides again from a
 // fresh load, which carries the counts the script checked). So two
@@ -76,6 +76,7 @@
 #include "daemon/store/redis/redis_connection.hpp"
 #include "daemon/store/redis/redis_mirror.hpp"
 #include "daemon/store/redis/redis_scripts.hpp"
+#include "daemon/store/redis/ticket_number_offers.hpp"
 #include "daemon/store/store.hpp"
 
 namespace xiaoer::store::redis {
@@ -170,6 +171,7 @@ class RedisStore final : public Store {
   };
   std::mutex gates_mutex_;
   std::unordered_map<std::string, Gate> gates_;
+  TicketNumberOffers numbers_;
 };
 
 }  // namespace xiaoer::store::redis
