@@ -34,11 +34,9 @@ using Clock = std::chrono::steady_clock;
 class FaultTest : public ItTest {};
 
 TEST_F(FaultTest, KillNineAtRandomMomentsUnderLoadLosesNothing) {
-  const int rounds = std::max(1, env_int("XIAOER_FAULT_ROUNDS", 20));
-  const std::uint32_t seed =
-      static_cast<std::uint32_t>(env_int("XIAOER_FAULT_SEED", static_cast<int>(std::random_device{}() & 0x7fffffff)));
-  std::cout << "[ faults   ] " << rounds << " rounds, XIAOER_FAULT_SEED=" << seed << "\n";
-  std::mt19937 random(seed);
+  const KillPlan plan = kill_plan("[ faults   ]");
+  const int rounds = plan.rounds;
+  std::mt19937 random(plan.seed);
   DaemonConfig config;
   config.answered_window = 64;
   config.threads = 2;

@@ -1,6 +1,8 @@
 #include "tests/integration/kill_rounds.hpp"
 
+#include <algorithm>
 #include <cstdlib>
+#include <iostream>
 #include <random>
 
 namespace xiaoer::it {
@@ -8,10 +10,24 @@ namespace xiaoer::it {
 namespace http = boost::beast::http;
 using namespace std::chrono_literals;
 
+namespace {
+
+// The environment variable `name` as a number, `fallback` when unset.
 int env_int(const char* name, int fallback) {
   const char* value = std::getenv(name);
   if (value == nullptr || *value == '\0') return fallback;
   return std::atoi(value);
+}
+
+}  // namespace
+
+KillPlan kill_plan(const char* label) {
+  KillPlan plan;
+  plan.rounds = std::max(1, env_int("XIAOER_FAULT_ROUNDS", 20));
+  plan.seed = static_cast<std::uint32_t>(
+      env_int("XIAOER_FAULT_SEED", static_cast<int>(std::random_device{}() & 0x7fffffff)));
+  std::cout << label << " " << plan.rounds << " rounds, XIAOER_FAULT_SEED=" << plan.seed << "\n";
+  return plan;
 }
 
 int transcript_count(const json& ticket, const std::string& from, const std::string& text) {

@@ -22,8 +22,14 @@ namespace xiaoer::it {
 
 inline const char* const kBotQuestions[] = {"发什么快递", "包邮吗", "能开发票吗", "什么时候发货"};
 
-// The environment variable `name` as a number, `fallback` when unset.
-int env_int(const char* name, int fallback);
+// A kill test's rounds (XIAOER_FAULT_ROUNDS, 20 unless set) and seed
+// (XIAOER_FAULT_SEED, random unless set), printed after `label` so that a
+// failing run can be played again.
+struct KillPlan {
+  int rounds = 20;
+  std::uint32_t seed = 0;
+};
+KillPlan kill_plan(const char* label);
 // How often `text` was said by `from` in a ticket's transcript.
 int transcript_count(const json& ticket, const std::string& from, const std::string& text);
 // GET /v1/tickets's answer, id → ticket.

@@ -161,11 +161,9 @@ TEST_F(RedisStoreTest, AHandoffOnOneIsClaimedOnTheOtherAndTheReplyReachesTheBuye
 // one back, acknowledged claims kept, held lines once each) and answers
 // every resend byte for byte; A restarts on the same Redis for the next.
 TEST_F(RedisStoreTest, KillNineOfOneDaemonInTwentyRoundsLosesNoTicketAndTheSurvivorAnswersResendsByteForByte) {
-  const int rounds = std::max(1, env_int("XIAOER_FAULT_ROUNDS", 20));
-  const std::uint32_t seed =
-      static_cast<std::uint32_t>(env_int("XIAOER_FAULT_SEED", static_cast<int>(std::random_device{}() & 0x7fffffff)));
-  std::cout << "[ redis kill ] " << rounds << " rounds, XIAOER_FAULT_SEED=" << seed << "\n";
-  std::mt19937 random(seed);
+  const KillPlan plan = kill_plan("[ redis kill ]");
+  const int rounds = plan.rounds;
+  std::mt19937 random(plan.seed);
   LoadLog log;
   int survived = 0;
   TicketProblems problems;  // summed over the rounds
