@@ -168,6 +168,10 @@ class RedisStore final : public Store {
   struct Gate {
     int in_flight = 0;
     std::deque<std::function<void()>> waiting;
+    // Of `waiting`, how many at its front are requests decided again after
+    // a conflict: they go before any newer one (as in the journal store),
+    // or a chat's agent replies would be pushed out of order.
+    std::size_t requeued = 0;
   };
   std::mutex gates_mutex_;
   std::unordered_map<std::string, Gate> gates_;
