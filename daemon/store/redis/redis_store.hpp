@@ -50,7 +50,8 @@
 // have run: the answer was not sent, and a resend finds it in the window.
 //
 // Order: loads of a chat wait while a commit of that chat from this daemon
-// is in flight (as the journal's do while one is being written).
+// is in flight (as the journal's do while one is being written); a request
+// decided again after a conflict goes before the ones that waited meanwhile.
 //
 // Threads: the store runs its own io_context on one thread (the Redis
 // connections' strands and every callback), like the journal's writer.
