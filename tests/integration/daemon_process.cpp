@@ -13,6 +13,8 @@
 #include <regex>
 #include <sstream>
 
+#include "tests/store/redis/redis_server.hpp"
+
 extern char** environ;
 
 namespace xiaoer::it {
@@ -38,10 +40,21 @@ bool inherited_ok(std::string_view entry) {
   return true;
 }
 
+bool redis_store_asked() {
+  const char* store = std::getenv("XIAOER_IT_STORE");
+  return store != nullptr && std::string_view(store) == "redis";
+}
+
 }  // namespace
 
 DaemonProcess::DaemonProcess(DaemonConfig config) : config_(std::move(config)), dir_(make_temp_dir()) {
   if (dir_.empty()) return;
+  if (redis_store_asked()) {
+    redis_ = std::make_unique<testing::RedisServer>(redis_dir(), "always");
+    if (!redis_->start()) {
+      redis_error_ = "redis-server did not start (XIAOER_IT_STORE=redis); see " + (redis_dir() / "redis.log").string();
+    }
+  }
   write_file(dir_ / "gateway.token", std::string(kGatewayToken) + "\n");
   write_file(dir_ / "agent.token", std::string(kAgentToken) + "\n");
   write_file(dir_ / "admin.token", std::string(kAdminToken) + "\n");
@@ -51,6 +64,7 @@ DaemonProcess::DaemonProcess(DaemonConfig config) : config_(std::move(config)), 
 DaemonProcess::~DaemonProcess() {
   stop(std::chrono::seconds(3));
   if (reader_.joinable()) reader_.join();
+  redis_.reset();  // before its dir goes
   std::error_code ec;
   if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
 }
@@ -100,6 +114,11 @@ void DaemonProcess::write_config(const DaemonConfig& c) {
       << "  cert: \"" << c.tls_cert << "\"\n"
       << "  key: \"" << c.tls_key << "\"\n";
   }
+  if (redis_) {
+    // 5 s a command: under ASan an fsync of appendfsync always can pass
+    // 500 ms (tests/integration/redis_store_test.cpp says what follows).
+    y << "store: {backend: redis, redis_url: \"" << redis_->url() << "\", redis_timeout_ms: 5000}\n";
+  }
   write_file(config_path(), y.str());
 }
 
@@ -111,6 +130,10 @@ bool DaemonProcess::start(std::string* error, const std::vector<std::string>& en
   }
   if (pid_ > 0) {
     *error = "already running";
+    return false;
+  }
+  if (!redis_error_.empty()) {
+    *error = redis_error_;
     return false;
   }
   if (reader_.joinable()) reader_.join();

@@ -14,6 +14,15 @@
 // (restart tests). The child gets PR_SET_PDEATHSIG(SIGKILL): if the test
 // process dies, so does its daemon.
 //
+// The store: the journal, unless the environment variable XIAOER_IT_STORE
+// is `redis` (ctest's `redis.` registration of these tests sets it): then
+// the constructor starts a redis-server of this DaemonProcess's own
+// (tests/store/redis/redis_server.hpp: a free loopback port, appendfsync
+// always, its files under dir()/redis) and the config names it as the
+// store. It lives as long as the DaemonProcess, so a daemon stopped or
+// killed and started again finds its state there, as it would in the
+// journal.
+//
 // Thread safety: use from the test's thread only (log() may be called from
 // any thread).
 #pragma once
@@ -23,12 +32,17 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
+
+namespace xiaoer::testing {
+class RedisServer;
+}
 
 namespace xiaoer::it {
 
@@ -107,6 +121,10 @@ class DaemonProcess {
   std::filesystem::path admin_socket() const { return dir_ / "admin.sock"; }
   // The journal the config names (journal_path, or <dir>/state/journal.log).
   std::filesystem::path journal_path() const;
+  // True when the store is this DaemonProcess's redis-server (XIAOER_IT_STORE=redis).
+  bool on_redis() const { return redis_ != nullptr; }
+  // Where that redis-server keeps its files (its append-only file).
+  std::filesystem::path redis_dir() const { return dir_ / "redis"; }
   // The wait status of the last daemon that exited (reaped by stop(),
   // kill9(), wait_exit() or a failed start()), nullopt before any exit.
   std::optional<int> last_exit_status() const { return last_status_; }
@@ -123,6 +141,8 @@ class DaemonProcess {
 
   DaemonConfig config_;
   std::filesystem::path dir_;
+  std::unique_ptr<testing::RedisServer> redis_;  // null: the journal store
+  std::string redis_error_;                      // why redis_ did not start
   pid_t pid_ = -1;
   unsigned short port_ = 0;
   std::optional<int> last_status_;

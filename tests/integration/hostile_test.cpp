@@ -586,6 +586,11 @@ TEST_F(SecretsTest, TokensNeverAppearInLogsMetricsFramesOrTheQueue) {
   ASSERT_TRUE(status) << "no exit after SIGTERM";
   seen.add("the daemon's stdout and stderr", daemon.log());
   seen.add("the journal", read_file(daemon.journal_path()));
+  if (daemon.on_redis()) {
+    for (const auto& file : std::filesystem::recursive_directory_iterator(daemon.redis_dir())) {
+      if (file.is_regular_file()) seen.add("Redis's " + file.path().filename().string(), read_file(file.path()));
+    }
+  }
   EXPECT_NE(daemon.log().find("stopped"), std::string::npos) << "the drain did not finish";
 
   std::size_t bytes = 0;

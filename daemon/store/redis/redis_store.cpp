@@ -18,6 +18,10 @@
 namespace xiaoer::store::redis {
 namespace {
 
+// The chat whose commit was just refused as a conflict, while its request is
+// decided again on the store's thread (load_chat puts that load first).
+thread_local const std::string* t_conflicted_chat = nullptr;
+
 std::uint64_t to_u64(std::string_view text) {
   std::uint64_t value = 0;
   std::from_chars(text.data(), text.data() + text.size(), value);
@@ -129,9 +133,15 @@ void RedisStore::load_chat(const std::string& chat, bool ticket_position, Loaded
   {
     std::lock_guard lock(gates_mutex_);
     if (const auto it = gates_.find(chat); it != gates_.end()) {
-      it->second.waiting.push_back([this, chat, ticket_position, loaded = std::move(loaded)]() mutable {
+      Gate& gate = it->second;
+      auto waiter = [this, chat, ticket_position, loaded = std::move(loaded)]() mutable {
         load_chat(chat, ticket_position, std::move(loaded));
-      });
+      };
+      if (t_conflicted_chat != nullptr && *t_conflicted_chat == chat) {
+        gate.waiting.insert(gate.waiting.begin() + static_cast<std::ptrdiff_t>(gate.requeued++), std::move(waiter));
+      } else {
+        gate.waiting.push_back(std::move(waiter));
+      }
       return;
     }
   }
@@ -257,7 +267,14 @@ void RedisStore::committed(chat::Effect effect, std::vector<UnackedPush> kept, R
                   effect.chat);
     return done(CommitResult::kUnavailable, {});
   }
-  if (reply.elements[0].integer == 0) return done(CommitResult::kConflict, {});
+  if (reply.elements[0].integer == 0) {
+    // The chat service decides again at once, on this thread: its load is
+    // the oldest request of the chat (load_chat puts it first).
+    t_conflicted_chat = &effect.chat;
+    done(CommitResult::kConflict, {});
+    t_conflicted_chat = nullptr;
+    return;
+  }
   const std::string owner = reply.elements.size() > 2 ? reply.elements[2].text : std::string();
   if (effect.ticket) mirror_.put(*effect.ticket);
   if (!effect.resolved_ticket.empty()) {

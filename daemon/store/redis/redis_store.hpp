@@ -50,7 +50,8 @@
 // have run: the answer was not sent, and a resend finds it in the window.
 //
 // Order: loads of a chat wait while a commit of that chat from this daemon
-// is in flight (as the journal's do while one is being written).
+// is in flight (as the journal's do while one is being written); a request
+// decided again after a conflict goes before the ones that waited meanwhile.
 //
 // Threads: the store runs its own io_context on one thread (the Redis
 // connections' strands and every callback), like the journal's writer.
@@ -168,6 +169,10 @@ class RedisStore final : public Store {
   struct Gate {
     int in_flight = 0;
     std::deque<std::function<void()>> waiting;
+    // Of `waiting`, how many at its front are requests decided again after
+    // a conflict: they go before any newer one (as in the journal store),
+    // or a chat's agent replies would be pushed out of order.
+    std::size_t requeued = 0;
   };
   std::mutex gates_mutex_;
   std::unordered_map<std::string, Gate> gates_;

@@ -76,6 +76,10 @@ class RedisServer {
     }
     pid_ = ::fork();
     if (pid_ == 0) {
+      // The test's own sockets (Asio opens them without O_CLOEXEC: a test
+      // gateway's listener) must not live on in the server: a listener the
+      // test closed would keep its port taken.
+      ::close_range(3, ~0U, 0);
       std::vector<char*> argv;
       for (std::string& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
