@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "daemon/nlu/lexicon.hpp"
 
@@ -58,27 +59,30 @@ IntentSet::IntentSet(IntentCatalog& catalog, const Options& options)
 void IntentSet::add_rule(const Rule& rule, int intent, LexiconTable& lexicons, common::Diagnostics& diagnostics) {
   std::string regex;
   if (!lexicons.expand(rule.text, rule.kind == RuleKind::kKeyword, rule.where, rule.text_column, &regex)) return;
-  // Each rule is also compiled alone: for a precise error and its size.
-  RE2 alone(regex, rule_options(8 << 20));
-  if (!alone.ok()) {
+  const bool added = matcher_.add(regex, rule_options(max_mem_));
+  // The rule as the matcher runs it; when the matcher refused it, compiled
+  // again under RE2's default budget only to tell why.
+  std::optional<RE2> refused;
+  const RE2& compiled = added ? matcher_.rule(matcher_.size() - 1) : refused.emplace(regex, rule_options(8 << 20));
+  if (!compiled.ok()) {
     diagnostics.push_back(
-        {rule.where, "bad " + std::string(to_string(rule.kind)) + " '" + rule.text + "': " + alone.error()});
+        {rule.where, "bad " + std::string(to_string(rule.kind)) + " '" + rule.text + "': " + compiled.error()});
     return;
   }
-  program_size_ += alone.ProgramSize();
+  program_size_ += compiled.ProgramSize();
   if (rule.kind != RuleKind::kKeyword && has_wide_gap(rule.text)) {
     diagnostics.push_back({rule.where,
                            "costly pattern '" + rule.text +
                                "': wide gaps (.*, .+, .{0,N} with N > 4) multiply the "
                                "states of its DFA",
                            common::Severity::kWarning});
-  } else if (alone.ProgramSize() > kCostlyProgramSize && find_lexicon_references(rule.text).empty()) {
+  } else if (compiled.ProgramSize() > kCostlyProgramSize && find_lexicon_references(rule.text).empty()) {
     // (A lexicon's alternation of literals is long but cheap for the DFA.)
     diagnostics.push_back({rule.where,
-                           "costly pattern '" + rule.text + "': program size " + std::to_string(alone.ProgramSize()),
+                           "costly pattern '" + rule.text + "': program size " + std::to_string(compiled.ProgramSize()),
                            common::Severity::kWarning});
   }
-  if (!matcher_.add(regex, rule_options(max_mem_))) {
+  if (!added) {
     diagnostics.push_back({rule.where, "bad " + std::string(to_string(rule.kind)) + " '" + rule.text +
                                            "': RE2 could not compile it within max_mem " +
                                            std::to_string(max_mem_) + " bytes"});
