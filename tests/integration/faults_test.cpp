@@ -72,12 +72,7 @@ TEST_F(FaultTest, KillNineAtRandomMomentsUnderLoadLosesNothing) {
     for (const std::string& problem : found.messages) ADD_FAILURE() << problem;
     problems += found;
     // Every answer received this round comes back byte for byte.
-    std::vector<Answered> batch;
-    {
-      std::lock_guard lock(log.mutex);
-      batch.assign(log.answered.begin() + static_cast<std::ptrdiff_t>(checked_upto), log.answered.end());
-      checked_upto = log.answered.size();
-    }
+    const std::vector<Answered> batch = log.answered_since(&checked_upto);
     compare_resends(port(), batch, numbered("round ", round), resends);
     if (HasFatalFailure()) return;
     ++survived;

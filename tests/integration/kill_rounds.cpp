@@ -21,6 +21,13 @@ int env_int(const char* name, int fallback) {
 
 }  // namespace
 
+std::vector<Answered> LoadLog::answered_since(std::size_t* upto) {
+  std::lock_guard lock(mutex);
+  std::vector<Answered> batch(answered.begin() + static_cast<std::ptrdiff_t>(*upto), answered.end());
+  *upto = answered.size();
+  return batch;
+}
+
 KillPlan kill_plan(const char* label) {
   KillPlan plan;
   plan.rounds = std::max(1, env_int("XIAOER_FAULT_ROUNDS", 20));

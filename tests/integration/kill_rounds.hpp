@@ -58,6 +58,10 @@ struct LoadLog {
   std::vector<Answered> answered;
   std::map<std::string, TicketFacts> tickets;
   long sent = 0;
+
+  // The answers received since `*upto` answers, which it then counts too
+  // (a round checks only its own).
+  std::vector<Answered> answered_since(std::size_t* upto);
 };
 
 // One round's load on the daemon at `port`: a gateway connection that

@@ -196,12 +196,7 @@ TEST_F(RedisStoreTest, KillNineOfOneDaemonInTwentyRoundsLosesNoTicketAndTheSurvi
         3s, 100ms);
     for (const std::string& problem : found.messages) ADD_FAILURE() << problem;
     problems += found;
-    std::vector<Answered> batch;
-    {
-      std::lock_guard lock(log.mutex);
-      batch.assign(log.answered.begin() + static_cast<std::ptrdiff_t>(checked_upto), log.answered.end());
-      checked_upto = log.answered.size();
-    }
+    const std::vector<Answered> batch = log.answered_since(&checked_upto);
     compare_resends(b_->port(), batch, numbered("round ", round) + " on the survivor", resends);
     if (HasFatalFailure()) return;
     std::string error;
