@@ -258,6 +258,9 @@ class Daemon final : public net::AdminHandler {
   bool open_redis() {
     redis_store_->set_remote_sends(
         [this](const std::string& chat, chat::Sends sends) { service_.deliver(chat, std::move(sends)); });
+    // An agent logged in on one daemon is logged in on all: the balancer
+    // may send the console's next connection to any of them.
+    redis_store_->share_sessions(dispatcher_.authenticator().sessions());
     if (redis_store_->start()) {
       spdlog::info("store: redis {} (keys under '{}'), this daemon is {}", config_.store.redis_url,
                    config_.store.redis_key_prefix, redis_store_->daemon_id());

@@ -78,6 +78,9 @@ class Authenticator {
     return sessions_.keep_in(path, clock_.now_ms(), error);
   }
 
+  // The login sessions, for a store that shares them between daemons.
+  auth::LoginSessions& sessions() { return sessions_; }
+
   // Whether `agent` is logged in (a live session).
   bool logged_in(const std::string& agent);
 

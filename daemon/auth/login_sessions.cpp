@@ -55,10 +55,17 @@ void LoginSessions::save() {
 
 std::string LoginSessions::open(const std::string& agent, std::int64_t now_ms, std::int64_t ttl_ms) {
   std::string token = random_hex(32);
-  std::lock_guard lock(mutex_);
-  forget_expired(now_ms);
-  by_token_hash_[sha256_hex(token)] = Entry{agent, now_ms + ttl_ms};
-  save();
+  Shared opened{sha256_hex(token), agent, now_ms + ttl_ms};
+  Changed changed;
+  {
+    std::lock_guard lock(mutex_);
+    forget_expired(now_ms);
+    by_token_hash_[opened.token_hash] = Entry{agent, opened.expires_ms};
+    save();
+    ++generation_;
+    changed = changed_;
+  }
+  if (changed) changed(opened);
   return token;
 }
 
@@ -77,13 +84,71 @@ std::optional<std::string> LoginSessions::find(std::string_view token, std::int6
 
 void LoginSessions::close(std::string_view token) {
   const std::string key = sha256_hex(token);
-  std::lock_guard lock(mutex_);
-  if (by_token_hash_.erase(key) > 0) save();
+  Changed changed;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = by_token_hash_.find(key);
+    if (it == by_token_hash_.end()) return;
+    by_token_hash_.erase(it);
+    save();
+    ++generation_;
+    changed = changed_;
+  }
+  if (changed) changed(Shared{key, {}, 0});
 }
 
 void LoginSessions::close_agent(const std::string& agent) {
+  std::vector<Shared> closed;
+  Changed changed;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = by_token_hash_.begin(); it != by_token_hash_.end();) {
+      if (it->second.agent != agent) {
+        ++it;
+        continue;
+      }
+      closed.push_back(Shared{it->first, {}, 0});
+      it = by_token_hash_.erase(it);
+    }
+    if (closed.empty()) return;
+    save();
+    ++generation_;
+    changed = changed_;
+  }
+  if (changed) {
+    for (const Shared& session : closed) changed(session);
+  }
+}
+
+void LoginSessions::share(Changed changed) {
   std::lock_guard lock(mutex_);
-  if (std::erase_if(by_token_hash_, [&](const auto& entry) { return entry.second.agent == agent; }) > 0) save();
+  changed_ = std::move(changed);
+}
+
+void LoginSessions::apply(const Shared& session) {
+  std::lock_guard lock(mutex_);
+  if (session.expires_ms == 0) {
+    if (by_token_hash_.erase(session.token_hash) == 0) return;
+  } else {
+    by_token_hash_[session.token_hash] = Entry{session.agent, session.expires_ms};
+  }
+  save();
+}
+
+std::uint64_t LoginSessions::generation() {
+  std::lock_guard lock(mutex_);
+  return generation_;
+}
+
+bool LoginSessions::replace(const std::vector<Shared>& sessions, std::uint64_t read_at, std::int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  if (generation_ != read_at) return false;
+  by_token_hash_.clear();
+  for (const Shared& session : sessions) {
+    if (session.expires_ms > now_ms) by_token_hash_[session.token_hash] = Entry{session.agent, session.expires_ms};
+  }
+  save();
+  return true;
 }
 
 bool LoginSessions::has_session(const std::string& agent, std::int64_t now_ms) {

@@ -8,15 +8,23 @@
 // cannot be sent back as a cookie), mode 0600, replaced whole at each
 // login or logout.
 //
+// Shared (store.backend: redis, several daemons behind one balancer): every
+// session this daemon opens or closes is handed to share()'s callback (the
+// store writes it and tells the other daemons), and the others' changes
+// come back through apply(); replace() takes the whole shared table (after
+// a reconnect), unless a change of this daemon's came meanwhile.
+//
 // Thread safety: every member may be called from any thread.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace xiaoer::auth {
 
@@ -38,6 +46,25 @@ class LoginSessions {
   bool has_session(const std::string& agent, std::int64_t now_ms);
   std::size_t size();
 
+  // A session as the daemons sharing a store see it: the token's SHA-256
+  // (hex), never the token; expires_ms 0: closed.
+  struct Shared {
+    std::string token_hash;
+    std::string agent;
+    std::int64_t expires_ms = 0;
+  };
+  using Changed = std::function<void(const Shared&)>;
+  // From now on `changed` gets every session opened or closed here
+  // (outside the lock). Start-up only.
+  void share(Changed changed);
+  // Another daemon's change.
+  void apply(const Shared& session);
+  // Counts this daemon's changes: a table read before one of them is stale.
+  std::uint64_t generation();
+  // The whole shared table, read when generation() was `read_at`; false
+  // (nothing replaced) when a change of this daemon's came since.
+  bool replace(const std::vector<Shared>& sessions, std::uint64_t read_at, std::int64_t now_ms);
+
  private:
   struct Entry {
     std::string agent;
@@ -49,6 +76,8 @@ class LoginSessions {
   std::mutex mutex_;
   std::unordered_map<std::string, Entry> by_token_hash_;
   std::string path_;  // "": memory only
+  Changed changed_;
+  std::uint64_t generation_ = 0;
 };
 
 }  // namespace xiaoer::auth

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <vector>
 #include <sys/stat.h>
 
 #include "daemon/common/yaml_reader.hpp"
@@ -71,6 +72,55 @@ TEST(LoginSessions, AFileKeepsThemAcrossRestartsWithoutTheTokens) {
   EXPECT_EQ(restarted.find(old, 2000), std::nullopt) << "expired";
   EXPECT_EQ(restarted.size(), 1u);
   std::filesystem::remove_all(dir);
+}
+
+// Two daemons' tables joined as a shared store joins them: each one's
+// changes, as share() hands them out, applied to the other.
+TEST(LoginSessions, SharedTablesTellEachOtherEveryLoginAndLogoutByHashOnly) {
+  LoginSessions a, b;
+  std::vector<LoginSessions::Shared> told;
+  a.share([&](const LoginSessions::Shared& s) {
+    told.push_back(s);
+    b.apply(s);
+  });
+  b.share([&](const LoginSessions::Shared& s) { a.apply(s); });
+  const std::string li = a.open("li", 0, 1000);
+  const std::string li2 = a.open("li", 0, 1000);
+  const std::string wang = b.open("wang", 0, 1000);
+  ASSERT_EQ(told.size(), 2u);
+  EXPECT_EQ(told[0].agent, "li");
+  EXPECT_EQ(told[0].expires_ms, 1000);
+  EXPECT_EQ(told[0].token_hash.size(), 64u);
+  EXPECT_NE(told[0].token_hash, li) << "a token left the daemon";
+  EXPECT_EQ(b.find(li, 1), "li");
+  EXPECT_EQ(a.find(wang, 1), "wang");
+
+  b.close(li);  // a logout on the other daemon
+  EXPECT_EQ(a.find(li, 1), std::nullopt);
+  EXPECT_EQ(a.find(li2, 1), "li");
+  a.close_agent("li");  // a secret reset ends every session of the agent, on both
+  EXPECT_EQ(b.find(li2, 1), std::nullopt);
+  ASSERT_EQ(told.size(), 3u);
+  EXPECT_EQ(told[2].expires_ms, 0);
+}
+
+// The shared table read again (after a reconnect) replaces this one,
+// unless this daemon opened or closed a session since it was read.
+TEST(LoginSessions, ATableReadBeforeOneOfOurChangesReplacesNothing) {
+  LoginSessions sessions;
+  const std::string old = sessions.open("li", 0, 1000);
+  const std::uint64_t read_at = sessions.generation();
+  const std::string fresh = sessions.open("wang", 0, 1000);
+  EXPECT_FALSE(sessions.replace({}, read_at, 1));
+  EXPECT_EQ(sessions.find(fresh, 1), "wang");
+
+  const std::string other_hash(64, 'a');
+  EXPECT_TRUE(sessions.replace({{other_hash, "zhao", 2000}, {std::string(64, 'b'), "qian", 1}},
+                               sessions.generation(), 1));
+  EXPECT_EQ(sessions.find(old, 1), std::nullopt) << "closed elsewhere while we were away";
+  EXPECT_EQ(sessions.find(fresh, 1), std::nullopt);
+  EXPECT_EQ(sessions.size(), 1u) << "an expired session was taken";
+  EXPECT_TRUE(sessions.has_session("zhao", 1));
 }
 
 }  // namespace

@@ -20,25 +20,9 @@ namespace http = boost::beast::http;
 
 class ConsoleTest : public ItTest {
  protected:
-  // Runs `xiaoerd agent ARGS --config <the test daemon's config>`; its stdout.
-  std::string agent_tool(const std::string& args) {
-    const std::string command = std::string(XIAOER_DAEMON_PATH) + " agent " + args + " --config " +
-                                daemon_->config_path().string() + " 2>&1";
-    std::string out;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe) return out;
-    char buffer[512];
-    while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
-    ::pclose(pipe);
-    return out;
-  }
-
   // Adds an account; its secret (printed once).
   std::string add_agent(const std::string& name, const std::string& flags = "") {
-    const std::string out = agent_tool("add " + name + " " + flags);
-    std::smatch m;
-    EXPECT_TRUE(std::regex_search(out, m, std::regex("secret ([0-9a-f]{48})"))) << out;
-    return m.size() > 1 ? m[1].str() : "";
+    return add_agent_account(*daemon_, name, flags);
   }
 
   std::string origin() const { return "http://127.0.0.1:" + std::to_string(port()); }

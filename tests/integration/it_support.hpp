@@ -22,6 +22,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -29,6 +30,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -120,6 +122,24 @@ inline std::string read_file(const std::filesystem::path& path) {
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
+}
+
+// Adds the console account `name` to `daemon`'s agents file with `xiaoerd
+// agent add NAME FLAGS` (the daemon reads it at its next start or reload);
+// the secret it printed once, "" on failure.
+inline std::string add_agent_account(const DaemonProcess& daemon, const std::string& name,
+                                     const std::string& flags = "") {
+  const std::string command = std::string(XIAOER_DAEMON_PATH) + " agent add " + name + " " + flags + " --config " +
+                              daemon.config_path().string() + " 2>&1";
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return out;
+  char buffer[512];
+  while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
+  ::pclose(pipe);
+  std::smatch m;
+  EXPECT_TRUE(std::regex_search(out, m, std::regex("secret ([0-9a-f]{48})"))) << out;
+  return m.size() > 1 ? m[1].str() : "";
 }
 
 // The websocket upgrade request a gateway sends, byte for byte.

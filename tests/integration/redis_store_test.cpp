@@ -6,7 +6,8 @@
 // (20 rounds) loses no ticket and the survivor answers resends byte for
 // byte; with Redis
 // stopped, bot answers flow and queue changes are refused until it
-// returns; Redis killed under appendfsync always loses nothing acknowledged.
+// returns; Redis killed under appendfsync always loses nothing acknowledged;
+// a console login on one daemon holds on the other.
 #include "tests/integration/it_support.hpp"
 
 #include <gtest/gtest.h>
@@ -242,6 +243,42 @@ TEST_F(RedisStoreTest, WithRedisStoppedBotAnswersFlowAndQueueChangesAreRefusedUn
         return answer && (*answer)["type"] == "handoff";
       },
       5s, 100ms));
+}
+
+// The console behind a balancer: a login on one daemon is a login on all
+// (the sessions are in Redis), it outlives a restart of the other, and a
+// logout on either ends it on both.
+TEST_F(RedisStoreTest, AConsoleLoginOnOneDaemonHoldsOnTheOtherUntilALogoutOnEither) {
+  a_->stop();
+  b_->stop();
+  const std::string secret = add_agent_account(*a_, "li");
+  ASSERT_FALSE(secret.empty());
+  std::filesystem::copy_file(a_->dir() / "agents.yaml", b_->dir() / "agents.yaml",
+                             std::filesystem::copy_options::overwrite_existing);
+  std::string error;
+  ASSERT_TRUE(a_->start(&error)) << error;
+  ASSERT_TRUE(b_->start(&error)) << error;
+  const auto origin = [](const DaemonProcess& d) { return "http://127.0.0.1:" + std::to_string(d.port()); };
+  const HttpResult login = http_request_with(a_->port(), http::verb::post, "/v1/login", {{"Origin", origin(*a_)}},
+                                             R"({"agent":"li","secret":")" + secret + R"("})");
+  ASSERT_EQ(login.status, 200) << login.body;
+  const std::string set_cookie = login.header("Set-Cookie");
+  const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+  const auto me = [&](const DaemonProcess& d) {
+    return http_request_with(d.port(), http::verb::get, "/v1/me", {{"Cookie", cookie}}).status;
+  };
+  EXPECT_EQ(me(*a_), 200);
+  EXPECT_TRUE(wait_until([&] { return me(*b_) == 200; }, 2s)) << "the other daemon does not know the login";
+
+  b_->kill9();
+  ASSERT_TRUE(b_->start(&error)) << error;
+  EXPECT_TRUE(wait_until([&] { return me(*b_) == 200; }, 2s)) << "a restarted daemon forgot the login";
+
+  const HttpResult logout = http_request_with(b_->port(), http::verb::post, "/v1/logout",
+                                              {{"Cookie", cookie}, {"Origin", origin(*b_)}});
+  EXPECT_EQ(logout.status, 200) << logout.body;
+  EXPECT_EQ(me(*b_), 401);
+  EXPECT_TRUE(wait_until([&] { return me(*a_) == 401; }, 2s)) << "the session outlived its logout on the other daemon";
 }
 
 TEST_F(RedisStoreTest, RedisKilledUnderAppendfsyncAlwaysLosesNothingAcknowledged) {

@@ -103,6 +103,13 @@ std::string event_body(std::string_view origin, std::string_view chat, const que
   return body.dump(-1, ' ', false, json::error_handler_t::replace).substr(1);
 }
 
+std::string session_event(std::string_view origin, const auth::LoginSessions::Shared& session) {
+  const json event = {
+      {"origin", origin},
+      {"session", {{"hash", session.token_hash}, {"agent", session.agent}, {"expires", session.expires_ms}}}};
+  return event.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::optional<StoreEvent> decode_event(std::string_view payload) {
   const json j = json::parse(payload, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
@@ -128,6 +135,10 @@ std::optional<StoreEvent> decode_event(std::string_view payload) {
       if (kind < 0 || kind >= static_cast<std::int64_t>(std::size(kKinds)) || ticket == e.end()) continue;
       event.sends.events.push_back({kKinds[kind], view_of(*ticket)});
     }
+  }
+  if (const auto session = j.find("session"); session != j.end() && session->is_object()) {
+    event.session = auth::LoginSessions::Shared{string_field(*session, "hash"), string_field(*session, "agent"),
+                                                int_field(*session, "expires")};
   }
   if (const std::string stock = string_field(j, "stock"); !stock.empty()) {
     std::string error;

@@ -7,6 +7,9 @@
 //    "pushes":[…],"route_closed","events":[{"kind","ticket":{view}}…],
 //    "stock": stock record or null}
 //
+// A login session opened or closed (session_event()):
+//   {"origin","session":{"hash","agent","expires"}}
+//
 // Thread safety: pure functions.
 #pragma once
 
@@ -14,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "daemon/auth/login_sessions.hpp"
 #include "daemon/catalogue/live_stock.hpp"
 #include "daemon/chat/effect.hpp"
 #include "daemon/queue/resolved_history.hpp"
@@ -29,12 +33,15 @@ struct StoreEvent {
   std::optional<queue::ResolvedTicket> resolved;
   chat::Sends sends;  // pushes, route_closed, events (never an answer)
   std::optional<catalogue::StockUpdate> stock;
+  std::optional<auth::LoginSessions::Shared> session;
 };
 
 // The part after the head: `put` and `sends` (its answer left out), or a
 // stock update; the text starts after the object's opening brace.
 std::string event_body(std::string_view origin, std::string_view chat, const queue::Ticket* put,
                        const chat::Sends& sends, const catalogue::StockUpdate* stock = nullptr);
+// A whole event telling of a login session.
+std::string session_event(std::string_view origin, const auth::LoginSessions::Shared& session);
 // A whole event; nullopt for anything else.
 std::optional<StoreEvent> decode_event(std::string_view payload);
 

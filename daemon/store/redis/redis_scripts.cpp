@@ -153,6 +153,23 @@ end
 return {open, pushes, resolved, stock}
 )lua";
 
+constexpr std::string_view kSession = R"lua(
+local p = ARGV[1]
+local key = p .. 'sessions'
+if ARGV[4] == '0' then
+  redis.call('HDEL', key, ARGV[2])
+else
+  local all = redis.call('HGETALL', key)
+  for i = 1, #all, 2 do
+    local expires = tonumber(string.match(all[i + 1], '^%d+'))
+    if expires and expires <= tonumber(ARGV[5]) then redis.call('HDEL', key, all[i]) end
+  end
+  redis.call('HSET', key, ARGV[2], ARGV[4] .. ' ' .. ARGV[3])
+end
+redis.call('PUBLISH', p .. 'events', ARGV[6])
+return 1
+)lua";
+
 // A script whose body is `parts` joined, with its digest.
 Script script_of(std::initializer_list<std::string_view> parts) {
   std::string body;
@@ -175,6 +192,11 @@ const Script& commit() {
 
 const Script& mirror() {
   static const Script script = script_of({kHeld, kMirror});
+  return script;
+}
+
+const Script& session() {
+  static const Script script = script_of({kSession});
   return script;
 }
 

@@ -36,4 +36,9 @@ const Script& commit();
 // → {{open ticket JSON}…, {push id, push JSON}…, {resolved entry}…, {stock record}…}
 const Script& mirror();
 
+// ARGV: prefix, token hash, agent, expires ms ("0": closed), now ms, event.
+// Sets or removes the login session in hash `sessions` ("<expires> <agent>";
+// an opening also drops the expired ones) and publishes the event. → 1
+const Script& session();
+
 }  // namespace xiaoer::store::redis::scripts

@@ -75,8 +75,8 @@ bool RedisStore::start() {
   connection.name = "store subscriber";
   subscriber_ = RedisConnection::create(ioc_, connection);
   // What was published while either was down is lost: reload it all.
-  commands_->set_on_up([this] { reload_mirror(true); });
-  subscriber_->set_on_up([this] { reload_mirror(true); });
+  commands_->set_on_up([this] { resync(); });
+  subscriber_->set_on_up([this] { resync(); });
   subscriber_->subscribe(options_.key_prefix + "events", [this](const std::string& payload) { on_event(payload); });
   thread_ = std::thread([this] { ioc_.run(); });
   commands_->start();
@@ -306,6 +306,10 @@ void RedisStore::settle(const std::string& chat) {
 void RedisStore::on_event(const std::string& payload) {
   std::optional<StoreEvent> event = decode_event(payload);
   if (!event || event->origin == daemon_id_) return;  // its own: applied at its commit
+  if (event->session) {
+    if (sessions_ != nullptr) sessions_->apply(*event->session);
+    return;
+  }
   if (event->put) mirror_.put(*event->put);
   if (event->resolved) mirror_.resolve(event->resolved->ticket.id, event->resolved);
   if (event->stock) mirror_.apply_stock(*event->stock);
@@ -323,6 +327,48 @@ void RedisStore::on_event(const std::string& payload) {
   if (remote_ && (!event->sends.pushes.empty() || !event->sends.events.empty() || event->sends.route_closed)) {
     remote_(event->chat, std::move(event->sends));
   }
+}
+
+void RedisStore::resync() {
+  reload_mirror(true);
+  reload_sessions();
+}
+
+void RedisStore::share_sessions(auth::LoginSessions& sessions) {
+  sessions_ = &sessions;
+  sessions.share([this](const auth::LoginSessions::Shared& session) { write_session(session); });
+}
+
+void RedisStore::write_session(const auth::LoginSessions::Shared& session) {
+  ++session_writes_;
+  eval(scripts::session(),
+       {options_.key_prefix, session.token_hash, session.agent, std::to_string(session.expires_ms),
+        std::to_string(clock_.now_ms()), session_event(daemon_id_, session)},
+       [this, opened = session.expires_ms != 0](RedisReply reply) {
+         --session_writes_;
+         if (reply.type == RedisReply::Type::kInteger) return;
+         // Kept here only; Redis's table replaces this one when it answers again.
+         spdlog::warn("store: redis unreachable ({}): a console {} is not shared with the other daemons", reply.text,
+                      opened ? "login" : "logout");
+       });
+}
+
+void RedisStore::reload_sessions() {
+  if (sessions_ == nullptr) return;
+  const std::uint64_t read_at = sessions_->generation();
+  commands_->command({"HGETALL", options_.key_prefix + "sessions"}, [this, read_at](RedisReply reply) {
+    if (reply.type != RedisReply::Type::kArray) return;  // unreachable: read at the next reconnect
+    std::vector<auth::LoginSessions::Shared> all;
+    for (std::size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
+      const std::string& value = reply.elements[i + 1].text;
+      const std::size_t space = value.find(' ');
+      if (space == std::string::npos) continue;
+      all.push_back({reply.elements[i].text, value.substr(space + 1), static_cast<std::int64_t>(to_u64(value))});
+    }
+    // A login or logout of this daemon's meanwhile may be missing from it:
+    // read again once it is written.
+    if (session_writes_.load() > 0 || !sessions_->replace(all, read_at, clock_.now_ms())) reload_sessions();
+  });
 }
 
 void RedisStore::reload_mirror(bool full, std::function<void(bool)> done) {

@@ -29,7 +29,10 @@
 //                      message): pushes go out through that daemon
 //   stock              list of live stock updates (the journal's records)
 //   events             the pub/sub channel: every commit that changes a
-//                      ticket or sends pushes, with what it sends
+//                      ticket or sends pushes, with what it sends; every
+//                      login session opened or closed
+//   sessions           hash token SHA-256 → "<expires ms> <agent>": the
+//                      console's logins, valid on every daemon
 //
 // Reads that the interface makes synchronous (tickets, resolved, notices,
 // pushes, counts, live stock) are answered from a mirror in memory: own
@@ -72,6 +75,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "daemon/auth/login_sessions.hpp"
 #include "daemon/chat/outbound.hpp"
 #include "daemon/common/metrics.hpp"
 #include "daemon/store/redis/redis_connection.hpp"
@@ -112,6 +116,12 @@ class RedisStore final : public Store {
   void set_chat_ttl(std::int64_t chat_ttl_ms) { chat_ttl_ms_.store(chat_ttl_ms, std::memory_order_relaxed); }
   // Whether the last command reached Redis (for /readyz).
   bool available() const { return commands_ && commands_->connected(); }
+  // Shares the console's login sessions with the other daemons on this
+  // Redis (hash `sessions`: token hash → "<expires> <agent>"): this
+  // daemon's logins and logouts are written there and published, theirs
+  // applied as they are heard, and the whole table read again after every
+  // reconnect. Before start().
+  void share_sessions(auth::LoginSessions& sessions);
   const std::string& daemon_id() const { return daemon_id_; }
 
   void load(const std::string& chat, Loaded loaded) override;
@@ -150,6 +160,10 @@ class RedisStore final : public Store {
   void commit_with_ids(chat::Effect effect, Committed done);
   void run_commit(chat::Effect effect, Committed done);
   void on_event(const std::string& payload);
+  // Everything published while a connection was down is lost: read again.
+  void resync();
+  void write_session(const auth::LoginSessions::Shared& session);
+  void reload_sessions();
 
   const chat::Clock& clock_;
   RedisStoreOptions options_;
@@ -164,6 +178,8 @@ class RedisStore final : public Store {
   std::shared_ptr<RedisConnection> subscriber_;
   RedisMirror mirror_;
   std::atomic<bool> reloading_{false};
+  auth::LoginSessions* sessions_ = nullptr;
+  std::atomic<int> session_writes_{0};  // in flight: a table read meanwhile may miss them
 
   // Loads waiting for a commit of their chat from this daemon.
   struct Gate {
