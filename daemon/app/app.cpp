@@ -261,6 +261,12 @@ class Daemon final : public net::AdminHandler {
     // An agent logged in on one daemon is logged in on all: the balancer
     // may send the console's next connection to any of them.
     redis_store_->share_sessions(dispatcher_.authenticator().sessions());
+    // Pushes go out through the daemon carrying their chat's gateway; one
+    // whose gateway went elsewhere (or that died) has them taken from it.
+    redis_store_->set_carrier([this] { return dispatcher_.has_gateway(); },
+                              [this](std::vector<store::UnackedPush> pushes) {
+                                dispatcher_.take_pushes(std::move(pushes));
+                              });
     if (redis_store_->start()) {
       spdlog::info("store: redis {} (keys under '{}'), this daemon is {}", config_.store.redis_url,
                    config_.store.redis_key_prefix, redis_store_->daemon_id());
@@ -268,10 +274,12 @@ class Daemon final : public net::AdminHandler {
       spdlog::warn("store: redis {} does not answer: serving, with queue changes refused until it does",
                    config_.store.redis_url);
     }
-    dispatcher_.restore_pushes();
     dispatcher_.set_store_reachable([this] { return redis_store_->available(); });
     metrics_.gauges.push_back({"xiaoer_store_reachable", "1 while the shared store (Redis) answers, else 0.",
                                [this] { return redis_store_->available() ? 1.0 : 0.0; }});
+    metrics_.gauges.push_back({"xiaoer_store_commands_in_flight",
+                               "Commands sent to the shared store (Redis) and not answered yet.",
+                               [this] { return static_cast<double>(redis_store_->commands_in_flight()); }});
     return true;
   }
 

@@ -13,9 +13,19 @@ PushDelivery::PushDelivery(store::Store& store, common::Metrics& metrics, RouteO
 
 void PushDelivery::restore() {
   std::vector<store::UnackedPush> kept = store_.unacked_pushes();
-  std::lock_guard lock(mutex_);
-  for (store::UnackedPush& push : kept) hold(std::move(push.push_id), std::move(push.chat), std::move(push.frame));
   if (!kept.empty()) spdlog::info("{} pushes not acknowledged wait for a gateway", kept.size());
+  take(std::move(kept));
+}
+
+void PushDelivery::take(std::vector<store::UnackedPush> pushes) {
+  std::lock_guard lock(mutex_);
+  for (store::UnackedPush& push : pushes) hold(std::move(push.push_id), std::move(push.chat), std::move(push.frame));
+  pump();
+}
+
+bool PushDelivery::has_gateway() {
+  std::lock_guard lock(mutex_);
+  return !gateways_.empty();
 }
 
 void PushDelivery::add(const std::string& chat, const proto::Push& push) {
@@ -25,6 +35,7 @@ void PushDelivery::add(const std::string& chat, const proto::Push& push) {
 }
 
 void PushDelivery::hold(std::string push_id, std::string chat, std::string frame) {
+  if (!push_id.empty() && seq_of_.contains(push_id)) return;
   const std::uint64_t seq = ++next_seq_;
   if (!push_id.empty()) seq_of_[push_id] = seq;
   items_.emplace(seq, Item{std::move(push_id), std::move(chat), std::move(frame)});

@@ -63,6 +63,11 @@ class PushDelivery {
 
   // Start-up: the pushes the store holds unacknowledged, in order.
   void restore();
+  // Pushes to deliver from now on, in order (the store's at start-up, or
+  // taken over from another daemon); one already held here is not taken twice.
+  void take(std::vector<store::UnackedPush> pushes);
+  // Whether a gateway connection is open here.
+  bool has_gateway();
   // A push just committed (its push_id set by the store).
   void add(const std::string& chat, const proto::Push& push);
 

@@ -155,6 +155,45 @@ TEST_F(RedisStoreTest, AHandoffOnOneIsClaimedOnTheOtherAndTheReplyReachesTheBuye
   EXPECT_EQ((*held)["type"], "hold") << held->dump();
 }
 
+// The gateway's connection moves from A (where the chats' messages came) to
+// B: the agent's replies reach it there, whether A lives on without a
+// gateway (B sends what it commits) or was killed (B takes what A held,
+// once A has been silent for RedisStore::kCarrierTimeoutMs).
+TEST_F(RedisStoreTest, AGatewayThatMovedToTheOtherDaemonGetsItsPushesThere) {
+  auto li = agent(*b_, "li");
+  ASSERT_TRUE(li);
+  const auto hand_off_on_a = [&](const std::string& chat) -> std::string {
+    auto on_a = gateway(*a_);
+    const auto handoff = on_a ? ask(*on_a, "h-" + chat, chat, "转人工") : std::nullopt;
+    if (!handoff || (*handoff)["type"] != "handoff") return "";
+    const std::string ticket = (*handoff)["ticket"];
+    const auto claimed = command(*li, {{"type", "claim"}, {"ticket", ticket}});
+    return claimed && (*claimed)["type"] == "ok" ? ticket : "";
+  };
+  const auto reply_reaches = [&](WsClient& gateway, const std::string& ticket, const std::string& text) {
+    const auto sent = command(*li, {{"type", "send"}, {"ticket", ticket}, {"text", text}});
+    EXPECT_TRUE(sent && (*sent)["type"] == "ok") << (sent ? sent->dump() : "no answer");
+    const auto push = gateway.read_type("agent_reply", 10s);
+    return push && (*push)["text"] == text;
+  };
+
+  const std::string moved = hand_off_on_a("shop:moved");  // its gateway connection closed after it
+  ASSERT_FALSE(moved.empty());
+  auto on_b = gateway(*b_);
+  ASSERT_TRUE(on_b);
+  EXPECT_TRUE(reply_reaches(*on_b, moved, "还在吗？")) << "A lives without a gateway: B should have sent it";
+
+  const std::string orphaned = hand_off_on_a("shop:orphaned");
+  ASSERT_FALSE(orphaned.empty());
+  auto on_a = gateway(*a_);  // A carries a gateway again: the reply is routed there
+  ASSERT_TRUE(on_a);
+  std::this_thread::sleep_for(1500ms);  // A's next tick says so (once a second)
+  a_->kill9();
+  const std::size_t log_from = b_->log().size();
+  EXPECT_TRUE(reply_reaches(*on_b, orphaned, "您好，我来处理")) << "A died: B should have taken its push";
+  EXPECT_NE(b_->log().find("pushes taken over", log_from), std::string::npos) << b_->log();
+}
+
 // kill -9 of one daemon mid-traffic, 20 rounds as the journal's
 // (faults_test.cpp; XIAOER_FAULT_ROUNDS and XIAOER_FAULT_SEED as there):
 // buyers and agents on A, A killed at a random moment, then B, the

@@ -63,7 +63,12 @@ void RedisConnection::stop() {
 }
 
 void RedisConnection::command(std::vector<std::string> args, Callback done) {
-  boost::asio::post(strand_, [self = shared_from_this(), args = std::move(args), done = std::move(done)]() mutable {
+  in_flight_.fetch_add(1, std::memory_order_relaxed);
+  Callback counted = [self = shared_from_this(), done = std::move(done)](RedisReply reply) {
+    self->in_flight_.fetch_sub(1, std::memory_order_relaxed);
+    done(std::move(reply));
+  };
+  boost::asio::post(strand_, [self = shared_from_this(), args = std::move(args), done = std::move(counted)]() mutable {
     self->send(std::move(args), std::move(done));
   });
 }

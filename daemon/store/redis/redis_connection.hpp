@@ -88,6 +88,8 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   void set_on_up(std::function<void()> on_up);
 
   bool connected() const { return connected_.load(std::memory_order_acquire); }
+  // Commands given to command() whose callback has not run yet.
+  std::size_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
 
  private:
   struct Link;
@@ -130,6 +132,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   boost::asio::steady_timer connect_timer_;
   boost::asio::steady_timer timeout_timer_;
   std::atomic<bool> connected_{false};
+  std::atomic<std::size_t> in_flight_{0};
 
   // Strand only.
   redisAsyncContext* context_ = nullptr;

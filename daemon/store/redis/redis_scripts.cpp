@@ -51,6 +51,21 @@ local function hold(key, ticket, delta)
 end
 )lua";
 
+// Whether `daemon` carries gateway connections now: it said so within the
+// last `dead_after` ms (zset `gateways`, by Redis's clock, so the daemons'
+// clocks need not agree). A chat routed to any other daemon has its pushes
+// taken by one that does.
+constexpr std::string_view kCarrier = R"lua(
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function carrier(p, daemon, dead_after)
+  local seen = redis.call('ZSCORE', p .. 'gateways', daemon)
+  return seen ~= false and tonumber(seen) >= now_ms() - dead_after
+end
+)lua";
+
 constexpr std::string_view kCommit = R"lua(
 local p, chat = ARGV[1], ARGV[2]
 local ckey = p .. 'chat:' .. chat
@@ -112,10 +127,16 @@ if ARGV[9] ~= '' then
 end
 if ARGV[14] ~= '' then redis.call('SET', p .. 'route:' .. chat, ARGV[14], 'PX', ARGV[5]) end
 local owner = redis.call('GET', p .. 'route:' .. chat) or ''
-local n = tonumber(ARGV[18])
+local n = tonumber(ARGV[20])
+if n > 0 and (owner == '' or not carrier(p, owner, tonumber(ARGV[19]))) then
+  -- No daemon with a gateway carries the chat: the committing one sends
+  -- its pushes (or, without a gateway itself, one that has takes them).
+  owner = ARGV[18]
+  redis.call('SET', p .. 'route:' .. chat, owner, 'PX', ARGV[5])
+end
 for i = 0, n - 1 do
-  redis.call('ZADD', p .. 'pushes', ARGV[20 + i * 3], ARGV[19 + i * 3])
-  redis.call('HSET', p .. 'push_frames', ARGV[19 + i * 3], ARGV[21 + i * 3])
+  redis.call('ZADD', p .. 'pushes', ARGV[22 + i * 3], ARGV[21 + i * 3])
+  redis.call('HSET', p .. 'push_frames', ARGV[21 + i * 3], ARGV[23 + i * 3])
 end
 if ARGV[15] ~= '' then
   local resolved = entry ~= '' and entry or 'null'
@@ -137,12 +158,29 @@ for _, id in ipairs(redis.call('ZRANGE', p .. 'open', 0, -1)) do
     if ARGV[2] == '1' then hold(p .. 'held', cjson.decode(t), 1) end
   end
 end
-local pushes = {}
+-- This daemon's heartbeat, while it carries gateway connections; it then
+-- takes the pushes of chats routed to a daemon that no longer does (gone,
+-- or its gateway moved away), and their routes.
+local me, dead_after, ttl = ARGV[3], tonumber(ARGV[5]), ARGV[6]
+local carrying = ARGV[4] == '1'
+if carrying then redis.call('ZADD', p .. 'gateways', now_ms(), me) else redis.call('ZREM', p .. 'gateways', me) end
+redis.call('ZREMRANGEBYSCORE', p .. 'gateways', '-inf', '(' .. string.format('%.0f', now_ms() - dead_after))
+local pushes, taken, moved = {}, {}, {}  -- moved: chat → whether its route came here now
 for _, id in ipairs(redis.call('ZRANGE', p .. 'pushes', 0, -1)) do
   local body = redis.call('HGET', p .. 'push_frames', id)
   if body then
     pushes[#pushes + 1] = id
     pushes[#pushes + 1] = body
+    if carrying then
+      local chat = cjson.decode(body).chat
+      if moved[chat] == nil then
+        local route_key = p .. 'route:' .. chat
+        local route = redis.call('GET', route_key)
+        moved[chat] = route ~= me and (not route or not carrier(p, route, dead_after))
+        if moved[chat] then redis.call('SET', route_key, me, 'PX', ttl) end
+      end
+      if moved[chat] then taken[#taken + 1] = id end
+    end
   end
 end
 local resolved, stock = {}, {}
@@ -150,7 +188,7 @@ if ARGV[2] == '1' then
   resolved = redis.call('LRANGE', p .. 'resolved', 0, -1)
   stock = redis.call('LRANGE', p .. 'stock', 0, -1)
 end
-return {open, pushes, resolved, stock}
+return {open, pushes, resolved, stock, taken}
 )lua";
 
 constexpr std::string_view kSession = R"lua(
@@ -186,12 +224,12 @@ const Script& load() {
 }
 
 const Script& commit() {
-  static const Script script = script_of({kHeld, kCommit});
+  static const Script script = script_of({kHeld, kCarrier, kCommit});
   return script;
 }
 
 const Script& mirror() {
-  static const Script script = script_of({kHeld, kMirror});
+  static const Script script = script_of({kHeld, kCarrier, kMirror});
   return script;
 }
 

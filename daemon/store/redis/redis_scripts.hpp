@@ -26,14 +26,18 @@ const Script& load();
 // ms, opening number (""), resolved id (""), now ms, put id (""),
 // put JSON, put priority, put number, put waiting ("1"/"0"), route owner
 // (""), event body (""), taker agent (""), taker capacity ("0": no limit),
+// this daemon, dead after ms (a route's daemon not heard of as carrying
+// gateway connections for that long: this one takes the chat's pushes),
 // push count, then id, number, JSON per push.
 // → {0} refused (version moved, number taken, the taker at capacity), or
 // {1, new version, route owner, resolved entry ("" none)}
 const Script& commit();
 
 // ARGV: prefix, full ("1": the resolved tickets and stock too, and the
-// per-agent claim counts rebuilt from the open tickets).
-// → {{open ticket JSON}…, {push id, push JSON}…, {resolved entry}…, {stock record}…}
+// per-agent claim counts rebuilt from the open tickets), this daemon,
+// whether it carries gateway connections ("1"/"0"), dead after ms, route ttl ms.
+// → {{open ticket JSON}…, {push id, push JSON}…, {resolved entry}…, {stock record}…,
+//    {push id taken over}…}
 const Script& mirror();
 
 // ARGV: prefix, token hash, agent, expires ms ("0": closed), now ms, event.

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <future>
 #include <random>
+#include <unordered_set>
 #include <variant>
 
 #include <spdlog/spdlog.h>
@@ -239,6 +240,7 @@ void RedisStore::run_commit(chat::Effect effect, Committed done) {
                              : std::string());
   args.push_back(effect.taker ? effect.taker->agent : std::string());
   args.push_back(std::to_string(effect.taker ? effect.taker->capacity : 0));
+  args.insert(args.end(), {daemon_id_, std::to_string(kCarrierTimeoutMs)});
   std::vector<UnackedPush> kept;
   for (const proto::Push& push : effect.sends.pushes) {
     kept.push_back({proto::push_id(push), effect.chat, proto::encode(push), now_ms});
@@ -372,8 +374,12 @@ void RedisStore::reload_sessions() {
 }
 
 void RedisStore::reload_mirror(bool full, std::function<void(bool)> done) {
-  eval(scripts::mirror(), {options_.key_prefix, full ? "1" : "0"}, [this, full, done = std::move(done)](RedisReply reply) {
-    const bool ok = reply.type == RedisReply::Type::kArray && reply.elements.size() == 4;
+  const bool carrying = carrying_ && carrying_();
+  std::vector<std::string> args{options_.key_prefix, full ? "1" : "0", daemon_id_, carrying ? "1" : "0",
+                                std::to_string(kCarrierTimeoutMs),
+                                std::to_string(chat_ttl_ms_.load(std::memory_order_relaxed))};
+  eval(scripts::mirror(), std::move(args), [this, full, done = std::move(done)](RedisReply reply) {
+    const bool ok = reply.type == RedisReply::Type::kArray && reply.elements.size() == 5;
     if (ok) {
       const std::vector<RedisReply>& e = reply.elements;
       std::vector<queue::Ticket> open;
@@ -384,7 +390,17 @@ void RedisStore::reload_mirror(bool full, std::function<void(bool)> done) {
       for (std::size_t i = 0; i + 1 < e[1].elements.size(); i += 2) {
         if (auto push = decode_push(e[1].elements[i].text, e[1].elements[i + 1].text)) pushes.push_back(*push);
       }
+      std::unordered_set<std::string> taken_ids;
+      for (const RedisReply& id : e[4].elements) taken_ids.insert(id.text);
+      std::vector<UnackedPush> taken;  // in the pushes' order
+      for (const UnackedPush& push : pushes) {
+        if (taken_ids.contains(push.push_id)) taken.push_back(push);
+      }
       mirror_.replace(std::move(open), std::move(pushes));
+      if (!taken.empty()) {
+        spdlog::info("store: {} pushes taken over from a daemon no longer carrying their chats", taken.size());
+        if (taken_) taken_(std::move(taken));
+      }
       if (full) {
         std::vector<queue::ResolvedTicket> history;  // the list is newest first
         for (auto it = e[2].elements.rbegin(); it != e[2].elements.rend(); ++it) {

@@ -44,7 +44,12 @@
 // (each daemon delivers what it hears of the others'); its pushes go out
 // through the daemon that holds the chat's route (a daemon committing a
 // push for a chat routed elsewhere hands it over there), or through the
-// committing daemon when the chat has no route.
+// committing daemon when no daemon carrying gateway connections holds the
+// route. A daemon with gateway connections says so at every tick (zset
+// `gateways`); one not heard of for kCarrierTimeoutMs (dead, or its
+// gateway connections gone) has its routes, and the pushes waiting on them,
+// taken by the next daemon with a gateway to reload its mirror: a gateway
+// that moved to another daemon gets its pushes from there.
 //
 // Redis unreachable (a command fails or times out): a load gets the chat
 // as new (its open ticket from the mirror), best-effort effects (bot
@@ -101,6 +106,12 @@ class RedisStore final : public Store {
   // events for every agent; pushes and the route closed only for chats
   // whose route this daemon holds. Runs on the store's thread.
   using RemoteSends = std::function<void(const std::string& chat, chat::Sends sends)>;
+  // Pushes this daemon took over from one that no longer carries their
+  // chats (in order). Runs on the store's thread.
+  using TakenPushes = std::function<void(std::vector<UnackedPush> pushes)>;
+  // A daemon not heard of as carrying gateway connections for this long
+  // (five ticks) is taken to carry none.
+  static constexpr std::int64_t kCarrierTimeoutMs = 5000;
 
   // Keeps a reference to `clock`; it must outlive the store.
   RedisStore(const chat::Clock& clock, RedisStoreOptions options);
@@ -113,9 +124,18 @@ class RedisStore final : public Store {
   // Stops the connections and the thread (before destruction).
   void stop();
   void set_remote_sends(RemoteSends remote) { remote_ = std::move(remote); }
+  // Before start(): whether this daemon has gateway connections now, and
+  // where the pushes it takes over go.
+  void set_carrier(std::function<bool()> carrying, TakenPushes taken) {
+    carrying_ = std::move(carrying);
+    taken_ = std::move(taken);
+  }
   void set_chat_ttl(std::int64_t chat_ttl_ms) { chat_ttl_ms_.store(chat_ttl_ms, std::memory_order_relaxed); }
   // Whether the last command reached Redis (for /readyz).
   bool available() const { return commands_ && commands_->connected(); }
+  // Commands sent to Redis and not answered yet (for a metric): what a
+  // kill -9 now may leave undone of the writes nobody waits for (acks).
+  std::size_t commands_in_flight() const { return commands_ ? commands_->in_flight() : 0; }
   // Shares the console's login sessions with the other daemons on this
   // Redis (hash `sessions`: token hash → "<expires> <agent>"): this
   // daemon's logins and logouts are written there and published, theirs
@@ -170,6 +190,8 @@ class RedisStore final : public Store {
   std::atomic<std::int64_t> chat_ttl_ms_;
   std::string daemon_id_;
   RemoteSends remote_;
+  std::function<bool()> carrying_;
+  TakenPushes taken_;
 
   boost::asio::io_context ioc_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{ioc_.get_executor()};

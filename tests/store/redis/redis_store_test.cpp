@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
 #include <chrono>
 #include <future>
 #include <map>
@@ -48,8 +49,8 @@ class RedisStoreTest : public ::testing::Test {
     REQUIRE_REDIS_SERVER();
     server_ = std::make_unique<testing::RedisServer>(testing::fresh_test_dir("xiaoer-redis-store-"));
     ASSERT_TRUE(server_->start());
-    a_ = make_store();
-    b_ = make_store();
+    a_ = make_store(a_carries_, taken_by_a_);
+    b_ = make_store(b_carries_, taken_by_b_);
     ASSERT_TRUE(a_->start());
     ASSERT_TRUE(b_->start());
   }
@@ -58,13 +59,28 @@ class RedisStoreTest : public ::testing::Test {
     if (b_) b_->stop();
   }
 
-  std::unique_ptr<RedisStore> make_store() {
+  // A daemon's store; `carries`: whether it has gateway connections (a
+  // daemon says so at start and at each tick), `taken`: the pushes it took
+  // over from another.
+  std::unique_ptr<RedisStore> make_store(const std::atomic<bool>& carries, std::vector<std::string>& taken) {
     RedisStoreOptions options;
     options.endpoint.port = server_->port();
     options.key_prefix = "test:";
     options.command_timeout = 500ms;
     options.connect_timeout = 500ms;
-    return std::make_unique<RedisStore>(clock_, options);
+    auto store = std::make_unique<RedisStore>(clock_, options);
+    store->set_carrier([&carries] { return carries.load(); },
+                       [this, &taken](std::vector<UnackedPush> pushes) {
+                         std::lock_guard lock(taken_mutex_);
+                         for (const UnackedPush& push : pushes) taken.push_back(push.push_id);
+                       });
+    return store;
+  }
+  // A third daemon, without a gateway.
+  std::unique_ptr<RedisStore> third_store() { return make_store(c_carries_, taken_by_c_); }
+  std::vector<std::string> taken_by(const std::vector<std::string>& taken) {
+    std::lock_guard lock(taken_mutex_);
+    return taken;
   }
 
   static chat::Snapshot load(RedisStore& store, const std::string& chat) {
@@ -85,6 +101,9 @@ class RedisStoreTest : public ::testing::Test {
 
   FixedClock clock_;
   std::unique_ptr<testing::RedisServer> server_;
+  std::atomic<bool> a_carries_{true}, b_carries_{true}, c_carries_{false};
+  std::mutex taken_mutex_;
+  std::vector<std::string> taken_by_a_, taken_by_b_, taken_by_c_;
   std::unique_ptr<RedisStore> a_, b_;
 };
 
@@ -161,11 +180,33 @@ TEST_F(RedisStoreTest, AClaimOnOneDaemonAndAReplyPushTheResolutionInTheOthersHis
   }
   EXPECT_FALSE(load(*a_, "c1").ticket);
   // A third daemon, started now, reads the same from Redis.
-  auto c = make_store();
+  auto c = third_store();
   ASSERT_TRUE(c->start());
   EXPECT_EQ(c->resolved("", 0, 10).size(), 1u);
   EXPECT_TRUE(c->unacked_pushes().empty());
   c->stop();
+}
+
+// The chat's gateway leaves A (A no longer carries one, or A died): at B's
+// next tick B takes the chat's route and the push waiting on it, and sends
+// the chat's later pushes itself.
+TEST_F(RedisStoreTest, ADaemonWithAGatewayTakesThePushesOfOneThatHasNone) {
+  ASSERT_EQ(commit(*a_, opening(load(*a_, "c1"))).first, CommitResult::kCommitted);  // routed to A
+  ASSERT_EQ(commit(*b_, claiming(load_ticket(*b_, "T-1"), "li")).first, CommitResult::kCommitted);
+  const auto [result, sends] = commit(*b_, agent_reply(load_ticket(*b_, "T-1"), "li", "在的"));
+  ASSERT_EQ(result, CommitResult::kCommitted);
+  EXPECT_TRUE(sends.pushes.empty()) << "A carries the chat";
+
+  a_carries_ = false;
+  a_->tick(0, 86400000);  // A says so at its tick
+  ASSERT_TRUE(eventually([&] {
+    b_->tick(0, 86400000);
+    return taken_by(taken_by_b_) == std::vector<std::string>{"P-1"};
+  }));
+  EXPECT_TRUE(taken_by(taken_by_a_).empty());
+  const auto [again, later] = commit(*b_, agent_reply(load_ticket(*b_, "T-1"), "li", "还在吗"));
+  ASSERT_EQ(again, CommitResult::kCommitted);
+  EXPECT_EQ(later.pushes.size(), 1u) << "the chat's route is B's now";
 }
 
 // The agents' capacity and auto-assignment decide on the snapshot's
@@ -180,7 +221,7 @@ TEST_F(RedisStoreTest, AClaimOnOneDaemonCountsInTheOthersSnapshots) {
   EXPECT_EQ(load(*b_, "c2").held_by_agent, (std::map<std::string, int>{{"li", 1}}));
   EXPECT_EQ(load(*a_, "c2").held_by_agent, (std::map<std::string, int>{{"li", 1}}));
   // A third daemon's start rebuilds the counts from the open tickets: the same.
-  auto c = make_store();
+  auto c = third_store();
   ASSERT_TRUE(c->start());
   EXPECT_EQ(load(*c, "c2").held_by_agent, (std::map<std::string, int>{{"li", 1}}));
   c->stop();
