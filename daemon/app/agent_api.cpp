@@ -123,7 +123,7 @@ net::HttpResponse AgentApi::agents() {
     w.key("agents").begin_array();
     for (const auto& [name, account] : accounts->by_name) {
       const auto state = presence.find(name);
-      const bool connected = state != presence.end() && state->second.connections > 0;
+      const bool connected = state != presence.end() && state->second.connected();
       const bool away = state != presence.end() && state->second.away;
       w.begin_object().field("name", name).key("supervisor").value(account.supervisor);
       w.key("capacity").value(account.capacity).key("connected").value(connected);

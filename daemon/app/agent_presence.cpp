@@ -27,7 +27,9 @@ void AgentPresence::disconnected(const std::string& agent) {
 
 void AgentPresence::set_away(const std::string& agent, bool away) {
   std::lock_guard lock(mutex_);
-  state_of(agent).away = away;
+  State& s = state_of(agent);
+  s.away = away;
+  s.away_ms = clock_.now_ms();
 }
 
 void AgentPresence::active(const std::string& agent) {
@@ -44,7 +46,38 @@ void AgentPresence::took(const std::string& agent) {
 
 std::map<std::string, AgentPresence::State> AgentPresence::snapshot() {
   std::lock_guard lock(mutex_);
-  return by_agent_;
+  std::map<std::string, State> out = by_agent_;
+  for (const auto& [agent, choice] : away_elsewhere_) {
+    State& s = out[agent];
+    if (choice.first > s.away_ms) s.away = choice.second;
+  }
+  return out;
+}
+
+std::vector<auth::AgentSeen> AgentPresence::here() {
+  std::lock_guard lock(mutex_);
+  std::vector<auth::AgentSeen> out;
+  for (const auto& [agent, s] : by_agent_) {
+    if (s.connections > 0 || s.away_ms != 0) out.push_back({agent, s.connections > 0, s.away, s.away_ms});
+  }
+  return out;
+}
+
+void AgentPresence::elsewhere(const std::vector<auth::AgentSeen>& seen) {
+  const std::int64_t now = clock_.now_ms();
+  std::lock_guard lock(mutex_);
+  for (auto& [agent, s] : by_agent_) s.connected_elsewhere = false;
+  away_elsewhere_.clear();
+  for (const auth::AgentSeen& other : seen) {
+    if (other.connected) {
+      State& s = state_of(other.agent);
+      s.connected_elsewhere = true;
+      s.seen_ms = now;  // there: the grace period starts when it leaves
+      s.lapsed = false;
+    }
+    auto& choice = away_elsewhere_[other.agent];
+    if (other.away_ms > choice.first) choice = {other.away_ms, other.away};
+  }
 }
 
 std::vector<std::string> AgentPresence::absent(const std::vector<std::string>& agents, std::int64_t grace_ms) {
@@ -53,7 +86,7 @@ std::vector<std::string> AgentPresence::absent(const std::vector<std::string>& a
   std::lock_guard lock(mutex_);
   for (const std::string& agent : agents) {
     State& s = state_of(agent);
-    if (s.connections > 0 || s.lapsed || now - s.seen_ms < grace_ms) continue;
+    if (s.connected() || s.lapsed || now - s.seen_ms < grace_ms) continue;
     s.lapsed = true;
     out.push_back(agent);
   }

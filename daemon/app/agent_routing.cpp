@@ -10,7 +10,7 @@ std::vector<chat::Candidate> AgentRouting::candidates() {
   std::vector<chat::Candidate> out;
   for (const auto& [name, account] : accounts->by_name) {
     const auto state = presence.find(name);
-    if (state == presence.end() || state->second.connections == 0 || state->second.away) continue;
+    if (state == presence.end() || !state->second.online()) continue;
     out.push_back({name, account.capacity, state->second.took_ms});
   }
   return out;

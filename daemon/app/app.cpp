@@ -267,6 +267,10 @@ class Daemon final : public net::AdminHandler {
                               [this](std::vector<store::UnackedPush> pushes) {
                                 dispatcher_.take_pushes(std::move(pushes));
                               });
+    // Agents connected to any daemon are online on all (auto-assignment,
+    // the disconnect grace, the supervisor's view).
+    redis_store_->share_presence([this] { return dispatcher_.presence().here(); },
+                                 [this](std::vector<auth::AgentSeen> seen) { dispatcher_.presence().elsewhere(seen); });
     if (redis_store_->start()) {
       spdlog::info("store: redis {} (keys under '{}'), this daemon is {}", config_.store.redis_url,
                    config_.store.redis_key_prefix, redis_store_->daemon_id());

@@ -57,6 +57,7 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
   // Pushes taken over from another daemon (the Redis store).
   void take_pushes(std::vector<store::UnackedPush> pushes) { pushes_->take(std::move(pushes)); }
   bool has_gateway() { return pushes_->has_gateway(); }
+  AgentPresence& presence() { return api_.presence(); }
   // pushes.expire_after_s (reloadable).
   void set_push_expiry(std::int64_t after_ms) { push_expire_after_ms_ = after_ms; }
   // Periodic: expired pushes, silent new gateways (PushDelivery::tick),

@@ -49,5 +49,38 @@ TEST(AgentPresence, RemembersAwayAndWhenAnAgentWasLastGivenATicket) {
   EXPECT_EQ(li.took_ms, 1'000'010);
 }
 
+// Two daemons sharing a store: each tells the other what it sees (here()),
+// and an agent connected to one is online and never absent on the other;
+// the online/away chosen last on either holds on both.
+TEST(AgentPresence, AnAgentConnectedToAnotherDaemonIsOnlineHereAndNeverAbsent) {
+  FakeClock clock;
+  AgentPresence a(clock), b(clock);
+  b.connected("li");
+  a.elsewhere(b.here());
+  clock.now += 10'000;
+  a.elsewhere(b.here());
+  EXPECT_TRUE(a.absent({"li"}, 5'000).empty()) << "connected to the other daemon";
+  EXPECT_TRUE(a.snapshot()["li"].online());
+  EXPECT_EQ(a.snapshot()["li"].connections, 0);
+
+  clock.now += 1'000;
+  a.set_away("li", true);  // chosen on A (its console's HTTP went there)
+  b.elsewhere(a.here());
+  EXPECT_FALSE(b.snapshot()["li"].online()) << "away, as chosen last on A";
+  clock.now += 1'000;
+  b.set_away("li", false);  // then online on B: the later choice holds on both
+  a.elsewhere(b.here());
+  b.elsewhere(a.here());
+  EXPECT_TRUE(a.snapshot()["li"].online());
+  EXPECT_TRUE(b.snapshot()["li"].online());
+
+  b.disconnected("li");  // gone from B too: A's grace starts from when it last heard of it
+  a.elsewhere(b.here());
+  clock.now += 4'000;
+  EXPECT_TRUE(a.absent({"li"}, 5'000).empty());
+  clock.now += 1'000;
+  EXPECT_EQ(a.absent({"li"}, 5'000), std::vector<std::string>{"li"});
+}
+
 }  // namespace
 }  // namespace xiaoer::app

@@ -199,13 +199,6 @@ TEST_F(ConsoleTest, AnAgentTakesNoMoreChatsThanItsCapacity) {
   EXPECT_NE(full.body.find("capacity"), std::string::npos) << full.body;
 }
 
-// The console's websocket of a logged-in agent, once registered for events.
-std::unique_ptr<WsClient> console_ws(unsigned short port, const Headers& headers) {
-  auto ws = std::make_unique<WsClient>();
-  if (!ws->connect(port, "/v1/agent", "", "", kDefaultTimeout, headers).ok) return nullptr;
-  if (!ws->send(R"({"type":"list","request_id":"sync"})") || !ws->read_type("queue")) return nullptr;
-  return ws;
-}
 
 // console.auto_assign: each new ticket goes to the online agent with the
 // most free capacity (ties: the longest idle); never to one away, nor to

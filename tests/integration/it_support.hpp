@@ -142,6 +142,14 @@ inline std::string add_agent_account(const DaemonProcess& daemon, const std::str
   return m.size() > 1 ? m[1].str() : "";
 }
 
+// The console's websocket of a logged-in agent, once registered for events.
+inline std::unique_ptr<WsClient> console_ws(unsigned short port, const Headers& headers) {
+  auto ws = std::make_unique<WsClient>();
+  if (!ws->connect(port, "/v1/agent", "", "", kDefaultTimeout, headers).ok) return nullptr;
+  if (!ws->send(R"({"type":"list","request_id":"sync"})") || !ws->read_type("queue")) return nullptr;
+  return ws;
+}
+
 // The websocket upgrade request a gateway sends, byte for byte.
 inline std::string upgrade_request(unsigned short port, std::string_view target, std::string_view token) {
   std::string r = "GET ";

@@ -34,20 +34,44 @@ class RedisStoreTest : public ::testing::Test {
     REQUIRE_REDIS_SERVER();
     redis_ = std::make_unique<testing::RedisServer>(testing::fresh_test_dir("xiaoer-it-redis-"), "always");
     ASSERT_TRUE(redis_->start());
+    config_.answered_window = 64;  // the kill rounds' load sends 24 messages a chat
+    // A Redis killed is seen at once (its connection closes), not at the
+    // timeout: that is long enough for an fsync of appendfsync always on
+    // a loaded machine (under ASan, 500 ms was passed, and the bot
+    // replies sent meanwhile, not kept, were answered differently on
+    // resend, as designed for a Redis out of reach).
+    config_.extra_yaml = "store:\n  backend: redis\n  redis_url: " + redis_->url() +
+                         "\n  redis_timeout_ms: 5000\n  redis_connect_timeout_ms: 300\n";
     for (auto* d : {&a_, &b_}) {
-      DaemonConfig config;
-      config.answered_window = 64;  // the kill rounds' load sends 24 messages a chat
-      // A Redis killed is seen at once (its connection closes), not at the
-      // timeout: that is long enough for an fsync of appendfsync always on
-      // a loaded machine (under ASan, 500 ms was passed, and the bot
-      // replies sent meanwhile, not kept, were answered differently on
-      // resend, as designed for a Redis out of reach).
-      config.extra_yaml = "store:\n  backend: redis\n  redis_url: " + redis_->url() +
-                          "\n  redis_timeout_ms: 5000\n  redis_connect_timeout_ms: 300\n";
-      *d = std::make_unique<DaemonProcess>(config);
+      *d = std::make_unique<DaemonProcess>(config_);
       std::string error;
       ASSERT_TRUE((*d)->start(&error)) << error;
     }
+  }
+  // Both daemons again, with the console account `name` (the same agents
+  // file for both) and `console_options`; the account's secret.
+  std::string restart_with_account(const std::string& name, const std::string& console_options = "") {
+    a_->stop();
+    b_->stop();
+    const std::string secret = add_agent_account(*a_, name);
+    std::filesystem::copy_file(a_->dir() / "agents.yaml", b_->dir() / "agents.yaml",
+                               std::filesystem::copy_options::overwrite_existing);
+    config_.console_options = console_options;
+    for (DaemonProcess* d : {a_.get(), b_.get()}) {
+      d->write_config(config_);
+      std::string error;
+      EXPECT_TRUE(d->start(&error)) << error;
+    }
+    return secret;
+  }
+  static std::string origin(const DaemonProcess& d) { return "http://127.0.0.1:" + std::to_string(d.port()); }
+  // Logs `name` in on `d`; the cookie to send back.
+  static std::string log_in(const DaemonProcess& d, const std::string& name, const std::string& secret) {
+    const HttpResult login = http_request_with(d.port(), http::verb::post, "/v1/login", {{"Origin", origin(d)}},
+                                               R"({"agent":")" + name + R"(","secret":")" + secret + R"("})");
+    EXPECT_EQ(login.status, 200) << login.body;
+    const std::string set_cookie = login.header("Set-Cookie");
+    return set_cookie.substr(0, set_cookie.find(';'));
   }
   void TearDown() override {
     if (!HasFailure()) return;
@@ -103,6 +127,7 @@ class RedisStoreTest : public ::testing::Test {
   }
 
   std::unique_ptr<testing::RedisServer> redis_;
+  DaemonConfig config_;
   std::unique_ptr<DaemonProcess> a_, b_;
 };
 
@@ -288,21 +313,9 @@ TEST_F(RedisStoreTest, WithRedisStoppedBotAnswersFlowAndQueueChangesAreRefusedUn
 // (the sessions are in Redis), it outlives a restart of the other, and a
 // logout on either ends it on both.
 TEST_F(RedisStoreTest, AConsoleLoginOnOneDaemonHoldsOnTheOtherUntilALogoutOnEither) {
-  a_->stop();
-  b_->stop();
-  const std::string secret = add_agent_account(*a_, "li");
+  const std::string secret = restart_with_account("li");
   ASSERT_FALSE(secret.empty());
-  std::filesystem::copy_file(a_->dir() / "agents.yaml", b_->dir() / "agents.yaml",
-                             std::filesystem::copy_options::overwrite_existing);
-  std::string error;
-  ASSERT_TRUE(a_->start(&error)) << error;
-  ASSERT_TRUE(b_->start(&error)) << error;
-  const auto origin = [](const DaemonProcess& d) { return "http://127.0.0.1:" + std::to_string(d.port()); };
-  const HttpResult login = http_request_with(a_->port(), http::verb::post, "/v1/login", {{"Origin", origin(*a_)}},
-                                             R"({"agent":"li","secret":")" + secret + R"("})");
-  ASSERT_EQ(login.status, 200) << login.body;
-  const std::string set_cookie = login.header("Set-Cookie");
-  const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+  const std::string cookie = log_in(*a_, "li", secret);
   const auto me = [&](const DaemonProcess& d) {
     return http_request_with(d.port(), http::verb::get, "/v1/me", {{"Cookie", cookie}}).status;
   };
@@ -310,6 +323,7 @@ TEST_F(RedisStoreTest, AConsoleLoginOnOneDaemonHoldsOnTheOtherUntilALogoutOnEith
   EXPECT_TRUE(wait_until([&] { return me(*b_) == 200; }, 2s)) << "the other daemon does not know the login";
 
   b_->kill9();
+  std::string error;
   ASSERT_TRUE(b_->start(&error)) << error;
   EXPECT_TRUE(wait_until([&] { return me(*b_) == 200; }, 2s)) << "a restarted daemon forgot the login";
 
@@ -318,6 +332,42 @@ TEST_F(RedisStoreTest, AConsoleLoginOnOneDaemonHoldsOnTheOtherUntilALogoutOnEith
   EXPECT_EQ(logout.status, 200) << logout.body;
   EXPECT_EQ(me(*b_), 401);
   EXPECT_TRUE(wait_until([&] { return me(*a_) == 401; }, 2s)) << "the session outlived its logout on the other daemon";
+}
+
+// An agent whose console is connected to B is online on A too: A's
+// supervisor view shows it, A's auto-assignment gives it A's new ticket, and
+// A's disconnect grace does not take that ticket back while the console
+// stays on B; closed, it goes back in line.
+TEST_F(RedisStoreTest, AnAgentConnectedToOneDaemonIsOnlineOnTheOther) {
+  const std::string secret = restart_with_account("li", "auto_assign: true, disconnect_grace_s: 1");
+  ASSERT_FALSE(secret.empty());
+  const Headers service{{"Authorization", std::string("Bearer ") + DaemonProcess::kAgentToken}};
+  const auto connected_on_a = [&] {
+    const HttpResult r = http_request_with(a_->port(), http::verb::get, "/v1/agents", service);
+    for (const json& agent : r.body_json().value("agents", json::array())) {
+      if (agent.value("name", "") == "li") return agent.value("connected", false);
+    }
+    return false;
+  };
+  auto console = console_ws(b_->port(), {{"Cookie", log_in(*b_, "li", secret)}, {"Origin", origin(*b_)}});
+  ASSERT_TRUE(console);
+  ASSERT_TRUE(wait_until(connected_on_a, 5s)) << "A does not see the agent connected to B";
+
+  auto gw = gateway(*a_);
+  ASSERT_TRUE(gw);
+  const auto handoff = ask(*gw, "p-1", "shop:presence", "转人工");
+  ASSERT_TRUE(handoff && (*handoff)["type"] == "handoff");
+  const std::string ticket = (*handoff)["ticket"];
+  const auto holder = [&] {
+    const HttpResult r = http_request_with(a_->port(), http::verb::get, "/v1/tickets/" + ticket, service);
+    return r.status == 200 ? r.body_json().value("agent", "") : std::string("?");
+  };
+  EXPECT_TRUE(wait_until([&] { return holder() == "li"; }, 3s)) << "A assigned nobody: " << holder();
+  std::this_thread::sleep_for(2500ms);  // past the grace, twice
+  EXPECT_EQ(holder(), "li") << "A took the ticket back from an agent connected to B";
+
+  console->close();
+  EXPECT_TRUE(wait_until([&] { return holder().empty(); }, 8s)) << "gone from B, it kept the ticket";
 }
 
 TEST_F(RedisStoreTest, RedisKilledUnderAppendfsyncAlwaysLosesNothingAcknowledged) {

@@ -208,6 +208,35 @@ redis.call('PUBLISH', p .. 'events', ARGV[6])
 return 1
 )lua";
 
+constexpr std::string_view kPresence = R"lua(
+local p, me, timeout = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local key = p .. 'presence'
+local now = now_ms()
+local mine = {}
+for i = 4, #ARGV, 4 do
+  mine[ARGV[i]] = true
+  redis.call('HSET', key, me .. '|' .. ARGV[i], now .. ' ' .. ARGV[i + 1] .. ' ' .. ARGV[i + 2] .. ' ' .. ARGV[i + 3])
+end
+local all, out = redis.call('HGETALL', key), {}
+for i = 1, #all, 2 do
+  local field, value = all[i], all[i + 1]
+  local bar = string.find(field, '|', 1, true)
+  local daemon, agent = string.sub(field, 1, bar - 1), string.sub(field, bar + 1)
+  local at, connected, away, away_ms = string.match(value, '^(%d+) (%d) (%d) (%d+)$')
+  if daemon == me then
+    if not mine[agent] then redis.call('HDEL', key, field) end
+  elseif not at or tonumber(at) < now - timeout then
+    redis.call('HDEL', key, field)  -- its daemon has not told for too long: gone
+  else
+    out[#out + 1] = agent
+    out[#out + 1] = connected
+    out[#out + 1] = away
+    out[#out + 1] = away_ms
+  end
+end
+return out
+)lua";
+
 // A script whose body is `parts` joined, with its digest.
 Script script_of(std::initializer_list<std::string_view> parts) {
   std::string body;
@@ -235,6 +264,11 @@ const Script& mirror() {
 
 const Script& session() {
   static const Script script = script_of({kSession});
+  return script;
+}
+
+const Script& presence() {
+  static const Script script = script_of({kCarrier, kPresence});
   return script;
 }
 

@@ -40,6 +40,13 @@ const Script& commit();
 //    {push id taken over}…}
 const Script& mirror();
 
+// ARGV: prefix, this daemon, timeout ms, then agent, connected ("1"/"0"),
+// away ("1"/"0"), away ms for each agent this daemon sees. Replaces this
+// daemon's entries in hash `presence` ("<daemon>|<agent>" → "<Redis ms>
+// <connected> <away> <away ms>"), drops those of daemons silent past the
+// timeout. → {agent, connected, away, away ms}… as the other daemons see them
+const Script& presence();
+
 // ARGV: prefix, token hash, agent, expires ms ("0": closed), now ms, event.
 // Sets or removes the login session in hash `sessions` ("<expires> <agent>";
 // an opening also drops the expired ones) and publishes the event. → 1

@@ -423,8 +423,29 @@ void RedisStore::reload_mirror(bool full, std::function<void(bool)> done) {
 
 void RedisStore::tick(std::int64_t /*now_ms*/, std::int64_t idle_ms) {
   chat_ttl_ms_.store(idle_ms, std::memory_order_relaxed);
+  share_presence_now();
   if (reloading_.exchange(true)) return;  // the last one has not answered yet
   reload_mirror(false, [this](bool) { reloading_.store(false); });
+}
+
+void RedisStore::share_presence_now() {
+  if (!presence_here_ || telling_presence_.exchange(true)) return;
+  std::vector<std::string> args{options_.key_prefix, daemon_id_, std::to_string(kCarrierTimeoutMs)};
+  for (const auth::AgentSeen& seen : presence_here_()) {
+    args.insert(args.end(), {seen.agent, seen.connected ? "1" : "0", seen.away ? "1" : "0",
+                             std::to_string(seen.away_ms)});
+  }
+  eval(scripts::presence(), std::move(args), [this](RedisReply reply) {
+    telling_presence_.store(false);
+    if (reply.type != RedisReply::Type::kArray) return;  // unreachable: told at the next tick
+    Seen elsewhere;
+    for (std::size_t i = 0; i + 3 < reply.elements.size(); i += 4) {
+      elsewhere.push_back({reply.elements[i].text, reply.elements[i + 1].text == "1",
+                           reply.elements[i + 2].text == "1",
+                           static_cast<std::int64_t>(to_u64(reply.elements[i + 3].text))});
+    }
+    presence_elsewhere_(std::move(elsewhere));
+  });
 }
 
 void RedisStore::ack_pushes(const std::vector<std::string>& push_ids) {

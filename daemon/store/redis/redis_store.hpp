@@ -33,6 +33,10 @@
 //                      login session opened or closed
 //   sessions           hash token SHA-256 → "<expires ms> <agent>": the
 //                      console's logins, valid on every daemon
+//   gateways           zset daemon → when it last said it carries gateway
+//                      connections (Redis's clock)
+//   presence           hash "<daemon>|<agent>" → what that daemon sees of
+//                      the agent (scripts::presence)
 //
 // Reads that the interface makes synchronous (tickets, resolved, notices,
 // pushes, counts, live stock) are answered from a mirror in memory: own
@@ -80,6 +84,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "daemon/auth/agent_seen.hpp"
 #include "daemon/auth/login_sessions.hpp"
 #include "daemon/chat/outbound.hpp"
 #include "daemon/common/metrics.hpp"
@@ -129,6 +134,15 @@ class RedisStore final : public Store {
   void set_carrier(std::function<bool()> carrying, TakenPushes taken) {
     carrying_ = std::move(carrying);
     taken_ = std::move(taken);
+  }
+  // Before start(): at each tick, what this daemon sees of its agents is
+  // written (hash `presence`) and what the others see is handed to
+  // `elsewhere` (on the store's thread); a daemon silent for
+  // kCarrierTimeoutMs sees no one.
+  using Seen = std::vector<auth::AgentSeen>;
+  void share_presence(std::function<Seen()> here, std::function<void(Seen)> elsewhere) {
+    presence_here_ = std::move(here);
+    presence_elsewhere_ = std::move(elsewhere);
   }
   void set_chat_ttl(std::int64_t chat_ttl_ms) { chat_ttl_ms_.store(chat_ttl_ms, std::memory_order_relaxed); }
   // Whether the last command reached Redis (for /readyz).
@@ -184,6 +198,7 @@ class RedisStore final : public Store {
   void resync();
   void write_session(const auth::LoginSessions::Shared& session);
   void reload_sessions();
+  void share_presence_now();
 
   const chat::Clock& clock_;
   RedisStoreOptions options_;
@@ -192,6 +207,9 @@ class RedisStore final : public Store {
   RemoteSends remote_;
   std::function<bool()> carrying_;
   TakenPushes taken_;
+  std::function<Seen()> presence_here_;
+  std::function<void(Seen)> presence_elsewhere_;
+  std::atomic<bool> telling_presence_{false};
 
   boost::asio::io_context ioc_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{ioc_.get_executor()};
