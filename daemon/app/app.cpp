@@ -271,6 +271,12 @@ class Daemon final : public net::AdminHandler {
     // the disconnect grace, the supervisor's view).
     redis_store_->share_presence([this] { return dispatcher_.presence().here(); },
                                  [this](std::vector<auth::AgentSeen> seen) { dispatcher_.presence().elsewhere(seen); });
+    // One set of agent accounts for every daemon (`xiaoerd agent` edits it
+    // there); this daemon's agents file seeds it.
+    redis_store_->share_accounts(*dispatcher_.authenticator().accounts(),
+                                 [this](std::shared_ptr<const auth::AgentAccounts> accounts) {
+                                   dispatcher_.authenticator().set_accounts(std::move(accounts));
+                                 });
     if (redis_store_->start()) {
       spdlog::info("store: redis {} (keys under '{}'), this daemon is {}", config_.store.redis_url,
                    config_.store.redis_key_prefix, redis_store_->daemon_id());
@@ -484,7 +490,12 @@ class Daemon final : public net::AdminHandler {
       case Consumer::kReloadGuard:  // read from the file by each reload
         break;
       case Consumer::kConsole:
-        dispatcher_.authenticator().set_accounts(std::move(reloaded.accounts));
+        // On Redis the accounts are Redis's: read again, not the file's.
+        if (redis_store_) {
+          redis_store_->reload_accounts();
+        } else {
+          dispatcher_.authenticator().set_accounts(std::move(reloaded.accounts));
+        }
         dispatcher_.authenticator().set_console(next.console);
         journal_store_.set_options(store_options(next));
         break;

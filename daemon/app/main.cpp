@@ -59,7 +59,20 @@ int run_agent_command(std::vector<std::string> args) {
     for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
     return 1;
   }
-  return xiaoer::tools::run_agent(args, xiaoer::app::agents_file(loaded.config, config_path), std::cout, std::cerr);
+  const std::string file = xiaoer::app::agents_file(loaded.config, config_path);
+  const xiaoer::app::StoreConfig& store = loaded.config.store;
+  if (store.backend != xiaoer::app::StoreBackend::kRedis) {
+    return xiaoer::tools::run_agent(args, xiaoer::tools::accounts_file(file), std::cout, std::cerr);
+  }
+  // Shared by the daemons on that Redis (the file seeds it).
+  std::string error;
+  const auto endpoint = xiaoer::store::redis::parse_redis_url(store.redis_url, &error);
+  if (!endpoint) {
+    std::cerr << config_path << ": store.redis_url: " << error << "\n";
+    return 1;
+  }
+  return xiaoer::tools::run_agent(args, xiaoer::tools::accounts_on_redis(*endpoint, store.redis_key_prefix, file),
+                                  std::cout, std::cerr);
 }
 
 }  // namespace

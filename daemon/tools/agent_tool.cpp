@@ -6,6 +6,7 @@
 
 #include "daemon/auth/agent_accounts.hpp"
 #include "daemon/auth/secret_hash.hpp"
+#include "daemon/store/redis/redis_accounts.hpp"
 
 namespace xiaoer::tools {
 namespace {
@@ -60,67 +61,108 @@ bool parse(const std::vector<std::string>& args, Options* o, std::ostream& err) 
 
 }  // namespace
 
-int run_agent(const std::vector<std::string>& args, const std::string& agents_file, std::ostream& out,
-              std::ostream& err) {
+AccountsPlace accounts_file(const std::string& path) {
+  AccountsPlace place;
+  place.name = path;
+  place.edit = [path](const std::function<bool(auth::AgentAccounts&)>& change, std::string* error) {
+    auth::LoadedAccounts loaded = auth::load_accounts(path);
+    if (common::has_errors(loaded.diagnostics)) {
+      *error = loaded.diagnostics.front().to_string();
+      return false;
+    }
+    return !change(loaded.accounts) || auth::save_accounts(path, loaded.accounts, error);
+  };
+  return place;
+}
+
+AccountsPlace accounts_on_redis(const store::redis::RedisEndpoint& endpoint, const std::string& prefix,
+                                const std::string& seed_file) {
+  AccountsPlace place;
+  place.name = store::redis::accounts_source(prefix);
+  place.applied_at_once = true;
+  place.edit = [endpoint, prefix, seed_file](const std::function<bool(auth::AgentAccounts&)>& change,
+                                             std::string* error) {
+    const auth::LoadedAccounts seed = auth::load_accounts(seed_file);
+    if (common::has_errors(seed.diagnostics)) {
+      *error = seed.diagnostics.front().to_string();
+      return false;
+    }
+    return store::redis::edit_accounts(endpoint, prefix, seed.accounts, change, error);
+  };
+  return place;
+}
+
+int run_agent(const std::vector<std::string>& args, const AccountsPlace& place, std::ostream& out, std::ostream& err) {
   Options o;
   if (!parse(args, &o, err)) return 2;
-  auth::LoadedAccounts loaded = auth::load_accounts(agents_file);
-  for (const auto& d : loaded.diagnostics) err << d.to_string() << "\n";
-  if (common::has_errors(loaded.diagnostics)) return 1;
-  auth::AgentAccounts& accounts = loaded.accounts;
-
-  if (o.verb == "list") {
-    for (const auto& [name, account] : accounts.by_name) {
-      out << name << (account.supervisor ? "  supervisor" : "  agent") << "  capacity " << account.capacity << "\n";
-    }
-    return 0;
-  }
-  if (!auth::valid_agent_name(o.name)) {
+  if (o.verb != "list" && !auth::valid_agent_name(o.name)) {
     err << "xiaoerd agent: '" << o.name << "' is not a valid name (1 to 32 of a-z 0-9 _ . -, a letter or digit first)\n";
     return 2;
   }
-  auth::AgentAccount* existing = accounts.by_name.contains(o.name) ? &accounts.by_name[o.name] : nullptr;
-  std::string secret;
-  if (o.verb == "add") {
-    if (existing) {
-      err << "xiaoerd agent: " << o.name << " exists (use reset for a new secret)\n";
-      return 1;
-    }
-    secret = auth::new_secret();
-    auth::AgentAccount account;
-    account.secret_hash = auth::hash_secret(secret);
-    account.supervisor = o.supervisor.value_or(false);
-    account.capacity = o.capacity.value_or(account.capacity);
-    accounts.by_name[o.name] = account;
-  } else if (o.verb == "remove" || o.verb == "reset" || o.verb == "set") {
-    if (!existing) {
-      err << "xiaoerd agent: no agent " << o.name << " in " << agents_file << "\n";
-      return 1;
-    }
-    if (o.verb == "remove") {
-      accounts.by_name.erase(o.name);
-    } else if (o.verb == "reset") {
-      secret = auth::new_secret();
-      existing->secret_hash = auth::hash_secret(secret);
-    } else {
-      if (o.supervisor) existing->supervisor = *o.supervisor;
-      if (o.capacity) existing->capacity = *o.capacity;
-    }
-  } else {
+  if (o.verb != "list" && o.verb != "add" && o.verb != "remove" && o.verb != "reset" && o.verb != "set") {
     err << "xiaoerd agent: unknown command '" << o.verb << "'\n" << kUsage;
     return 2;
   }
+  // Run once per attempt (a shared store runs it again when another edit
+  // came meanwhile): what it says is from its last run.
+  std::string refusal, secret, listing;
+  const auto change = [&](auth::AgentAccounts& accounts) {
+    refusal.clear();
+    secret.clear();
+    listing.clear();
+    if (o.verb == "list") {
+      for (const auto& [name, account] : accounts.by_name) {
+        listing += name + (account.supervisor ? "  supervisor" : "  agent") + "  capacity " +
+                   std::to_string(account.capacity) + "\n";
+      }
+      return false;
+    }
+    const auto existing = accounts.by_name.find(o.name);
+    if (o.verb == "add") {
+      if (existing != accounts.by_name.end()) {
+        refusal = o.name + " exists (use reset for a new secret)";
+        return false;
+      }
+      secret = auth::new_secret();
+      auth::AgentAccount account;
+      account.secret_hash = auth::hash_secret(secret);
+      account.supervisor = o.supervisor.value_or(false);
+      account.capacity = o.capacity.value_or(account.capacity);
+      accounts.by_name[o.name] = account;
+      return true;
+    }
+    if (existing == accounts.by_name.end()) {
+      refusal = "no agent " + o.name + " in " + place.name;
+      return false;
+    }
+    if (o.verb == "remove") {
+      accounts.by_name.erase(existing);
+    } else if (o.verb == "reset") {
+      secret = auth::new_secret();
+      existing->second.secret_hash = auth::hash_secret(secret);
+    } else {
+      if (o.supervisor) existing->second.supervisor = *o.supervisor;
+      if (o.capacity) existing->second.capacity = *o.capacity;
+    }
+    return true;
+  };
   std::string error;
-  if (!auth::save_accounts(agents_file, accounts, &error)) {
+  if (!place.edit(change, &error)) {
     err << "xiaoerd agent: " << error << "\n";
     return 1;
   }
+  if (!refusal.empty()) {
+    err << "xiaoerd agent: " << refusal << "\n";
+    return 1;
+  }
+  out << listing;
+  if (o.verb == "list") return 0;
+  const std::string applied = place.applied_at_once ? "every daemon on this Redis applies it now" : "reload the daemon to apply";
   if (!secret.empty()) {
     out << "agent " << o.name << ": secret " << secret << "\n"
-        << "(shown once; give it to " << o.name << " to log in at /console/. Reload the daemon to apply.)\n";
+        << "(shown once; give it to " << o.name << " to log in at /console/; " << applied << ")\n";
   } else {
-    out << "agent " << o.name << ": " << (o.verb == "remove" ? "removed" : "updated")
-        << " (reload the daemon to apply)\n";
+    out << "agent " << o.name << ": " << (o.verb == "remove" ? "removed" : "updated") << " (" << applied << ")\n";
   }
   return 0;
 }

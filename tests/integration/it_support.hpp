@@ -124,19 +124,26 @@ inline std::string read_file(const std::filesystem::path& path) {
   return out.str();
 }
 
-// Adds the console account `name` to `daemon`'s agents file with `xiaoerd
-// agent add NAME FLAGS` (the daemon reads it at its next start or reload);
-// the secret it printed once, "" on failure.
-inline std::string add_agent_account(const DaemonProcess& daemon, const std::string& name,
-                                     const std::string& flags = "") {
-  const std::string command = std::string(XIAOER_DAEMON_PATH) + " agent add " + name + " " + flags + " --config " +
-                              daemon.config_path().string() + " 2>&1";
+// `xiaoerd agent ARGS --config <daemon's config>`: what it printed.
+inline std::string run_agent_tool(const DaemonProcess& daemon, const std::string& args) {
+  const std::string command =
+      std::string(XIAOER_DAEMON_PATH) + " agent " + args + " --config " + daemon.config_path().string() + " 2>&1";
   std::string out;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (!pipe) return out;
   char buffer[512];
   while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
   ::pclose(pipe);
+  return out;
+}
+
+// Adds the console account `name` with `xiaoerd agent add NAME FLAGS` and
+// `daemon`'s config (to its agents file, read at its next start or reload;
+// or to Redis, which every daemon on it applies at once); the secret it
+// printed once, "" on failure.
+inline std::string add_agent_account(const DaemonProcess& daemon, const std::string& name,
+                                     const std::string& flags = "") {
+  const std::string out = run_agent_tool(daemon, "add " + name + " " + flags);
   std::smatch m;
   EXPECT_TRUE(std::regex_search(out, m, std::regex("secret ([0-9a-f]{48})"))) << out;
   return m.size() > 1 ? m[1].str() : "";

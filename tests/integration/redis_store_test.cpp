@@ -48,29 +48,26 @@ class RedisStoreTest : public ::testing::Test {
       ASSERT_TRUE((*d)->start(&error)) << error;
     }
   }
-  // Both daemons again, with the console account `name` (the same agents
-  // file for both) and `console_options`; the account's secret.
-  std::string restart_with_account(const std::string& name, const std::string& console_options = "") {
-    a_->stop();
-    b_->stop();
-    const std::string secret = add_agent_account(*a_, name);
-    std::filesystem::copy_file(a_->dir() / "agents.yaml", b_->dir() / "agents.yaml",
-                               std::filesystem::copy_options::overwrite_existing);
+  // Both daemons again, with `console_options`.
+  void restart_with(const std::string& console_options) {
     config_.console_options = console_options;
     for (DaemonProcess* d : {a_.get(), b_.get()}) {
+      d->stop();
       d->write_config(config_);
       std::string error;
       EXPECT_TRUE(d->start(&error)) << error;
     }
-    return secret;
   }
   static std::string origin(const DaemonProcess& d) { return "http://127.0.0.1:" + std::to_string(d.port()); }
-  // Logs `name` in on `d`; the cookie to send back.
+  static HttpResult login(const DaemonProcess& d, const std::string& name, const std::string& secret) {
+    return http_request_with(d.port(), http::verb::post, "/v1/login", {{"Origin", origin(d)}},
+                             R"({"agent":")" + name + R"(","secret":")" + secret + R"("})");
+  }
+  // Logs `name` in on `d` (once `d` has heard of its account); the cookie to send back.
   static std::string log_in(const DaemonProcess& d, const std::string& name, const std::string& secret) {
-    const HttpResult login = http_request_with(d.port(), http::verb::post, "/v1/login", {{"Origin", origin(d)}},
-                                               R"({"agent":")" + name + R"(","secret":")" + secret + R"("})");
-    EXPECT_EQ(login.status, 200) << login.body;
-    const std::string set_cookie = login.header("Set-Cookie");
+    HttpResult ok;
+    EXPECT_TRUE(wait_until([&] { return (ok = login(d, name, secret)).status == 200; }, 3s)) << ok.body;
+    const std::string set_cookie = ok.header("Set-Cookie");
     return set_cookie.substr(0, set_cookie.find(';'));
   }
   void TearDown() override {
@@ -313,7 +310,7 @@ TEST_F(RedisStoreTest, WithRedisStoppedBotAnswersFlowAndQueueChangesAreRefusedUn
 // (the sessions are in Redis), it outlives a restart of the other, and a
 // logout on either ends it on both.
 TEST_F(RedisStoreTest, AConsoleLoginOnOneDaemonHoldsOnTheOtherUntilALogoutOnEither) {
-  const std::string secret = restart_with_account("li");
+  const std::string secret = add_agent_account(*a_, "li");
   ASSERT_FALSE(secret.empty());
   const std::string cookie = log_in(*a_, "li", secret);
   const auto me = [&](const DaemonProcess& d) {
@@ -334,12 +331,27 @@ TEST_F(RedisStoreTest, AConsoleLoginOnOneDaemonHoldsOnTheOtherUntilALogoutOnEith
   EXPECT_TRUE(wait_until([&] { return me(*a_) == 401; }, 2s)) << "the session outlived its logout on the other daemon";
 }
 
+// The agent accounts are Redis's: `xiaoerd agent` with either daemon's
+// config changes them for both at once, without a reload.
+TEST_F(RedisStoreTest, AnAccountAddedOrRemovedWithTheToolHoldsOnEveryDaemonAtOnce) {
+  const std::string secret = add_agent_account(*a_, "zhao", "--capacity 3");
+  ASSERT_FALSE(secret.empty());
+  EXPECT_FALSE(log_in(*b_, "zhao", secret).empty()) << "B does not know the account added with A's config";
+  const std::string listed = run_agent_tool(*b_, "list");
+  EXPECT_NE(listed.find("zhao  agent  capacity 3"), std::string::npos) << listed;
+  const std::string removed = run_agent_tool(*b_, "remove zhao");
+  EXPECT_NE(removed.find("every daemon on this Redis applies it now"), std::string::npos) << removed;
+  EXPECT_TRUE(wait_until([&] { return login(*a_, "zhao", secret).status == 401; }, 3s))
+      << "A still takes the account removed with B's config";
+}
+
 // An agent whose console is connected to B is online on A too: A's
 // supervisor view shows it, A's auto-assignment gives it A's new ticket, and
 // A's disconnect grace does not take that ticket back while the console
 // stays on B; closed, it goes back in line.
 TEST_F(RedisStoreTest, AnAgentConnectedToOneDaemonIsOnlineOnTheOther) {
-  const std::string secret = restart_with_account("li", "auto_assign: true, disconnect_grace_s: 1");
+  restart_with("auto_assign: true, disconnect_grace_s: 1");
+  const std::string secret = add_agent_account(*a_, "li");
   ASSERT_FALSE(secret.empty());
   const Headers service{{"Authorization", std::string("Bearer ") + DaemonProcess::kAgentToken}};
   const auto connected_on_a = [&] {

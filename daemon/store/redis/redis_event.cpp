@@ -136,6 +136,8 @@ std::optional<StoreEvent> decode_event(std::string_view payload) {
       event.sends.events.push_back({kKinds[kind], view_of(*ticket)});
     }
   }
+  const auto accounts = j.find("accounts");
+  event.accounts = accounts != j.end() && accounts->is_boolean() && accounts->get<bool>();
   if (const auto session = j.find("session"); session != j.end() && session->is_object()) {
     event.session = auth::LoginSessions::Shared{string_field(*session, "hash"), string_field(*session, "agent"),
                                                 int_field(*session, "expires")};

@@ -9,6 +9,7 @@
 //
 // A login session opened or closed (session_event()):
 //   {"origin","session":{"hash","agent","expires"}}
+// The agent accounts changed (redis_accounts.hpp): {"origin","accounts":true}
 //
 // Thread safety: pure functions.
 #pragma once
@@ -34,6 +35,7 @@ struct StoreEvent {
   chat::Sends sends;  // pushes, route_closed, events (never an answer)
   std::optional<catalogue::StockUpdate> stock;
   std::optional<auth::LoginSessions::Shared> session;
+  bool accounts = false;  // the agent accounts changed (redis_accounts.hpp)
 };
 
 // The part after the head: `put` and `sends` (its answer left out), or a

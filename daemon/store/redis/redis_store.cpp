@@ -12,6 +12,7 @@
 
 #include "daemon/proto/codec.hpp"
 #include "daemon/store/journal/stock_record.hpp"
+#include "daemon/store/redis/redis_accounts.hpp"
 #include "daemon/store/redis/redis_codec.hpp"
 #include "daemon/store/redis/redis_event.hpp"
 #include "daemon/store/redis/redis_scripts.hpp"
@@ -312,6 +313,7 @@ void RedisStore::on_event(const std::string& payload) {
     if (sessions_ != nullptr) sessions_->apply(*event->session);
     return;
   }
+  if (event->accounts) return reload_accounts();
   if (event->put) mirror_.put(*event->put);
   if (event->resolved) mirror_.resolve(event->resolved->ticket.id, event->resolved);
   if (event->stock) mirror_.apply_stock(*event->stock);
@@ -334,6 +336,30 @@ void RedisStore::on_event(const std::string& payload) {
 void RedisStore::resync() {
   reload_mirror(true);
   reload_sessions();
+  reload_accounts();
+}
+
+void RedisStore::reload_accounts() {
+  if (!accounts_applied_) return;
+  const std::string key = options_.key_prefix + std::string(kAccountsKey);
+  commands_->command({"GET", key}, [this, key](RedisReply reply) {
+    if (reply.type == RedisReply::Type::kNil) {
+      // None yet: this daemon's file, unless another daemon wrote first.
+      commands_->command({"SET", key, auth::render_accounts(accounts_seed_), "NX"}, [this](RedisReply written) {
+        if (written.type == RedisReply::Type::kStatus || written.type == RedisReply::Type::kNil) reload_accounts();
+      });
+      return;
+    }
+    if (reply.type != RedisReply::Type::kString) return;  // unreachable: read at the next reconnect
+    auth::LoadedAccounts loaded = auth::parse_accounts(accounts_source(options_.key_prefix), reply.text);
+    for (const common::Diagnostic& d : loaded.diagnostics) spdlog::error("{}", d.to_string());
+    if (common::has_errors(loaded.diagnostics)) {
+      spdlog::error("store: the agent accounts on redis have errors; keeping the running set");
+      return;
+    }
+    spdlog::info("store: {} agent accounts from redis", loaded.accounts.by_name.size());
+    accounts_applied_(std::make_shared<const auth::AgentAccounts>(std::move(loaded.accounts)));
+  });
 }
 
 void RedisStore::share_sessions(auth::LoginSessions& sessions) {

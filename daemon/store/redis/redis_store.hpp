@@ -37,6 +37,7 @@
 //                      connections (Redis's clock)
 //   presence           hash "<daemon>|<agent>" → what that daemon sees of
 //                      the agent (scripts::presence)
+//   agents             the console's agent accounts (redis_accounts.hpp)
 //
 // Reads that the interface makes synchronous (tickets, resolved, notices,
 // pushes, counts, live stock) are answered from a mirror in memory: own
@@ -84,6 +85,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "daemon/auth/agent_accounts.hpp"
 #include "daemon/auth/agent_seen.hpp"
 #include "daemon/auth/login_sessions.hpp"
 #include "daemon/chat/outbound.hpp"
@@ -140,6 +142,18 @@ class RedisStore final : public Store {
   // `elsewhere` (on the store's thread); a daemon silent for
   // kCarrierTimeoutMs sees no one.
   using Seen = std::vector<auth::AgentSeen>;
+  // Before start(): the console's agent accounts are Redis's (key
+  // `agents`, redis_accounts.hpp), handed to `apply` (on the store's
+  // thread) after every reconnect and whenever `xiaoerd agent` changes
+  // them; when Redis holds none, `seed` (this daemon's agents file) is
+  // written there first.
+  using AccountsApplied = std::function<void(std::shared_ptr<const auth::AgentAccounts>)>;
+  void share_accounts(auth::AgentAccounts seed, AccountsApplied apply) {
+    accounts_seed_ = std::move(seed);
+    accounts_applied_ = std::move(apply);
+  }
+  // Reads the accounts again (a reload of the daemon).
+  void reload_accounts();
   void share_presence(std::function<Seen()> here, std::function<void(Seen)> elsewhere) {
     presence_here_ = std::move(here);
     presence_elsewhere_ = std::move(elsewhere);
@@ -210,6 +224,8 @@ class RedisStore final : public Store {
   std::function<Seen()> presence_here_;
   std::function<void(Seen)> presence_elsewhere_;
   std::atomic<bool> telling_presence_{false};
+  auth::AgentAccounts accounts_seed_;
+  AccountsApplied accounts_applied_;
 
   boost::asio::io_context ioc_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{ioc_.get_executor()};
