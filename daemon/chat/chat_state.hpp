@@ -18,7 +18,7 @@ struct ChatState {
   nlu::Context context;  // the engine's memory of the chat
   // The answers to the last ids, oldest first: a resent id gets the same answer.
   std::vector<std::pair<std::string, proto::Answer>> answered;
-  std::vector<queue::TranscriptLine> recent;  // last lines, for a new ticket
+  queue::Transcript recent;  // last lines, for a new ticket (shared: a copy is cheap)
   double tokens = -1;                         // rate bucket; -1 until first use
   std::int64_t refilled_ms = 0;
   std::int64_t last_seen_ms = 0;
@@ -29,6 +29,9 @@ template <typename T>
 void push_bounded(std::vector<T>& window, T item, std::size_t limit) {
   window.push_back(std::move(item));
   if (window.size() > limit) window.erase(window.begin(), window.end() - static_cast<std::ptrdiff_t>(limit));
+}
+inline void push_bounded(queue::Transcript& window, queue::TranscriptLine line, std::size_t limit) {
+  window.push_back(std::move(line), limit);
 }
 
 }  // namespace xiaoer::chat

@@ -8,10 +8,7 @@ void HumanQueue::put(Ticket ticket) {
   if (ticket.number == 0) ticket.number = ticket_number(ticket.id);
   if (ticket.number == 0) ticket.number = next_number_;
   next_number_ = std::max(next_number_, ticket.number + 1);
-  if (ticket.transcript.size() > kMaxTranscript) {
-    ticket.transcript.erase(ticket.transcript.begin(),
-                            ticket.transcript.end() - static_cast<std::ptrdiff_t>(kMaxTranscript));
-  }
+  ticket.transcript.keep_last(kMaxTranscript);
   if (const auto old = tickets_.find(ticket.id); old != tickets_.end()) {
     if (old->second.state == TicketState::kWaiting) leave_line(old->second.priority, old->second.number);
     notice_pending_.erase({old->second.opened_ms, old->second.number});

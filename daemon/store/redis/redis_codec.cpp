@@ -1,5 +1,7 @@
 #include "daemon/store/redis/redis_codec.hpp"
 
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "daemon/common/json_fields.hpp"
@@ -62,12 +64,14 @@ bool decode_chat_state(std::string_view text, chat::ChatState* s) {
     }
   }
   if (const auto recent = j.find("recent"); recent != j.end() && recent->is_array()) {
+    std::vector<queue::TranscriptLine> lines;  // chunked once, not appended line by line
     for (const json& l : *recent) {
       if (l.is_object()) {
-        s->recent.push_back(
+        lines.push_back(
             {string_field(l, "from"), string_field(l, "text"), int_field(l, "ts"), string_field(l, "agent")});
       }
     }
+    s->recent = queue::Transcript(std::move(lines));
   }
   if (const auto tokens = j.find("tokens"); tokens != j.end() && tokens->is_number()) s->tokens = tokens->get<double>();
   s->refilled_ms = int_field(j, "refilled");
