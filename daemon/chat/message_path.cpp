@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <string>
 
-#include "daemon/chat/ticket_view.hpp"
 #include "daemon/engine/decision.hpp"
 
 namespace xiaoer::chat {
@@ -53,7 +52,7 @@ Effect hold(queue::Ticket ticket, ChatState chat, const proto::InboundMessage& m
   e.counts.answer_type = "hold";
   // Agents see the buyer's new line at once (its place in line is not
   // walked here: 0, the console orders by the SLA deadline).
-  e.sends.events.push_back({proto::TicketEventKind::kUpdated, view(ticket, 0)});
+  e.sends.events.emplace_back(proto::TicketEventKind::kUpdated, ticket, 0);
   e.state = std::move(chat);
   e.ticket = std::move(ticket);
   return e;
@@ -100,7 +99,7 @@ Effect handoff(const Snapshot& s, ChatState chat, const proto::InboundMessage& m
 
   e.changes.emplace_back(change::Opened{ticket});
   e.changes.emplace_back(change::Answered{m.id, answer, chat.context});
-  e.sends.events.push_back({proto::TicketEventKind::kOpened, view(ticket, position)});
+  e.sends.events.emplace_back(proto::TicketEventKind::kOpened, ticket, position);
   e.sends.answer = std::move(answer);
   e.counts.answer_type = "handoff";
   e.counts.handoff_reason = ticket.reason;

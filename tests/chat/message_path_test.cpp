@@ -81,8 +81,8 @@ TEST_F(MessagePathTest, AHandoffOpensTheNextTicketBehindThoseWaiting) {
   EXPECT_TRUE(std::holds_alternative<change::Answered>(e.changes[1]));
   ASSERT_EQ(e.sends.events.size(), 1u);
   EXPECT_EQ(e.sends.events[0].kind, proto::TicketEventKind::kOpened);
-  EXPECT_EQ(e.sends.events[0].ticket.position, 4);
-  EXPECT_EQ(e.sends.events[0].ticket.buyer_nick, "买家甲");
+  EXPECT_EQ(e.sends.events[0].view().position, 4);
+  EXPECT_EQ(e.sends.events[0].view().buyer_nick, "买家甲");
   EXPECT_EQ(e.counts.handoff_reason, "asked_for_human");
   EXPECT_FALSE(e.ticket->upset);
 }
