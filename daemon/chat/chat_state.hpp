@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,10 +15,22 @@
 
 namespace xiaoer::chat {
 
+// An id answered, and its answer: immutable and shared, since a chat's
+// window of them is copied with every snapshot of the chat.
+struct AnsweredId {
+  std::string id;
+  proto::Answer answer;
+};
+using AnsweredWindow = std::vector<std::shared_ptr<const AnsweredId>>;
+
+inline std::shared_ptr<const AnsweredId> make_answered(std::string id, proto::Answer answer) {
+  return std::make_shared<const AnsweredId>(AnsweredId{std::move(id), std::move(answer)});
+}
+
 struct ChatState {
   nlu::Context context;  // the engine's memory of the chat
   // The answers to the last ids, oldest first: a resent id gets the same answer.
-  std::vector<std::pair<std::string, proto::Answer>> answered;
+  AnsweredWindow answered;
   queue::Transcript recent;  // last lines, for a new ticket (shared: a copy is cheap)
   double tokens = -1;                         // rate bucket; -1 until first use
   std::int64_t refilled_ms = 0;

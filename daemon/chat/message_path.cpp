@@ -10,7 +10,7 @@ namespace {
 
 const proto::Answer* find_answered(const ChatState& chat, std::string_view id) {
   for (auto it = chat.answered.rbegin(); it != chat.answered.rend(); ++it) {
-    if (it->first == id) return &it->second;
+    if ((*it)->id == id) return &(*it)->answer;
   }
   return nullptr;
 }
@@ -46,7 +46,7 @@ Effect hold(queue::Ticket ticket, ChatState chat, const proto::InboundMessage& m
   Effect e;
   queue::add_line(ticket, line);
   proto::HoldFrame answer{m.id, m.chat, ticket.id};
-  chat.answered.emplace_back(m.id, answer);  // the caller keeps the window's size
+  chat.answered.push_back(make_answered(m.id, answer));  // the caller keeps the window's size
   e.changes.emplace_back(change::Held{m.id, ticket.id, line});
   e.sends.answer = std::move(answer);
   e.counts.answer_type = "hold";
@@ -95,7 +95,7 @@ Effect handoff(const Snapshot& s, ChatState chat, const proto::InboundMessage& m
   }
   push_bounded(chat.recent, {"bot", text, in.now_ms}, static_cast<std::size_t>(in.options.transcript_lines));
   proto::HandoffFrame answer{m.id, m.chat, std::move(text), ticket.id, ticket.reason, position};
-  chat.answered.emplace_back(m.id, answer);
+  chat.answered.push_back(make_answered(m.id, answer));
 
   e.changes.emplace_back(change::Opened{ticket});
   e.changes.emplace_back(change::Answered{m.id, answer, chat.context});
@@ -155,7 +155,7 @@ Effect decide_message(Snapshot s, const proto::InboundMessage& m, const MessageI
     if (outcome.kind == engine::Outcome::Kind::kReply) {
       push_bounded(chat.recent, {"bot", outcome.text, in.now_ms}, static_cast<std::size_t>(o.transcript_lines));
       proto::ReplyFrame answer{m.id, m.chat, outcome.text, std::move(outcome.intents), outcome.confidence};
-      chat.answered.emplace_back(m.id, answer);
+      chat.answered.push_back(make_answered(m.id, answer));
       e.changes.emplace_back(change::Answered{m.id, answer, chat.context});
       e.sends.answer = std::move(answer);
       e.counts.answer_type = "reply";
