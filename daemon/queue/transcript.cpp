@@ -1,7 +1,6 @@
 #include "daemon/queue/transcript.hpp"
 
 #include <algorithm>
-#include <iterator>
 #include <utility>
 
 namespace xiaoer::queue {
@@ -11,16 +10,16 @@ Transcript::Transcript(std::initializer_list<TranscriptLine> lines)
 
 Transcript::Transcript(std::vector<TranscriptLine> lines) {
   if (lines.empty()) return;
-  auto spine = std::make_shared<Spine>();
-  spine->reserve((lines.size() + kChunk - 1) / kChunk);
-  for (std::size_t at = 0; at < lines.size(); at += kChunk) {
-    const auto from = std::make_move_iterator(lines.begin() + static_cast<std::ptrdiff_t>(at));
-    const auto to =
-        std::make_move_iterator(lines.begin() + static_cast<std::ptrdiff_t>(std::min(at + kChunk, lines.size())));
-    spine->push_back(std::make_shared<const Chunk>(from, to));
+  size_ = lines.size();
+  const std::size_t count = chunks();
+  auto spine = std::make_shared<Chunk[]>(count);
+  for (std::size_t c = 0; c < count; ++c) {
+    const std::size_t length = std::min(kChunk, lines.size() - c * kChunk);
+    auto chunk = std::make_shared<TranscriptLine[]>(length);
+    for (std::size_t i = 0; i < length; ++i) chunk[i] = std::move(lines[c * kChunk + i]);
+    spine[c] = std::move(chunk);
   }
   spine_ = std::move(spine);
-  size_ = lines.size();
 }
 
 void Transcript::push_back(TranscriptLine line, std::size_t limit) {
@@ -28,21 +27,16 @@ void Transcript::push_back(TranscriptLine line, std::size_t limit) {
   // Places counted from the first chunk's first line, dropped or not.
   const std::size_t end = first_ + size_;  // where the line goes
   const std::size_t start = first_ + (size_ + 1 > limit ? size_ + 1 - limit : 0);  // the first line kept
-  const std::size_t skip = start / kChunk;  // chunks wholly dropped
-  const std::size_t last = end / kChunk;    // the chunk the line goes into
-  const std::size_t chunks = spine_ ? spine_->size() : 0;
+  const std::size_t skip = start / kChunk;    // chunks wholly dropped
+  const std::size_t last = end / kChunk;      // the chunk the line goes into
+  const std::size_t before = end % kChunk;    // lines already in it (0: a new chunk)
 
-  auto spine = std::make_shared<Spine>();
-  spine->reserve(last - skip + 1);
-  for (std::size_t c = skip; c < last; ++c) spine->push_back((*spine_)[c]);  // full: shared as they are
-  auto chunk = std::make_shared<Chunk>();
-  if (last < chunks) {  // the last chunk has room: a copy of it, sized to fit
-    const Chunk& old = *(*spine_)[last];
-    chunk->reserve(old.size() + 1);
-    chunk->insert(chunk->end(), old.begin(), old.end());
-  }
-  chunk->push_back(std::move(line));
-  spine->push_back(std::move(chunk));
+  auto spine = std::make_shared<Chunk[]>(last - skip + 1);
+  for (std::size_t c = skip; c < last; ++c) spine[c - skip] = spine_[c];  // full: shared as they are
+  auto chunk = std::make_shared<TranscriptLine[]>(before + 1);
+  for (std::size_t i = 0; i < before; ++i) chunk[i] = spine_[last][i];
+  chunk[before] = std::move(line);
+  spine[last - skip] = std::move(chunk);
   spine_ = std::move(spine);
   first_ = start - skip * kChunk;
   size_ = end + 1 - start;
@@ -53,7 +47,12 @@ void Transcript::keep_last(std::size_t limit) {
   if (limit == 0) return clear();
   const std::size_t start = first_ + (size_ - limit);
   const std::size_t skip = start / kChunk;
-  if (skip > 0) spine_ = std::make_shared<const Spine>(spine_->begin() + static_cast<std::ptrdiff_t>(skip), spine_->end());
+  if (skip > 0) {
+    const std::size_t count = chunks();
+    auto spine = std::make_shared<Chunk[]>(count - skip);
+    for (std::size_t c = skip; c < count; ++c) spine[c - skip] = spine_[c];
+    spine_ = std::move(spine);
+  }
   first_ = start - skip * kChunk;
   size_ = limit;
 }

@@ -9,7 +9,8 @@
 // pointer. Appending never changes what is shared: it makes a new last
 // chunk (a copy of at most kChunk - 1 lines plus the new one) and a new
 // spine (one pointer per chunk), so an append costs O(kChunk + size /
-// kChunk), not O(size), and every other copy keeps the lines it had.
+// kChunk) and two allocations, not O(size), and every other copy keeps the
+// lines it had.
 // Dropping the oldest lines moves an offset into the first chunk, and
 // drops that chunk once it is passed.
 //
@@ -92,7 +93,7 @@ class Transcript {
   // Line i, oldest first (i < size()).
   const TranscriptLine& operator[](std::size_t i) const {
     const std::size_t at = first_ + i;
-    return (*(*spine_)[at / kChunk])[at % kChunk];
+    return spine_[at / kChunk][at % kChunk];
   }
   const TranscriptLine& front() const { return (*this)[0]; }
   const TranscriptLine& back() const { return (*this)[size_ - 1]; }
@@ -108,11 +109,13 @@ class Transcript {
   friend bool operator==(const Transcript& a, const Transcript& b);
 
  private:
-  using Chunk = std::vector<TranscriptLine>;                  // at most kChunk lines
-  using Spine = std::vector<std::shared_ptr<const Chunk>>;  // full chunks, then the last
+  // kChunk lines (the last chunk: the rest), each chunk and the spine one
+  // allocation; their lengths follow from first_ and size_.
+  using Chunk = std::shared_ptr<const TranscriptLine[]>;
+  std::size_t chunks() const { return size_ == 0 ? 0 : (first_ + size_ + kChunk - 1) / kChunk; }
 
-  std::shared_ptr<const Spine> spine_;  // null when empty
-  std::size_t first_ = 0;               // lines of the first chunk dropped
+  std::shared_ptr<const Chunk[]> spine_;  // chunks() chunks; null when empty
+  std::size_t first_ = 0;                 // lines of the first chunk dropped
   std::size_t size_ = 0;
 };
 
