@@ -30,8 +30,7 @@ using namespace xiaoer;
 class NullOutbound final : public chat::Outbound {
  public:
   void to_gateway(const std::string&, proto::Push) override {}
-  void to_agents(const proto::TicketEvent&) override {}
-  bool agents_connected() const override { return false; }
+  void to_agents(proto::TicketEventKind, const std::string&, const std::function<proto::TicketView()>&) override {}
   void ticket_closed(const std::string&) override {}
 };
 

@@ -171,8 +171,10 @@ inline const std::filesystem::path& temp_dir() {
 class NullOutbound final : public chat::Outbound {
  public:
   void to_gateway(const std::string&, proto::Push) override {}
-  void to_agents(const proto::TicketEvent&) override {}
-  bool agents_connected() const override { return true; }  // decorate: fuzz that too
+  void to_agents(proto::TicketEventKind, const std::string&,
+                 const std::function<proto::TicketView()>& shown) override {
+    (void)shown();  // build and decorate: fuzz that too
+  }
   void ticket_closed(const std::string&) override {}
 };
 

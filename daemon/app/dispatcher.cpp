@@ -147,8 +147,9 @@ void Dispatcher::ticket_closed(const std::string& chat) {
   shard.connection_of_chat.erase(route);
 }
 
-void Dispatcher::to_agents(const proto::TicketEvent& event) {
-  if (event.kind == proto::TicketEventKind::kOpened) api_.routing().opened(event.ticket.id);
+void Dispatcher::to_agents(proto::TicketEventKind kind, const std::string& ticket_id,
+                           const std::function<proto::TicketView()>& shown) {
+  if (kind == proto::TicketEventKind::kOpened) api_.routing().opened(ticket_id);
   std::vector<std::shared_ptr<net::Connection>> targets;
   {
     std::lock_guard lock(connections_mutex_);
@@ -156,14 +157,9 @@ void Dispatcher::to_agents(const proto::TicketEvent& event) {
       if (auto c = weak.lock()) targets.push_back(std::move(c));
     }
   }
-  if (targets.empty()) return;  // encoded for no one
-  const std::string frame = proto::encode(event);
+  if (targets.empty()) return;  // built and encoded for no one
+  const std::string frame = proto::encode(proto::TicketEvent{kind, shown()});
   for (const auto& c : targets) c->send(frame);
-}
-
-bool Dispatcher::agents_connected() const {
-  std::lock_guard lock(connections_mutex_);
-  return !agents_.empty();
 }
 
 void Dispatcher::on_http(net::HttpRequest request, Respond respond) {

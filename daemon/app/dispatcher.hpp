@@ -93,8 +93,8 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
 
   // chat::Outbound
   void to_gateway(const std::string& chat, proto::Push push) override;
-  void to_agents(const proto::TicketEvent& event) override;
-  bool agents_connected() const override;
+  void to_agents(proto::TicketEventKind kind, const std::string& ticket_id,
+                 const std::function<proto::TicketView()>& shown) override;
   void ticket_closed(const std::string& chat) override;
 
   // Pushes no gateway connection has.

@@ -108,13 +108,11 @@ Effect decide_agent(const Snapshot& s, const proto::AgentCommand& command, const
     case proto::AgentOp::kList:
       return refused(s, command, "list changes nothing");
   }
+  const bool resolved = !e.resolved_ticket.empty();
   proto::TicketView shown = view(after, position);
-  if (!e.resolved_ticket.empty()) {
-    shown.state = "resolved";
-  } else {
-    e.ticket = std::move(after);
-  }
-  e.sends.events.push_back({event, shown});
+  if (resolved) shown.state = "resolved";
+  e.sends.events.emplace_back(event, after, position, resolved);
+  if (!resolved) e.ticket = std::move(after);
   e.sends.answer = proto::AgentOkFrame{command.op, command.request_id, std::move(shown)};
   return e;
 }

@@ -21,6 +21,7 @@
 #include <variant>
 #include <vector>
 
+#include "daemon/chat/agent_event.hpp"
 #include "daemon/chat/chat_state.hpp"
 #include "daemon/chat/traffic_line.hpp"
 #include "daemon/nlu/context.hpp"
@@ -107,7 +108,7 @@ enum class Durability {
 struct Sends {
   std::vector<proto::Push> pushes;  // for the chat's gateway connection
   bool route_closed = false;        // the ticket is resolved: no more pushes
-  std::vector<proto::TicketEvent> events;
+  std::vector<AgentEvent> events;  // shown only to agents connected
   std::optional<proto::Answer> answer;
 };
 

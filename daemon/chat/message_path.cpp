@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <string>
 
-#include "daemon/chat/ticket_view.hpp"
 #include "daemon/engine/decision.hpp"
 
 namespace xiaoer::chat {
@@ -11,7 +10,7 @@ namespace {
 
 const proto::Answer* find_answered(const ChatState& chat, std::string_view id) {
   for (auto it = chat.answered.rbegin(); it != chat.answered.rend(); ++it) {
-    if (it->first == id) return &it->second;
+    if ((*it)->id == id) return &(*it)->answer;
   }
   return nullptr;
 }
@@ -47,13 +46,13 @@ Effect hold(queue::Ticket ticket, ChatState chat, const proto::InboundMessage& m
   Effect e;
   queue::add_line(ticket, line);
   proto::HoldFrame answer{m.id, m.chat, ticket.id};
-  chat.answered.emplace_back(m.id, answer);  // the caller keeps the window's size
+  chat.answered.push_back(make_answered(m.id, answer));  // the caller keeps the window's size
   e.changes.emplace_back(change::Held{m.id, ticket.id, line});
   e.sends.answer = std::move(answer);
   e.counts.answer_type = "hold";
   // Agents see the buyer's new line at once (its place in line is not
   // walked here: 0, the console orders by the SLA deadline).
-  e.sends.events.push_back({proto::TicketEventKind::kUpdated, view(ticket, 0)});
+  e.sends.events.emplace_back(proto::TicketEventKind::kUpdated, ticket, 0);
   e.state = std::move(chat);
   e.ticket = std::move(ticket);
   return e;
@@ -96,11 +95,11 @@ Effect handoff(const Snapshot& s, ChatState chat, const proto::InboundMessage& m
   }
   push_bounded(chat.recent, {"bot", text, in.now_ms}, static_cast<std::size_t>(in.options.transcript_lines));
   proto::HandoffFrame answer{m.id, m.chat, std::move(text), ticket.id, ticket.reason, position};
-  chat.answered.emplace_back(m.id, answer);
+  chat.answered.push_back(make_answered(m.id, answer));
 
   e.changes.emplace_back(change::Opened{ticket});
   e.changes.emplace_back(change::Answered{m.id, answer, chat.context});
-  e.sends.events.push_back({proto::TicketEventKind::kOpened, view(ticket, position)});
+  e.sends.events.emplace_back(proto::TicketEventKind::kOpened, ticket, position);
   e.sends.answer = std::move(answer);
   e.counts.answer_type = "handoff";
   e.counts.handoff_reason = ticket.reason;
@@ -156,7 +155,7 @@ Effect decide_message(Snapshot s, const proto::InboundMessage& m, const MessageI
     if (outcome.kind == engine::Outcome::Kind::kReply) {
       push_bounded(chat.recent, {"bot", outcome.text, in.now_ms}, static_cast<std::size_t>(o.transcript_lines));
       proto::ReplyFrame answer{m.id, m.chat, outcome.text, std::move(outcome.intents), outcome.confidence};
-      chat.answered.emplace_back(m.id, answer);
+      chat.answered.push_back(make_answered(m.id, answer));
       e.changes.emplace_back(change::Answered{m.id, answer, chat.context});
       e.sends.answer = std::move(answer);
       e.counts.answer_type = "reply";

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "daemon/proto/frames.hpp"
@@ -15,11 +16,12 @@ class Outbound {
   virtual ~Outbound() = default;
   // A push for the gateway connection that carries `chat`.
   virtual void to_gateway(const std::string& chat, proto::Push push) = 0;
-  // An event for every connected agent.
-  virtual void to_agents(const proto::TicketEvent& event) = 0;
-  // Whether any agent is connected to see events: with none, an event is
-  // not decorated (its deadline, and the bot's draft, which costs a match).
-  virtual bool agents_connected() const = 0;
+  // An event for every connected agent, about ticket `ticket_id`. `shown`
+  // builds what they see (the whole ticket, decorated with its deadline and
+  // the bot's draft, which costs a match): called only if an agent is
+  // connected, at most once, before to_agents returns.
+  virtual void to_agents(proto::TicketEventKind kind, const std::string& ticket_id,
+                         const std::function<proto::TicketView()>& shown) = 0;
   // `chat`'s ticket is resolved: nothing more is pushed for it until it is
   // handed off again, so its route to a gateway connection may be dropped.
   virtual void ticket_closed(const std::string& chat) = 0;

@@ -8,23 +8,34 @@ void HumanQueue::put(Ticket ticket) {
   if (ticket.number == 0) ticket.number = ticket_number(ticket.id);
   if (ticket.number == 0) ticket.number = next_number_;
   next_number_ = std::max(next_number_, ticket.number + 1);
-  if (ticket.transcript.size() > kMaxTranscript) {
-    ticket.transcript.erase(ticket.transcript.begin(),
-                            ticket.transcript.end() - static_cast<std::ptrdiff_t>(kMaxTranscript));
+  ticket.transcript.keep_last(kMaxTranscript);
+  const auto old = tickets_.find(ticket.id);
+  const Ticket* before = old == tickets_.end() ? nullptr : &old->second;
+  // The line, the notices owed and the claims change only with what they
+  // are kept by: a line added (most puts) makes and frees none of their nodes.
+  const auto waits = [](const Ticket* t) { return t != nullptr && t->state == TicketState::kWaiting; };
+  if (waits(before) != waits(&ticket) ||
+      (waits(before) && (before->priority != ticket.priority || before->number != ticket.number))) {
+    if (waits(before)) leave_line(before->priority, before->number);
+    if (waits(&ticket)) enter_line(ticket.priority, ticket.number, ticket.id);
   }
-  if (const auto old = tickets_.find(ticket.id); old != tickets_.end()) {
-    if (old->second.state == TicketState::kWaiting) leave_line(old->second.priority, old->second.number);
-    notice_pending_.erase({old->second.opened_ms, old->second.number});
-    count_held(old->second, -1);
+  const auto owed = [](const Ticket* t) { return t != nullptr && !t->notice_sent && t->last_agent_reply_ms == 0; };
+  if (owed(before) != owed(&ticket) ||
+      (owed(before) && (before->opened_ms != ticket.opened_ms || before->number != ticket.number))) {
+    if (before != nullptr) notice_pending_.erase({before->opened_ms, before->number});
+    if (owed(&ticket)) notice_pending_[{ticket.opened_ms, ticket.number}] = ticket.id;
   }
-  count_held(ticket, +1);
-  if (ticket.state == TicketState::kWaiting) enter_line(ticket.priority, ticket.number, ticket.id);
-  if (!ticket.notice_sent && ticket.last_agent_reply_ms == 0) {
-    notice_pending_[{ticket.opened_ms, ticket.number}] = ticket.id;
+  if (before == nullptr || before->state != ticket.state || before->agent != ticket.agent) {
+    if (before != nullptr) count_held(*before, -1);
+    count_held(ticket, +1);
   }
-  by_chat_[ticket.chat] = ticket.id;
-  const std::string id = ticket.id;
-  tickets_[id] = std::move(ticket);
+  if (before == nullptr || before->chat != ticket.chat) by_chat_[ticket.chat] = ticket.id;
+  if (before != nullptr) {
+    old->second = std::move(ticket);
+  } else {
+    std::string id = ticket.id;
+    tickets_.emplace(std::move(id), std::move(ticket));
+  }
 }
 
 bool HumanQueue::reserve(std::uint64_t number) {
@@ -102,12 +113,12 @@ std::optional<Ticket> HumanQueue::resolve(const std::string& ticket_id) {
 }
 
 const Ticket* HumanQueue::find(std::string_view ticket_id) const {
-  const auto it = tickets_.find(std::string(ticket_id));
+  const auto it = tickets_.find(ticket_id);
   return it == tickets_.end() ? nullptr : &it->second;
 }
 
 const Ticket* HumanQueue::find_by_chat(std::string_view chat) const {
-  const auto it = by_chat_.find(std::string(chat));
+  const auto it = by_chat_.find(chat);
   return it == by_chat_.end() ? nullptr : find(it->second);
 }
 

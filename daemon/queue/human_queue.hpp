@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -83,8 +84,16 @@ class HumanQueue {
   void count_held(const Ticket& ticket, int delta);
 
   std::uint64_t next_number_ = 1;
-  std::unordered_map<std::string, Ticket> tickets_;          // by id
-  std::unordered_map<std::string, std::string> by_chat_;     // chat → id
+  // Looked up by string_view without a temporary string (every load).
+  struct IdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  template <typename T>
+  using ById = std::unordered_map<std::string, T, IdHash, std::equal_to<>>;
+
+  ById<Ticket> tickets_;           // by id
+  ById<std::string> by_chat_;      // chat → id
   std::map<LineKey, std::string> line_;                      // waiting tickets
   std::map<int, std::size_t> waiting_by_priority_;           // priority → waiting tickets
   std::map<std::string, int> held_by_agent_;                 // agent → claimed tickets

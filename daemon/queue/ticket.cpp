@@ -34,11 +34,7 @@ bool record_agent_reply(Ticket& ticket, const std::string& agent, std::string te
 }
 
 void add_line(Ticket& ticket, TranscriptLine line) {
-  ticket.transcript.push_back(std::move(line));
-  if (ticket.transcript.size() > kMaxTranscript) {
-    ticket.transcript.erase(ticket.transcript.begin(),
-                            ticket.transcript.end() - static_cast<std::ptrdiff_t>(kMaxTranscript));
-  }
+  ticket.transcript.push_back(std::move(line), kMaxTranscript);
 }
 
 }  // namespace xiaoer::queue

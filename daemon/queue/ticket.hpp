@@ -11,18 +11,11 @@
 #include <utility>
 #include <vector>
 
+#include "daemon/queue/transcript.hpp"
+
 namespace xiaoer::queue {
 
 enum class TicketState { kWaiting, kClaimed };
-
-struct TranscriptLine {
-  std::string from;  // "buyer", "bot", "agent", "notice", "note" (between agents, never sent)
-  std::string text;
-  std::int64_t ts_ms = 0;
-  std::string agent = {};  // who wrote an agent line or a note
-
-  bool operator==(const TranscriptLine&) const = default;
-};
 
 struct Ticket {
   std::string id;      // "T-42"
@@ -33,7 +26,7 @@ struct Ticket {
   std::uint64_t number = 0;  // order of opening: the oldest-first tie-break
   TicketState state = TicketState::kWaiting;
   std::string agent;  // who claimed it
-  std::vector<TranscriptLine> transcript;
+  Transcript transcript;  // shared lines: a copy of a ticket is cheap
   bool notice_sent = false;              // the courtesy notice went out
   std::int64_t last_agent_reply_ms = 0;  // 0: no agent has answered yet
   // From the message that handed off ("" when the gateway sent none): the

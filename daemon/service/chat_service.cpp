@@ -180,10 +180,12 @@ void ChatService::run(std::shared_ptr<Request> request) {
 void ChatService::send(const std::string& chat, chat::Sends sends, const Answer& answer) {
   for (proto::Push& push : sends.pushes) outbound_.to_gateway(chat, std::move(push));
   if (sends.route_closed) outbound_.ticket_closed(chat);
-  const bool watched = !sends.events.empty() && outbound_.agents_connected();
-  for (proto::TicketEvent& event : sends.events) {
-    if (watched) decorate(event.ticket);
-    outbound_.to_agents(event);
+  for (const chat::AgentEvent& event : sends.events) {
+    outbound_.to_agents(event.kind, event.ticket_id(), [&] {
+      proto::TicketView shown = event.view();
+      decorate(shown);
+      return shown;
+    });
   }
   if (!sends.answer || !answer) return;
   if (auto* ok = std::get_if<proto::AgentOkFrame>(&*sends.answer); ok && ok->ticket) decorate(*ok->ticket);

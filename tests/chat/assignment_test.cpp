@@ -12,12 +12,11 @@ Snapshot waiting_ticket() {
   Snapshot s;
   s.chat = "c1";
   s.version = 3;
-  queue::Ticket t;
+  queue::Ticket& t = s.ticket.emplace();
   t.id = "T-1";
   t.number = 1;
   t.chat = "c1";
   t.reason = "asked_for_human";
-  s.ticket = t;
   return s;
 }
 

@@ -51,7 +51,7 @@ TEST_F(MessagePathTest, AReplyChangesTheChatOnlyAndIsBestEffort) {
   ASSERT_NE(reply, nullptr);
   EXPECT_EQ(reply->intents.at(0), "shipping.courier");
   ASSERT_TRUE(e.state);
-  EXPECT_EQ(e.state->answered.back().first, "m1");
+  EXPECT_EQ(e.state->answered.back()->id, "m1");
   ASSERT_EQ(e.state->recent.size(), 2u);  // the buyer's line and the bot's
   EXPECT_FALSE(e.ticket);
   ASSERT_EQ(e.changes.size(), 1u);
@@ -81,8 +81,8 @@ TEST_F(MessagePathTest, AHandoffOpensTheNextTicketBehindThoseWaiting) {
   EXPECT_TRUE(std::holds_alternative<change::Answered>(e.changes[1]));
   ASSERT_EQ(e.sends.events.size(), 1u);
   EXPECT_EQ(e.sends.events[0].kind, proto::TicketEventKind::kOpened);
-  EXPECT_EQ(e.sends.events[0].ticket.position, 4);
-  EXPECT_EQ(e.sends.events[0].ticket.buyer_nick, "买家甲");
+  EXPECT_EQ(e.sends.events[0].view().position, 4);
+  EXPECT_EQ(e.sends.events[0].view().buyer_nick, "买家甲");
   EXPECT_EQ(e.counts.handoff_reason, "asked_for_human");
   EXPECT_FALSE(e.ticket->upset);
 }
@@ -121,7 +121,7 @@ TEST_F(MessagePathTest, WithATicketTheLineJoinsItAndTheEngineIsNotAsked) {
 
 TEST_F(MessagePathTest, AResentIdGetsTheSameAnswerAndChangesNothing) {
   Snapshot s = fresh();
-  s.state.answered.emplace_back("m1", proto::ReplyFrame{"m1", "c1", "亲，发中通", {"shipping.courier"}, 0.9});
+  s.state.answered.push_back(make_answered("m1", proto::ReplyFrame{"m1", "c1", "亲，发中通", {"shipping.courier"}, 0.9}));
   const Effect e = decide(s, "m1", "whatever the text");
   EXPECT_FALSE(e.changes_state());
   EXPECT_EQ(e.durability, Durability::kBestEffort);
@@ -146,12 +146,12 @@ TEST_F(MessagePathTest, OverTheRateIsRefusedWithoutAChange) {
 TEST_F(MessagePathTest, TheAnsweredWindowKeepsItsSize) {
   options_.answered_window = 2;
   Snapshot s = fresh();
-  s.state.answered.emplace_back("a", proto::HoldFrame{"a", "c1", "T-1"});
-  s.state.answered.emplace_back("b", proto::HoldFrame{"b", "c1", "T-1"});
+  s.state.answered.push_back(make_answered("a", proto::HoldFrame{"a", "c1", "T-1"}));
+  s.state.answered.push_back(make_answered("b", proto::HoldFrame{"b", "c1", "T-1"}));
   const Effect e = decide(s, "m3", "发什么快递");
   ASSERT_EQ(e.state->answered.size(), 2u);
-  EXPECT_EQ(e.state->answered[0].first, "b");
-  EXPECT_EQ(e.state->answered[1].first, "m3");
+  EXPECT_EQ(e.state->answered[0]->id, "b");
+  EXPECT_EQ(e.state->answered[1]->id, "m3");
 }
 
 }  // namespace

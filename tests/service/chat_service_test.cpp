@@ -50,15 +50,16 @@ class RecordingOutbound final : public Outbound {
     std::lock_guard lock(mutex);
     gateway.emplace_back(chat, proto::encode(push));
   }
-  void to_agents(const proto::TicketEvent& event) override {
+  void to_agents(proto::TicketEventKind kind, const std::string&,
+                 const std::function<proto::TicketView()>& shown) override {
+    const std::string frame = proto::encode(proto::TicketEvent{kind, shown()});
     std::lock_guard lock(mutex);
-    agents.push_back(proto::encode(event));
+    agents.push_back(frame);
   }
   void ticket_closed(const std::string& chat) override {
     std::lock_guard lock(mutex);
     closed.push_back(chat);
   }
-  bool agents_connected() const override { return true; }
   std::mutex mutex;
   std::vector<std::pair<std::string, std::string>> gateway;
   std::vector<std::string> agents;

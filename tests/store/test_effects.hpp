@@ -22,9 +22,9 @@ inline chat::Effect reply(const chat::Snapshot& s, const std::string& id, const 
   e.durability = chat::Durability::kBestEffort;
   e.state = s.state;
   e.state->context.replies += 1;
-  e.state->answered.emplace_back(id, proto::ReplyFrame{id, s.chat, text, {"size"}, 1});
-  e.changes.emplace_back(chat::change::Answered{id, e.state->answered.back().second, e.state->context});
-  e.sends.answer = e.state->answered.back().second;
+  e.state->answered.push_back(chat::make_answered(id, proto::ReplyFrame{id, s.chat, text, {"size"}, 1}));
+  e.changes.emplace_back(chat::change::Answered{id, e.state->answered.back()->answer, e.state->context});
+  e.sends.answer = e.state->answered.back()->answer;
   return e;
 }
 
@@ -47,9 +47,9 @@ inline chat::Effect opening(const chat::Snapshot& s, int priority = 0, const std
   e.ticket = t;
   e.state = s.state;
   const std::string id = "h-" + s.chat;
-  e.state->answered.emplace_back(id, proto::HandoffFrame{id, s.chat, "稍等", t.id, reason, 1});
+  e.state->answered.push_back(chat::make_answered(id, proto::HandoffFrame{id, s.chat, "稍等", t.id, reason, 1}));
   e.changes.emplace_back(chat::change::Opened{t});
-  e.changes.emplace_back(chat::change::Answered{id, e.state->answered.back().second, {}});
+  e.changes.emplace_back(chat::change::Answered{id, e.state->answered.back()->answer, {}});
   proto::TicketView view;
   view.id = t.id;
   view.chat = s.chat;
@@ -67,7 +67,7 @@ inline chat::Effect holding(const chat::Snapshot& s, const std::string& id, cons
   queue::add_line(t, line);
   e.ticket = t;
   e.state = s.state;
-  e.state->answered.emplace_back(id, proto::HoldFrame{id, s.chat, t.id});
+  e.state->answered.push_back(chat::make_answered(id, proto::HoldFrame{id, s.chat, t.id}));
   e.changes.emplace_back(chat::change::Held{id, t.id, line});
   return e;
 }

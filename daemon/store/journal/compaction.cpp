@@ -37,7 +37,7 @@ void JournalStore::compact_if_due(std::int64_t now_ms) {
   // records while changes go on.
   struct Window {
     std::string chat;
-    std::vector<std::pair<std::string, proto::Answer>> answered;
+    chat::AnsweredWindow answered;
     nlu::Context context;
   };
   struct State {
@@ -116,8 +116,9 @@ void JournalStore::compact_if_due(std::int64_t now_ms) {
           snapshot.push_back(records::done(done.ticket, done.resolved_ms));
         }
         for (const Window& w : state->windows) {
-          for (const auto& [id, answer] : w.answered) {
-            snapshot.push_back(records::answer(w.chat, id, proto::encode(answer), w.context, /*window_copy=*/true));
+          for (const auto& answered : w.answered) {
+            snapshot.push_back(records::answer(w.chat, answered->id, proto::encode(answered->answer), w.context,
+                                               /*window_copy=*/true));
           }
         }
         for (const queue::Ticket& ticket : state->tickets) snapshot.push_back(records::open(ticket));

@@ -1,6 +1,7 @@
 #include "daemon/store/journal/records.hpp"
 
 #include <algorithm>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -230,9 +231,12 @@ std::optional<Record> parse(std::string_view payload, std::string* error) {
     const auto upset = j.find("upset");
     t.upset = upset != j.end() && upset->is_boolean() && upset->get<bool>();
     if (const auto lines = j.find("transcript"); lines != j.end() && lines->is_array()) {
+      std::vector<queue::TranscriptLine> read;  // chunked once, not appended line by line
+      read.reserve(lines->size());
       for (const auto& l : *lines) {
-        if (l.is_object()) t.transcript.push_back(line_from(l));
+        if (l.is_object()) read.push_back(line_from(l));
       }
+      t.transcript = queue::Transcript(std::move(read));
     }
   }
   static constexpr std::string_view kTypes[] = {"answer", "resend", "hold", "open", "line", "claim",

@@ -41,7 +41,7 @@ bool JournalStore::replay(std::string_view payload, std::string* error, bool fol
     ChatTable::Shard& shard = chats_.shard_for(r.chat);
     std::lock_guard lock(shard.mutex);
     ChatEntry& entry = shard.chats[r.chat];
-    chat::push_bounded(entry.state.answered, {r.id, answer}, window);
+    chat::push_bounded(entry.state.answered, chat::make_answered(r.id, answer), window);
     if (context != nullptr) entry.state.context = *context;
     entry.state.last_seen_ms = clock_.now_ms();
     entry.version = ++sequence_;

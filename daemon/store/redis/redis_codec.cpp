@@ -1,5 +1,7 @@
 #include "daemon/store/redis/redis_codec.hpp"
 
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "daemon/common/json_fields.hpp"
@@ -19,7 +21,7 @@ std::string encode_chat_state(const chat::ChatState& s) {
   json slots = json::array();
   for (const auto& [name, value] : s.context.slots.entries()) slots.push_back({name, value});
   json answered = json::array();
-  for (const auto& [id, answer] : s.answered) answered.push_back({id, proto::encode(answer)});
+  for (const auto& a : s.answered) answered.push_back({a->id, proto::encode(a->answer)});
   json recent = json::array();
   for (const queue::TranscriptLine& l : s.recent) {
     recent.push_back({{"from", l.from}, {"text", l.text}, {"ts", l.ts_ms}, {"agent", l.agent}});
@@ -57,17 +59,19 @@ bool decode_chat_state(std::string_view text, chat::ChatState* s) {
     for (const json& pair : *answered) {
       if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) continue;
       if (std::optional<proto::Answer> answer = proto::decode_answer(pair[1].get<std::string>())) {
-        s->answered.emplace_back(pair[0].get<std::string>(), std::move(*answer));
+        s->answered.push_back(chat::make_answered(pair[0].get<std::string>(), std::move(*answer)));
       }
     }
   }
   if (const auto recent = j.find("recent"); recent != j.end() && recent->is_array()) {
+    std::vector<queue::TranscriptLine> lines;  // chunked once, not appended line by line
     for (const json& l : *recent) {
       if (l.is_object()) {
-        s->recent.push_back(
+        lines.push_back(
             {string_field(l, "from"), string_field(l, "text"), int_field(l, "ts"), string_field(l, "agent")});
       }
     }
+    s->recent = queue::Transcript(std::move(lines));
   }
   if (const auto tokens = j.find("tokens"); tokens != j.end() && tokens->is_number()) s->tokens = tokens->get<double>();
   s->refilled_ms = int_field(j, "refilled");

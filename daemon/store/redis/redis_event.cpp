@@ -90,8 +90,8 @@ std::string event_body(std::string_view origin, std::string_view chat, const que
   json pushes = json::array();
   for (const proto::Push& push : sends.pushes) pushes.push_back(push_json(push));
   json events = json::array();
-  for (const proto::TicketEvent& event : sends.events) {
-    events.push_back({{"kind", static_cast<int>(event.kind)}, {"ticket", view_json(event.ticket)}});
+  for (const chat::AgentEvent& event : sends.events) {
+    events.push_back({{"kind", static_cast<int>(event.kind)}, {"ticket", view_json(event.view())}});
   }
   const json body = {{"origin", origin},
                      {"chat", chat},
@@ -133,7 +133,7 @@ std::optional<StoreEvent> decode_event(std::string_view payload) {
       const std::int64_t kind = int_field(e, "kind");
       const auto ticket = e.find("ticket");
       if (kind < 0 || kind >= static_cast<std::int64_t>(std::size(kKinds)) || ticket == e.end()) continue;
-      event.sends.events.push_back({kKinds[kind], view_of(*ticket)});
+      event.sends.events.emplace_back(kKinds[kind], view_of(*ticket));
     }
   }
   const auto accounts = j.find("accounts");

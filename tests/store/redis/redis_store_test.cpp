@@ -118,9 +118,9 @@ TEST_F(RedisStoreTest, ACommitIsSeenByTheOtherDaemonAndAStaleOneIsRefused) {
   const chat::Snapshot again = load(*b_, "c1");
   EXPECT_NE(again.version, 0u);
   ASSERT_EQ(again.state.answered.size(), 1u);
-  EXPECT_EQ(again.state.answered[0].first, "m1");
+  EXPECT_EQ(again.state.answered[0]->id, "m1");
   // The same frame, byte for byte, for a resend on either daemon.
-  EXPECT_EQ(proto::encode(again.state.answered[0].second), proto::encode(answered.state->answered[0].second));
+  EXPECT_EQ(proto::encode(again.state.answered[0]->answer), proto::encode(answered.state->answered[0]->answer));
   EXPECT_EQ(again.state.context.replies, 1u);
 }
 
