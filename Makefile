@@ -30,6 +30,8 @@ PACKAGES := cmake make g++ pkg-config ccache \
 # tests start on a loopback port (on a systemd host the package also starts
 # one on 6379; the tests never use it).
 PACKAGES += libhiredis-dev redis-server
+# The daemon's allocator (CMakeLists.txt: xiaoer_allocator).
+PACKAGES += libjemalloc-dev
 # The console's browser test (docs/console.md): Debian's chromium, a CJK
 # font (without one Chinese is drawn as empty boxes) and node; playwright-core
 # comes from npm, pinned in tests/console/package-lock.json.
