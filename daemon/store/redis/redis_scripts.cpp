@@ -171,8 +171,11 @@ for _, id in ipairs(redis.call('ZRANGE', p .. 'pushes', 0, -1)) do
   if body then
     pushes[#pushes + 1] = id
     pushes[#pushes + 1] = body
-    if carrying then
-      local chat = cjson.decode(body).chat
+    -- A body that does not decode (written by hand) is left where it is.
+    local decoded, push = false, nil
+    if carrying then decoded, push = pcall(cjson.decode, body) end
+    local chat = decoded and type(push) == 'table' and push.chat
+    if type(chat) == 'string' then
       if moved[chat] == nil then
         local route_key = p .. 'route:' .. chat
         local route = redis.call('GET', route_key)
