@@ -39,4 +39,7 @@ using Diagnostics = std::vector<Diagnostic>;
 // True when `diagnostics` holds at least one error (warnings do not count).
 bool has_errors(const Diagnostics& diagnostics);
 
+// Every diagnostic's to_string(), one a line (no newline after the last).
+std::string to_string(const Diagnostics& diagnostics);
+
 }  // namespace xiaoer::common

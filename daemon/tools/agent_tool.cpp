@@ -67,7 +67,7 @@ AccountsPlace accounts_file(const std::string& path) {
   place.edit = [path](const std::function<bool(auth::AgentAccounts&)>& change, std::string* error) {
     auth::LoadedAccounts loaded = auth::load_accounts(path);
     if (common::has_errors(loaded.diagnostics)) {
-      *error = loaded.diagnostics.front().to_string();
+      *error = common::to_string(loaded.diagnostics);
       return false;
     }
     return !change(loaded.accounts) || auth::save_accounts(path, loaded.accounts, error);
@@ -84,7 +84,7 @@ AccountsPlace accounts_on_redis(const store::redis::RedisEndpoint& endpoint, con
                                              std::string* error) {
     const auth::LoadedAccounts seed = auth::load_accounts(seed_file);
     if (common::has_errors(seed.diagnostics)) {
-      *error = seed.diagnostics.front().to_string();
+      *error = common::to_string(seed.diagnostics);
       return false;
     }
     return store::redis::edit_accounts(endpoint, prefix, seed.accounts, change, error);

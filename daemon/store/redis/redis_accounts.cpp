@@ -64,7 +64,7 @@ bool edit_accounts(const RedisEndpoint& endpoint, const std::string& prefix, con
     if (current->type == REDIS_REPLY_STRING) {
       auth::LoadedAccounts loaded = auth::parse_accounts(accounts_source(prefix), std::string_view(current->str, current->len));
       if (common::has_errors(loaded.diagnostics)) {
-        *error = loaded.diagnostics.front().to_string();
+        *error = common::to_string(loaded.diagnostics);
         run(c.get(), {"UNWATCH"});
         return false;
       }
@@ -79,7 +79,18 @@ bool edit_accounts(const RedisEndpoint& endpoint, const std::string& prefix, con
     run(c.get(), {"PUBLISH", prefix + "events", accounts_event()});
     const Reply done = run(c.get(), {"EXEC"});
     if (failed(done)) return false;
-    if (done->type == REDIS_REPLY_ARRAY) return true;
+    if (done->type == REDIS_REPLY_ARRAY) {
+      // Each queued command's own reply: one refused (out of memory, a
+      // read-only replica) means the edit is not known to be written.
+      for (std::size_t i = 0; i < done->elements; ++i) {
+        const redisReply* step = done->element[i];
+        if (step->type == REDIS_REPLY_ERROR) {
+          *error = where + ": " + std::string(step->str, step->len);
+          return false;
+        }
+      }
+      return true;
+    }
     // nil: the key changed since WATCH: read and edit again.
   }
 }
