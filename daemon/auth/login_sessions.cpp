@@ -61,9 +61,7 @@ std::string LoginSessions::open(const std::string& agent, std::int64_t now_ms, s
     std::lock_guard lock(mutex_);
     forget_expired(now_ms);
     by_token_hash_[opened.token_hash] = Entry{agent, opened.expires_ms};
-    save();
-    ++generation_;
-    changed = changed_;
+    changed = changed_here();
   }
   if (changed) changed(opened);
   return token;
@@ -90,9 +88,7 @@ void LoginSessions::close(std::string_view token) {
     const auto it = by_token_hash_.find(key);
     if (it == by_token_hash_.end()) return;
     by_token_hash_.erase(it);
-    save();
-    ++generation_;
-    changed = changed_;
+    changed = changed_here();
   }
   if (changed) changed(Shared{key, {}, 0});
 }
@@ -111,13 +107,17 @@ void LoginSessions::close_agent(const std::string& agent) {
       it = by_token_hash_.erase(it);
     }
     if (closed.empty()) return;
-    save();
-    ++generation_;
-    changed = changed_;
+    changed = changed_here();
   }
   if (changed) {
     for (const Shared& session : closed) changed(session);
   }
+}
+
+LoginSessions::Changed LoginSessions::changed_here() {
+  save();
+  ++generation_;
+  return changed_;
 }
 
 void LoginSessions::share(Changed changed) {

@@ -72,6 +72,9 @@ class LoginSessions {
   };
   void forget_expired(std::int64_t now_ms);  // caller holds mutex_
   void save();                               // caller holds mutex_; logs a failure
+  // This daemon changed the table (caller holds mutex_): saved, counted,
+  // and the callback to tell the others, to call once the lock is released.
+  Changed changed_here();
 
   std::mutex mutex_;
   std::unordered_map<std::string, Entry> by_token_hash_;
