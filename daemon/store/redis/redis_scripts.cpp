@@ -51,18 +51,18 @@ local function hold(key, ticket, delta)
 end
 )lua";
 
-// Whether `daemon` carries gateway connections now: it said so within the
-// last `dead_after` ms (zset `gateways`, by Redis's clock, so the daemons'
-// clocks need not agree). A chat routed to any other daemon has its pushes
-// taken by one that does.
+// Whether `daemon` carries gateway connections now: it said so at `since`
+// (ms, Redis's clock: the daemons' clocks need not agree) or later, in zset
+// `gateways`. A chat routed to any other daemon has its pushes taken by one
+// that does.
 constexpr std::string_view kCarrier = R"lua(
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
-local function carrier(p, daemon, dead_after)
+local function carrier(p, daemon, since)
   local seen = redis.call('ZSCORE', p .. 'gateways', daemon)
-  return seen ~= false and tonumber(seen) >= now_ms() - dead_after
+  return seen ~= false and tonumber(seen) >= since
 end
 )lua";
 
@@ -128,7 +128,7 @@ end
 if ARGV[14] ~= '' then redis.call('SET', p .. 'route:' .. chat, ARGV[14], 'PX', ARGV[5]) end
 local owner = redis.call('GET', p .. 'route:' .. chat) or ''
 local n = tonumber(ARGV[20])
-if n > 0 and (owner == '' or not carrier(p, owner, tonumber(ARGV[19]))) then
+if n > 0 and (owner == '' or not carrier(p, owner, now_ms() - tonumber(ARGV[19]))) then
   -- No daemon with a gateway carries the chat: the committing one sends
   -- its pushes (or, without a gateway itself, one that has takes them).
   owner = ARGV[18]
@@ -161,10 +161,11 @@ end
 -- This daemon's heartbeat, while it carries gateway connections; it then
 -- takes the pushes of chats routed to a daemon that no longer does (gone,
 -- or its gateway moved away), and their routes.
-local me, dead_after, ttl = ARGV[3], tonumber(ARGV[5]), ARGV[6]
+local me, ttl, now = ARGV[3], ARGV[6], now_ms()
+local since = now - tonumber(ARGV[5])
 local carrying = ARGV[4] == '1'
-if carrying then redis.call('ZADD', p .. 'gateways', now_ms(), me) else redis.call('ZREM', p .. 'gateways', me) end
-redis.call('ZREMRANGEBYSCORE', p .. 'gateways', '-inf', '(' .. string.format('%.0f', now_ms() - dead_after))
+if carrying then redis.call('ZADD', p .. 'gateways', now, me) else redis.call('ZREM', p .. 'gateways', me) end
+redis.call('ZREMRANGEBYSCORE', p .. 'gateways', '-inf', '(' .. string.format('%.0f', since))
 local pushes, taken, moved = {}, {}, {}  -- moved: chat → whether its route came here now
 for _, id in ipairs(redis.call('ZRANGE', p .. 'pushes', 0, -1)) do
   local body = redis.call('HGET', p .. 'push_frames', id)
@@ -179,7 +180,7 @@ for _, id in ipairs(redis.call('ZRANGE', p .. 'pushes', 0, -1)) do
       if moved[chat] == nil then
         local route_key = p .. 'route:' .. chat
         local route = redis.call('GET', route_key)
-        moved[chat] = route ~= me and (not route or not carrier(p, route, dead_after))
+        moved[chat] = route ~= me and (not route or not carrier(p, route, since))
         if moved[chat] then redis.call('SET', route_key, me, 'PX', ttl) end
       end
       if moved[chat] then taken[#taken + 1] = id end
@@ -223,10 +224,11 @@ end
 local all, out = redis.call('HGETALL', key), {}
 for i = 1, #all, 2 do
   local field, value = all[i], all[i + 1]
-  local bar = string.find(field, '|', 1, true)
-  local daemon, agent = string.sub(field, 1, bar - 1), string.sub(field, bar + 1)
+  local daemon, agent = string.match(field, '^(.-)|(.*)$')
   local at, connected, away, away_ms = string.match(value, '^(%d+) (%d) (%d) (%d+)$')
-  if daemon == me then
+  if not daemon then
+    redis.call('HDEL', key, field)  -- not one of ours (written by hand)
+  elseif daemon == me then
     if not mine[agent] then redis.call('HDEL', key, field) end
   elseif not at or tonumber(at) < now - timeout then
     redis.call('HDEL', key, field)  -- its daemon has not told for too long: gone

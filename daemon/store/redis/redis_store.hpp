@@ -142,6 +142,16 @@ class RedisStore final : public Store {
   // `elsewhere` (on the store's thread); a daemon silent for
   // kCarrierTimeoutMs sees no one.
   using Seen = std::vector<auth::AgentSeen>;
+  void share_presence(std::function<Seen()> here, std::function<void(Seen)> elsewhere) {
+    presence_here_ = std::move(here);
+    presence_elsewhere_ = std::move(elsewhere);
+  }
+  // Shares the console's login sessions with the other daemons on this
+  // Redis (hash `sessions`: token hash → "<expires> <agent>"): this
+  // daemon's logins and logouts are written there and published, theirs
+  // applied as they are heard, and the whole table read again after every
+  // reconnect. Before start().
+  void share_sessions(auth::LoginSessions& sessions);
   // Before start(): the console's agent accounts are Redis's (key
   // `agents`, redis_accounts.hpp), handed to `apply` (on the store's
   // thread) after every reconnect and whenever `xiaoerd agent` changes
@@ -154,22 +164,12 @@ class RedisStore final : public Store {
   }
   // Reads the accounts again (a reload of the daemon).
   void reload_accounts();
-  void share_presence(std::function<Seen()> here, std::function<void(Seen)> elsewhere) {
-    presence_here_ = std::move(here);
-    presence_elsewhere_ = std::move(elsewhere);
-  }
   void set_chat_ttl(std::int64_t chat_ttl_ms) { chat_ttl_ms_.store(chat_ttl_ms, std::memory_order_relaxed); }
   // Whether the last command reached Redis (for /readyz).
   bool available() const { return commands_ && commands_->connected(); }
   // Commands sent to Redis and not answered yet (for a metric): what a
   // kill -9 now may leave undone of the writes nobody waits for (acks).
   std::size_t commands_in_flight() const { return commands_ ? commands_->in_flight() : 0; }
-  // Shares the console's login sessions with the other daemons on this
-  // Redis (hash `sessions`: token hash → "<expires> <agent>"): this
-  // daemon's logins and logouts are written there and published, theirs
-  // applied as they are heard, and the whole table read again after every
-  // reconnect. Before start().
-  void share_sessions(auth::LoginSessions& sessions);
   const std::string& daemon_id() const { return daemon_id_; }
 
   void load(const std::string& chat, Loaded loaded) override;
