@@ -57,16 +57,28 @@ void RedisConnection::stop() {
     self->stopped_ = true;
     self->dial_timer_.cancel();
     self->connect_timer_.cancel();
-    self->timeout_timer_.cancel();
-    self->drop("the redis connection was stopped");
+    self->close_when_idle();
   });
+}
+
+void RedisConnection::close_when_idle() {
+  // What was sent before stop() (a login's session, a resolve) still gets
+  // its reply, within command_timeout (on_timeout drops then): a drain
+  // loses nothing that was already on its way.
+  if (!stopped_ || (connected() && in_flight_.load(std::memory_order_acquire) != 0)) return;
+  timeout_timer_.cancel();
+  drop("the redis connection was stopped");
 }
 
 void RedisConnection::command(std::vector<std::string> args, Callback done) {
   in_flight_.fetch_add(1, std::memory_order_relaxed);
   Callback counted = [self = shared_from_this(), done = std::move(done)](RedisReply reply) {
-    self->in_flight_.fetch_sub(1, std::memory_order_relaxed);
     done(std::move(reply));
+    // Counted down after `done`, so that a command `done` issues (a script
+    // sent again whole, a follow-up write) keeps a stopping connection open.
+    if (self->in_flight_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      boost::asio::post(self->strand_, [self] { self->close_when_idle(); });
+    }
   };
   boost::asio::post(strand_, [self = shared_from_this(), args = std::move(args), done = std::move(counted)]() mutable {
     self->send(std::move(args), std::move(done));
@@ -179,7 +191,7 @@ void RedisConnection::schedule_dial() {
 }
 
 void RedisConnection::send(std::vector<std::string> args, Callback done) {
-  if (stopped_ || context_ == nullptr || !connected()) {
+  if (context_ == nullptr || !connected()) {
     complete(std::move(done), RedisReply::failure("not connected to redis"));
     return;
   }

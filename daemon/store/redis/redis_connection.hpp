@@ -26,9 +26,10 @@
 // messages published while it was down are lost: on_up is where to resync.
 //
 // Lifetime: create() returns a shared_ptr; pending handlers keep it alive.
-// stop() fails what is in flight and closes; it must be called, and the
-// handlers run (the io_context running), before the io_context is
-// destroyed.
+// stop() dials no more and closes once every command given to command()
+// has had its callback (those it issues included), or at command_timeout;
+// it must be called, and the handlers run (the io_context running), before
+// the io_context is destroyed.
 //
 // Thread safety: every member may be called from any thread. Command
 // callbacks run on the io_context's threads; subscription handlers and
@@ -76,7 +77,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
 
   // Dials, and keeps dialling after every loss until stop().
   void start();
-  // Fails every command in flight, closes, dials no more.
+  // Dials no more; closes when nothing is in flight (see Lifetime).
   void stop();
 
   // Sends the command (binary-safe arguments); `done` runs exactly once,
@@ -105,6 +106,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   void on_connected(bool ok);
   void on_lost(const std::string& why);
   void drop(const std::string& why);  // fails what is in flight, frees the context
+  void close_when_idle();             // after stop(): drops once nothing is in flight
   void schedule_dial();
   void arm_timeout();
   void on_timeout();

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <future>
+#include <mutex>
 #include <random>
 #include <unordered_set>
 #include <variant>
@@ -87,7 +88,7 @@ bool RedisStore::start() {
   while (std::chrono::steady_clock::now() < deadline) {
     auto answered = std::make_shared<std::promise<bool>>();
     std::future<bool> result = answered->get_future();
-    reload_mirror(true, [answered](bool ok) { answered->set_value(ok); });
+    resync([answered](bool ok) { answered->set_value(ok); });
     if (result.wait_for(options_.command_timeout * 2) == std::future_status::ready && result.get()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -333,32 +334,62 @@ void RedisStore::on_event(const std::string& payload) {
   }
 }
 
-void RedisStore::resync() {
-  reload_mirror(true);
-  reload_sessions();
-  reload_accounts();
+void RedisStore::resync(std::function<void(bool)> done) {
+  struct Joint {
+    std::mutex mutex;
+    int left = 3;
+    bool ok = true;
+    std::function<void(bool)> done;
+  };
+  auto joint = std::make_shared<Joint>();
+  joint->done = std::move(done);
+  const auto one_done = [joint](bool ok) {
+    std::function<void(bool)> all_done;
+    {
+      std::lock_guard lock(joint->mutex);
+      joint->ok = joint->ok && ok;
+      if (--joint->left > 0) return;
+      all_done = std::move(joint->done);
+    }
+    if (all_done) all_done(joint->ok);
+  };
+  reload_mirror(true, one_done);
+  reload_sessions(one_done);
+  reload_accounts(one_done);
 }
 
-void RedisStore::reload_accounts() {
-  if (!accounts_applied_) return;
+void RedisStore::reload_accounts(std::function<void(bool)> done) {
+  if (!accounts_applied_) {
+    if (done) done(true);
+    return;
+  }
   const std::string key = options_.key_prefix + std::string(kAccountsKey);
-  commands_->command({"GET", key}, [this, key](RedisReply reply) {
+  commands_->command({"GET", key}, [this, key, done = std::move(done)](RedisReply reply) mutable {
     if (reply.type == RedisReply::Type::kNil) {
       // None yet: this daemon's file, unless another daemon wrote first.
-      commands_->command({"SET", key, auth::render_accounts(accounts_seed_), "NX"}, [this](RedisReply written) {
-        if (written.type == RedisReply::Type::kStatus || written.type == RedisReply::Type::kNil) reload_accounts();
-      });
+      commands_->command({"SET", key, auth::render_accounts(accounts_seed_), "NX"},
+                         [this, done = std::move(done)](RedisReply written) mutable {
+                           if (written.type == RedisReply::Type::kStatus || written.type == RedisReply::Type::kNil) {
+                             reload_accounts(std::move(done));
+                           } else if (done) {
+                             done(false);
+                           }
+                         });
       return;
     }
-    if (reply.type != RedisReply::Type::kString) return;  // unreachable: read at the next reconnect
+    if (reply.type != RedisReply::Type::kString) {  // unreachable: read at the next reconnect
+      if (done) done(false);
+      return;
+    }
     auth::LoadedAccounts loaded = auth::parse_accounts(accounts_source(options_.key_prefix), reply.text);
     for (const common::Diagnostic& d : loaded.diagnostics) spdlog::error("{}", d.to_string());
     if (common::has_errors(loaded.diagnostics)) {
       spdlog::error("store: the agent accounts on redis have errors; keeping the running set");
-      return;
+    } else {
+      spdlog::info("store: {} agent accounts from redis", loaded.accounts.by_name.size());
+      accounts_applied_(std::make_shared<const auth::AgentAccounts>(std::move(loaded.accounts)));
     }
-    spdlog::info("store: {} agent accounts from redis", loaded.accounts.by_name.size());
-    accounts_applied_(std::make_shared<const auth::AgentAccounts>(std::move(loaded.accounts)));
+    if (done) done(true);
   });
 }
 
@@ -381,11 +412,18 @@ void RedisStore::write_session(const auth::LoginSessions::Shared& session) {
        });
 }
 
-void RedisStore::reload_sessions() {
-  if (sessions_ == nullptr) return;
+void RedisStore::reload_sessions(std::function<void(bool)> done) {
+  if (sessions_ == nullptr) {
+    if (done) done(true);
+    return;
+  }
   const std::uint64_t read_at = sessions_->generation();
-  commands_->command({"HGETALL", options_.key_prefix + "sessions"}, [this, read_at](RedisReply reply) {
-    if (reply.type != RedisReply::Type::kArray) return;  // unreachable: read at the next reconnect
+  commands_->command({"HGETALL", options_.key_prefix + "sessions"}, [this, read_at, done = std::move(done)](
+                                                                        RedisReply reply) mutable {
+    if (reply.type != RedisReply::Type::kArray) {  // unreachable: read at the next reconnect
+      if (done) done(false);
+      return;
+    }
     std::vector<auth::LoginSessions::Shared> all;
     for (std::size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
       const std::string& value = reply.elements[i + 1].text;
@@ -395,7 +433,11 @@ void RedisStore::reload_sessions() {
     }
     // A login or logout of this daemon's meanwhile may be missing from it:
     // read again once it is written.
-    if (session_writes_.load() > 0 || !sessions_->replace(all, read_at, clock_.now_ms())) reload_sessions();
+    if (session_writes_.load() > 0 || !sessions_->replace(all, read_at, clock_.now_ms())) {
+      reload_sessions(std::move(done));
+    } else if (done) {
+      done(true);
+    }
   });
 }
 

@@ -125,10 +125,13 @@ class RedisStore final : public Store {
   ~RedisStore() override;
 
   // Starts the thread and the connections, and waits (connect_timeout at
-  // most) for the mirror's first load; false when Redis did not answer in
-  // time (the store serves anyway, as when Redis goes away later).
+  // most) for the first load of the mirror, the login sessions and the
+  // accounts (a console that reconnects at once finds its login); false
+  // when Redis did not answer in time (the store serves anyway, as when
+  // Redis goes away later).
   bool start();
-  // Stops the connections and the thread (before destruction).
+  // Stops the connections and the thread (before destruction); what was
+  // sent to Redis before still gets there (RedisConnection::stop).
   void stop();
   void set_remote_sends(RemoteSends remote) { remote_ = std::move(remote); }
   // Before start(): whether this daemon has gateway connections now, and
@@ -162,8 +165,9 @@ class RedisStore final : public Store {
     accounts_seed_ = std::move(seed);
     accounts_applied_ = std::move(apply);
   }
-  // Reads the accounts again (a reload of the daemon).
-  void reload_accounts();
+  // Reads the accounts again (a reload of the daemon); `done` gets whether
+  // Redis answered.
+  void reload_accounts(std::function<void(bool)> done = {});
   void set_chat_ttl(std::int64_t chat_ttl_ms) { chat_ttl_ms_.store(chat_ttl_ms, std::memory_order_relaxed); }
   // Whether the last command reached Redis (for /readyz).
   bool available() const { return commands_ && commands_->connected(); }
@@ -208,10 +212,12 @@ class RedisStore final : public Store {
   void commit_with_ids(chat::Effect effect, Committed done);
   void run_commit(chat::Effect effect, Committed done);
   void on_event(const std::string& payload);
-  // Everything published while a connection was down is lost: read again.
-  void resync();
+  // Everything published while a connection was down is lost: read again
+  // (the mirror, the sessions, the accounts); `done` gets whether Redis
+  // answered all three.
+  void resync(std::function<void(bool)> done = {});
   void write_session(const auth::LoginSessions::Shared& session);
-  void reload_sessions();
+  void reload_sessions(std::function<void(bool)> done = {});
   void share_presence_now();
 
   const chat::Clock& clock_;

@@ -202,6 +202,37 @@ TEST_F(RedisConnectionTest, NoServerAtAllFailsEveryCommandQuickly) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
 }
 
+// A drain stops the store right after the last login or resolve was sent:
+// those still reach Redis, and nothing after the close is sent.
+TEST_F(RedisConnectionTest, StopLetsWhatWasSentFinishThenCloses) {
+  auto c = connect(options_for(server_->port()));
+  ASSERT_TRUE(eventually_ok(*c, 3s));
+  std::promise<RedisReply> first, follow_up;
+  c->command({"SET", "session", "li"}, [&](RedisReply reply) {
+    first.set_value(std::move(reply));
+    // Issued by a callback, as a script sent again whole is.
+    c->command({"SET", "follow-up", "yes"}, [&](RedisReply r) { follow_up.set_value(std::move(r)); });
+  });
+  c->stop();
+  auto first_reply = first.get_future();
+  auto follow_up_reply = follow_up.get_future();
+  ASSERT_EQ(first_reply.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(first_reply.get().type, RedisReply::Type::kStatus);
+  ASSERT_EQ(follow_up_reply.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(follow_up_reply.get().type, RedisReply::Type::kStatus);
+  const auto closed = [&] {
+    const auto deadline = std::chrono::steady_clock::now() + 3s;
+    while (std::chrono::steady_clock::now() < deadline && c->connected()) std::this_thread::sleep_for(10ms);
+    return !c->connected();
+  };
+  ASSERT_TRUE(closed());
+  EXPECT_TRUE(run(*c, {"PING"}).failed());
+  auto reader = connect(options_for(server_->port()));
+  ASSERT_TRUE(eventually_ok(*reader, 3s));
+  EXPECT_EQ(run(*reader, {"GET", "session"}).text, "li");
+  EXPECT_EQ(run(*reader, {"GET", "follow-up"}).text, "yes");
+}
+
 TEST_F(RedisConnectionTest, SubscriberGetsMessagesAndResubscribesAfterARestart) {
   // Declared before the connections, so they outlive them: the subscriber
   // keeps delivering the last messages published until it is destroyed.
