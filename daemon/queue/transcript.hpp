@@ -5,12 +5,18 @@
 // A ticket's transcript (up to kMaxTranscript lines) is copied at every
 // step of a message: the snapshot, the effect, the commit, the agents'
 // event, a compaction. So a Transcript shares its lines: it points to an
-// immutable spine of immutable chunks of kChunk lines, and a copy is one
-// pointer. Appending never changes what is shared: it makes a new last
-// chunk (a copy of at most kChunk - 1 lines plus the new one) and a new
-// spine (one pointer per chunk), so an append costs O(kChunk + size /
-// kChunk) and two allocations, not O(size), and every other copy keeps the
-// lines it had.
+// immutable spine of chunks of at most kChunk lines, and a copy is one
+// pointer.
+// A chunk's lines never change once written; a chunk has room for more
+// (its capacity) and counts the places taken. An append to a transcript
+// whose end is the chunk's last taken place claims the next place (one
+// compare-and-swap) and writes the line there: no copy, and every copy of
+// the transcript keeps seeing only its own lines, since each reads no
+// further than its size. When the place is taken (another copy appended
+// first) or there is no room, the append makes a new last chunk (twice the
+// room, kChunk at most: a short chat's lines stay small) and a new spine.
+// So an append costs one line's move most of the time, and O(kChunk +
+// size / kChunk) at worst.
 // Dropping the oldest lines moves an offset into the first chunk, and
 // drops that chunk once it is passed.
 //
@@ -18,9 +24,11 @@
 // O(1).
 //
 // Thread safety: a value; copies may be read and appended to from any
-// thread at once (what is shared is never written).
+// thread at once (a shared chunk's lines are written only in places no
+// copy reads, each claimed by one appender).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -29,6 +37,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <boost/smart_ptr/intrusive_ptr.hpp>
 
 namespace xiaoer::queue {
 
@@ -93,7 +103,7 @@ class Transcript {
   // Line i, oldest first (i < size()).
   const TranscriptLine& operator[](std::size_t i) const {
     const std::size_t at = first_ + i;
-    return spine_[at / kChunk][at % kChunk];
+    return spine_[at / kChunk]->line(at % kChunk);
   }
   const TranscriptLine& front() const { return (*this)[0]; }
   const TranscriptLine& back() const { return (*this)[size_ - 1]; }
@@ -109,13 +119,47 @@ class Transcript {
   friend bool operator==(const Transcript& a, const Transcript& b);
 
  private:
-  // kChunk lines (the last chunk: the rest), each chunk and the spine one
-  // allocation; their lengths follow from first_ and size_.
-  using Chunk = std::shared_ptr<const TranscriptLine[]>;
-  std::size_t chunks() const { return size_ == 0 ? 0 : (first_ + size_ + kChunk - 1) / kChunk; }
+  // Room for `capacity` lines, the first `taken` of them written; counted
+  // references (one allocation a chunk, lines included).
+  class Chunk {
+   public:
+    static Chunk* make(std::size_t capacity);
+    const TranscriptLine& line(std::size_t i) const { return lines()[i]; }
+    std::size_t capacity() const { return capacity_; }
+    // Writes `line` at place `at` if it is the next free one (and moves
+    // from it only then).
+    bool try_append(std::size_t at, TranscriptLine& line);
 
-  std::shared_ptr<const Chunk[]> spine_;  // chunks() chunks; null when empty
-  std::size_t first_ = 0;                 // lines of the first chunk dropped
+    friend void intrusive_ptr_add_ref(Chunk* chunk) { chunk->references_.fetch_add(1, std::memory_order_relaxed); }
+    friend void intrusive_ptr_release(Chunk* chunk) {
+      if (chunk->references_.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy(chunk);
+    }
+
+   private:
+    explicit Chunk(std::size_t capacity) : capacity_(capacity) {}
+    static void destroy(Chunk* chunk);
+    // The lines follow the header, aligned.
+    static constexpr std::size_t lines_offset() {
+      return (sizeof(Chunk) + alignof(TranscriptLine) - 1) / alignof(TranscriptLine) * alignof(TranscriptLine);
+    }
+    TranscriptLine* lines() { return reinterpret_cast<TranscriptLine*>(reinterpret_cast<char*>(this) + lines_offset()); }
+    const TranscriptLine* lines() const {
+      return reinterpret_cast<const TranscriptLine*>(reinterpret_cast<const char*>(this) + lines_offset());
+    }
+
+    std::atomic<std::uint32_t> references_{0};
+    std::atomic<std::uint32_t> taken_{0};
+    std::size_t capacity_;
+  };
+  using ChunkPtr = boost::intrusive_ptr<Chunk>;
+
+  std::size_t chunks() const { return size_ == 0 ? 0 : (first_ + size_ + kChunk - 1) / kChunk; }
+  // A new spine: this one's chunks from `skip` up to `last` (excluded), then
+  // `tail`.
+  void respine(std::size_t skip, std::size_t last, ChunkPtr tail);
+
+  std::shared_ptr<const ChunkPtr[]> spine_;  // chunks() chunks; null when empty
+  std::size_t first_ = 0;                    // lines of the first chunk dropped
   std::size_t size_ = 0;
 };
 

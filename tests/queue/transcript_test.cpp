@@ -1,6 +1,7 @@
 #include "daemon/queue/transcript.hpp"
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -107,6 +108,31 @@ TEST(Transcript, BuiltFromLinesEqualsAppended) {
   Transcript same;
   for (int i = 5; i < 45; ++i) same.push_back(line(i));
   EXPECT_EQ(dropped, same);
+}
+
+// Copies of one transcript appended to on several threads at once (as a
+// snapshot and a committed ticket are): only one of them may write into the
+// chunk they share, and each keeps exactly its own lines (TSan runs this).
+TEST(Transcript, CopiesAppendedOnManyThreadsAtOnceKeepTheirOwnLines) {
+  Transcript shared;
+  for (int i = 0; i < 3; ++i) shared.push_back(line(i));
+  constexpr int kThreads = 4;
+  constexpr int kAppends = 40;
+  std::vector<Transcript> copies(kThreads, shared);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&copies, t] {
+      for (int i = 0; i < kAppends; ++i) copies[t].push_back(line(1000 * (t + 1) + i), 30);
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(stamps(shared), range(0, 3));
+  for (int t = 0; t < kThreads; ++t) {
+    std::vector<int> want = range(1000 * (t + 1), 1000 * (t + 1) + kAppends);
+    want.insert(want.begin(), {0, 1, 2});
+    want.erase(want.begin(), want.end() - 30);
+    EXPECT_EQ(stamps(copies[t]), want) << t;
+  }
 }
 
 }  // namespace
