@@ -1,5 +1,9 @@
 #include "daemon/net/ws_session.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <boost/asio/post.hpp>
 
 #include <spdlog/spdlog.h>
@@ -202,13 +206,28 @@ template <class NextLayer>
 void WsSession<NextLayer>::do_write() {
   if (outbound_.empty()) {
     writing_ = false;
+    cork(false);
     if (closing_) do_close(websocket::close_code::going_away, "server shutting down");
     return;
   }
+  // Answers come back from the journal a group commit at a time: the
+  // frames queued together leave in as few segments as they fill (one
+  // delivery and one wake-up of the gateway, not one per frame), and the
+  // last one leaves as soon as it is written.
+  if (outbound_.size() > 1) cork(true);
   writing_ = true;
   ws_.text(true);
   ws_.async_write(boost::asio::buffer(outbound_.front().frame),
                   beast::bind_front_handler(&WsSession<NextLayer>::on_write, self()));
+}
+
+template <class NextLayer>
+void WsSession<NextLayer>::cork(bool on) {
+  if (corked_ == on) return;
+  corked_ = on;
+  auto& socket = beast::get_lowest_layer(ws_).socket();
+  const int value = on ? 1 : 0;
+  if (::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_CORK, &value, sizeof value) != 0) corked_ = false;
 }
 
 template <class NextLayer>

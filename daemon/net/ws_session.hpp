@@ -72,6 +72,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
 
  private:
   void configure(bool server);
+  void cork(bool on);
   void on_accept(beast::error_code ec);
   void opened();
   void do_read();
@@ -103,6 +104,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   std::mutex inbox_mutex_;
   std::vector<Outgoing> inbox_;  // sent, not yet on the strand
   bool writing_ = false;
+  bool corked_ = false;       // TCP_CORK set while frames queue behind the one being written
   bool closing_ = false;      // close once the queue is written
   bool close_sent_ = false;
   std::optional<websocket::close_reason> pending_close_;  // after the write in flight
