@@ -288,6 +288,7 @@ void WsSession<NextLayer>::do_close(websocket::close_code code, std::string reas
 
 template <class NextLayer>
 void WsSession<NextLayer>::send_close(websocket::close_reason reason) {
+  cork(false);  // the close frame leaves at once: the peer answers it
   ws_.async_close(reason, [self = self()](beast::error_code) { self->finish(); });
 }
 
