@@ -35,6 +35,7 @@
 #include <iterator>
 #include <limits>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -124,7 +125,8 @@ class Transcript {
   class Chunk {
    public:
     static Chunk* make(std::size_t capacity);
-    const TranscriptLine& line(std::size_t i) const { return lines()[i]; }
+    // Laundered: the line was made in the chunk's raw storage (placement new).
+    const TranscriptLine& line(std::size_t i) const { return *std::launder(lines() + i); }
     std::size_t capacity() const { return capacity_; }
     // Writes `line` at place `at` if it is the next free one (and moves
     // from it only then).
