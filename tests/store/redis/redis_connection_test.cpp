@@ -234,17 +234,23 @@ TEST_F(RedisConnectionTest, StopLetsWhatWasSentFinishThenCloses) {
 }
 
 TEST_F(RedisConnectionTest, SubscriberGetsMessagesAndResubscribesAfterARestart) {
-  // Declared before the connections, so they outlive them: the subscriber
-  // keeps delivering the last messages published until it is destroyed.
-  std::mutex mutex;
-  std::vector<std::string> got;
-  std::atomic<int> ups{0};
+  // Owned by the handlers too: the subscriber may still deliver a message
+  // published last after this test's body has returned (the fixture stops
+  // the connections only in TearDown).
+  struct Heard {
+    std::mutex mutex;
+    std::vector<std::string> got;
+    std::atomic<int> ups{0};
+  };
+  const auto heard = std::make_shared<Heard>();
+  std::mutex& mutex = heard->mutex;
+  std::vector<std::string>& got = heard->got;
   auto publisher = connect(options_for(server_->port()));
   auto subscriber = connect(options_for(server_->port()));
-  subscriber->set_on_up([&ups] { ++ups; });
-  subscriber->subscribe("events", [&](const std::string& payload) {
-    std::lock_guard lock(mutex);
-    got.push_back(payload);
+  subscriber->set_on_up([heard] { ++heard->ups; });
+  subscriber->subscribe("events", [heard](const std::string& payload) {
+    std::lock_guard lock(heard->mutex);
+    heard->got.push_back(payload);
   });
   ASSERT_TRUE(eventually_ok(*publisher, 3s));
   const auto received = [&](const std::string& payload, std::chrono::milliseconds bound) {
@@ -264,7 +270,7 @@ TEST_F(RedisConnectionTest, SubscriberGetsMessagesAndResubscribesAfterARestart) 
   ASSERT_TRUE(server_->start());
   ASSERT_TRUE(eventually_ok(*publisher, 3s));
   EXPECT_TRUE(received("after restart", 3s));
-  EXPECT_GE(ups.load(), 1);
+  EXPECT_GE(heard->ups.load(), 1);
 }
 
 }  // namespace
