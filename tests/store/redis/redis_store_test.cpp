@@ -325,46 +325,45 @@ TEST_F(RedisStoreTest, WithRedisGoneBotRepliesFlowAndQueueChangesAreRefused) {
   }));
 }
 
-// Many writers on two daemons, one chat: every commit is whole or refused,
-// none lost (the count of replies is the number of commits acknowledged).
 // A daemon restarted behind the balancer: its first request may be a
 // console's that logged in on it just before the restart. The login
 // written as the old store stopped is there, and so are the accounts,
 // before start() returns.
 TEST_F(RedisStoreTest, AStoreStartsWithTheLoginsAndAccountsOnRedis) {
-  auth::AgentAccounts seed;
-  seed.by_name["li"].secret_hash = auth::hash_secret("li's secret");
-  auth::LoginSessions before_restart;
-  a_->stop();
-  a_ = make_store(a_carries_, taken_by_a_);
-  a_->share_sessions(before_restart);
-  a_->share_accounts(seed, [](std::shared_ptr<const auth::AgentAccounts>) {});
-  ASSERT_TRUE(a_->start());
-  const std::string token = before_restart.open("li", clock_.now_ms(), 60'000);
-  a_->stop();  // at once: the login is still on its way to Redis
-
-  auto after_restart = third_store();
-  auth::LoginSessions sessions;
+  // Declared before the stores that call into them, so they outlive them.
+  auth::LoginSessions before_restart, after_restart;
   std::mutex accounts_mutex;  // applied again on the store's thread at each (re)connect
   std::shared_ptr<const auth::AgentAccounts> accounts;
-  after_restart->share_sessions(sessions);
-  after_restart->share_accounts({}, [&](std::shared_ptr<const auth::AgentAccounts> a) {
+  auth::AgentAccounts seed;
+  seed.by_name["li"].secret_hash = auth::hash_secret("li's secret");
+
+  auto stopping = third_store();
+  stopping->share_sessions(before_restart);
+  stopping->share_accounts(seed, [](std::shared_ptr<const auth::AgentAccounts>) {});
+  ASSERT_TRUE(stopping->start());
+  const std::string token = before_restart.open("li", clock_.now_ms(), 60'000);
+  stopping->stop();  // at once: the login is still on its way to Redis
+
+  auto starting = third_store();
+  starting->share_sessions(after_restart);
+  starting->share_accounts({}, [&](std::shared_ptr<const auth::AgentAccounts> a) {
     std::lock_guard lock(accounts_mutex);
     accounts = std::move(a);
   });
-  ASSERT_TRUE(after_restart->start());
-  EXPECT_EQ(sessions.find(token, clock_.now_ms()), "li");
+  ASSERT_TRUE(starting->start());
+  EXPECT_EQ(after_restart.find(token, clock_.now_ms()), "li");
   std::unique_lock lock(accounts_mutex);
   const std::shared_ptr<const auth::AgentAccounts> applied = accounts;
   lock.unlock();
   ASSERT_TRUE(applied);
   EXPECT_TRUE(applied->find("li"));
-  after_restart->stop();
+  starting->stop();
 }
 
-// Four writers on one chat, two on each daemon: each message is retried on
-// a conflict until it lands (a writer may lose many rounds in a row while
-// the others go on: that is waiting, not loss), and none is lost.
+// Many writers on two daemons, one chat: every commit is whole or refused,
+// none lost (the count of replies is the number of commits acknowledged).
+// Each message is retried on a conflict until it lands: a writer may lose
+// many rounds in a row while the others go on, which is waiting, not loss.
 TEST_F(RedisStoreTest, ConcurrentCommitsOfOneChatLoseNothing) {
   std::atomic<int> committed{0};
   const auto deadline = std::chrono::steady_clock::now() + 20s;
