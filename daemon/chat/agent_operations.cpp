@@ -2,8 +2,6 @@
 
 #include <utility>
 
-#include "daemon/chat/ticket_view.hpp"
-
 namespace xiaoer::chat {
 namespace {
 
@@ -109,11 +107,10 @@ Effect decide_agent(const Snapshot& s, const proto::AgentCommand& command, const
       return refused(s, command, "list changes nothing");
   }
   const bool resolved = !e.resolved_ticket.empty();
-  proto::TicketView shown = view(after, position);
-  if (resolved) shown.state = "resolved";
-  e.sends.events.emplace_back(event, after, position, resolved);
+  // The agent who asked sees what every agent is shown of the change.
+  const AgentEvent& changed = e.sends.events.emplace_back(event, after, position, resolved);
+  e.sends.answer = proto::AgentOkFrame{command.op, command.request_id, changed.view()};
   if (!resolved) e.ticket = std::move(after);
-  e.sends.answer = proto::AgentOkFrame{command.op, command.request_id, std::move(shown)};
   return e;
 }
 
