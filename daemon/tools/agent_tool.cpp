@@ -3,6 +3,7 @@
 #include <charconv>
 #include <optional>
 #include <ostream>
+#include <utility>
 
 #include "daemon/auth/agent_accounts.hpp"
 #include "daemon/auth/secret_hash.hpp"
@@ -59,18 +60,26 @@ bool parse(const std::vector<std::string>& args, Options* o, std::ostream& err) 
   return true;
 }
 
+// The accounts of agents file `path`; nullopt with every diagnostic in
+// `error` when it has errors.
+std::optional<auth::AgentAccounts> read_accounts_file(const std::string& path, std::string* error) {
+  auth::LoadedAccounts loaded = auth::load_accounts(path);
+  if (common::has_errors(loaded.diagnostics)) {
+    *error = common::to_string(loaded.diagnostics);
+    return std::nullopt;
+  }
+  return std::move(loaded.accounts);
+}
+
 }  // namespace
 
 AccountsPlace accounts_file(const std::string& path) {
   AccountsPlace place;
   place.name = path;
   place.edit = [path](const std::function<bool(auth::AgentAccounts&)>& change, std::string* error) {
-    auth::LoadedAccounts loaded = auth::load_accounts(path);
-    if (common::has_errors(loaded.diagnostics)) {
-      *error = common::to_string(loaded.diagnostics);
-      return false;
-    }
-    return !change(loaded.accounts) || auth::save_accounts(path, loaded.accounts, error);
+    std::optional<auth::AgentAccounts> accounts = read_accounts_file(path, error);
+    if (!accounts) return false;
+    return !change(*accounts) || auth::save_accounts(path, *accounts, error);
   };
   return place;
 }
@@ -82,12 +91,8 @@ AccountsPlace accounts_on_redis(const store::redis::RedisEndpoint& endpoint, con
   place.applied_at_once = true;
   place.edit = [endpoint, prefix, seed_file](const std::function<bool(auth::AgentAccounts&)>& change,
                                              std::string* error) {
-    const auth::LoadedAccounts seed = auth::load_accounts(seed_file);
-    if (common::has_errors(seed.diagnostics)) {
-      *error = common::to_string(seed.diagnostics);
-      return false;
-    }
-    return store::redis::edit_accounts(endpoint, prefix, seed.accounts, change, error);
+    const std::optional<auth::AgentAccounts> seed = read_accounts_file(seed_file, error);
+    return seed && store::redis::edit_accounts(endpoint, prefix, *seed, change, error);
   };
   return place;
 }
