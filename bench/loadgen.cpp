@@ -68,6 +68,7 @@
 
 #include "bench/answer_checker.hpp"
 #include "bench/latency_histogram.hpp"
+#include "bench/latency_timeline.hpp"
 #include "bench/tool_main.hpp"
 #include "daemon/net/gateway_client.hpp"
 #include "daemon/proto/codec.hpp"
@@ -83,6 +84,7 @@ using xiaoer::bench::AnswerChecker;
 using xiaoer::bench::AnswerCounts;
 using xiaoer::bench::AnswerType;
 using xiaoer::bench::LatencyHistogram;
+using xiaoer::bench::LatencyTimeline;
 
 constexpr std::string_view kUsage =
     "usage: loadgen [OPTIONS]\n"
@@ -108,6 +110,8 @@ constexpr std::string_view kUsage =
     "  --connect-timeout S     per connection, TCP + websocket handshake (default 10)\n"
     "  --drain-timeout S       wait this long at the end for outstanding answers (default 10)\n"
     "  --no-errors             an `error` answer makes the run fail\n"
+    "  --timeline MS           also report, for each second of the run, the answers to the\n"
+    "                          messages due in it, how many took over MS ms, and the slowest\n"
     "  --json                  print one JSON object line instead of the text report\n"
     "\n"
     "Exit status: 0 if every message got exactly one well-formed answer, 1 if not (or a\n"
@@ -134,6 +138,7 @@ struct Options {
   double drain_timeout_s = 10;
   bool no_errors = false;
   bool json = false;
+  double timeline_ms = 0;  // > 0: report the timeline with this threshold
 };
 
 bool parse_number(std::string_view text, double* out) {
@@ -228,6 +233,9 @@ bool parse_options(int argc, char** argv, Options* o, bool* help) {
     } else if (arg == "--connect-timeout") {
       if (!parse_number(value, &d) || d <= 0) return fail("expects positive seconds");
       o->connect_timeout_s = d;
+    } else if (arg == "--timeline") {
+      if (!parse_number(value, &d) || d <= 0) return fail("expects positive milliseconds");
+      o->timeline_ms = d;
     } else if (arg == "--drain-timeout") {
       if (!parse_number(value, &d)) return fail("expects seconds");
       o->drain_timeout_s = d;
@@ -392,7 +400,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
         index_(index),
         active_count_(active_count),
         idle_(idle),
-        checker_(make_prefix(run.options.ids_prefix, index)) {
+        checker_(make_prefix(run.options.ids_prefix, index)),
+        timeline_(std::chrono::duration_cast<std::chrono::nanoseconds>(
+            std::chrono::duration<double, std::milli>(run.options.timeline_ms))) {
     if (!idle_) {
       histogram_ = std::make_unique<LatencyHistogram>();
       const Options& o = run.options;
@@ -427,6 +437,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool idle() const { return idle_; }
   const AnswerChecker& checker() const { return checker_; }
   const LatencyHistogram* histogram() const { return histogram_.get(); }
+  const LatencyTimeline& timeline() const { return timeline_; }
   Clock::time_point last_answer() const { return last_answer_; }
   Clock::time_point last_send() const { return last_send_; }
   Clock::duration max_send_lag() const { return max_send_lag_; }
@@ -615,6 +626,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (result.verdict == AnswerChecker::Verdict::kAnswer) {
       last_answer_ = now;
       if (histogram_) histogram_->record(result.latency);
+      timeline_.record(std::chrono::duration_cast<std::chrono::nanoseconds>(now - result.latency - run_.t0),
+                       result.latency);
       run_.progress(now);
     }
     if (!idle_ && !sending_done_ && run_.options.rate <= 0) top_up(now);
@@ -666,6 +679,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<std::uint64_t> quota_;
   AnswerChecker checker_;
   std::unique_ptr<LatencyHistogram> histogram_;
+  LatencyTimeline timeline_;
   bool open_ = false;
   bool writing_ = false;
   bool sending_done_ = false;
@@ -819,6 +833,7 @@ int main(int argc, char** argv) {
     // Report.
     AnswerCounts counts;
     LatencyHistogram latency;
+    LatencyTimeline timeline(std::chrono::nanoseconds(0));
     std::size_t unanswered = 0, dropped = 0;
     Clock::time_point last_answer = run.t0, last_send = run.t0;
     Clock::duration max_lag{};
@@ -827,6 +842,7 @@ int main(int argc, char** argv) {
       counts.merge(c->checker().counts());
       unanswered += c->checker().outstanding();
       if (c->histogram()) latency.merge(*c->histogram());
+      timeline.merge(c->timeline());
       if (c->dropped()) {
         ++dropped;
         if (first_drop.empty()) first_drop = c->drop_reason();
@@ -864,8 +880,18 @@ int main(int argc, char** argv) {
         << ",\"p99_ms\":" << fixed(ms(latency.percentile_ns(99)), 3)
         << ",\"p999_ms\":" << fixed(ms(latency.percentile_ns(99.9)), 3) << ",\"max_ms\":" << fixed(ms(latency.max_ns()), 3)
         << ",\"mean_ms\":" << fixed(latency.mean_ns() / 1e6, 3)
-        << ",\"max_send_lag_ms\":" << fixed(std::chrono::duration<double, std::milli>(max_lag).count(), 3)
-        << ",\"ok\":" << (ok ? "true" : "false") << "}";
+        << ",\"max_send_lag_ms\":" << fixed(std::chrono::duration<double, std::milli>(max_lag).count(), 3);
+      if (options.timeline_ms > 0) {
+        j << ",\"timeline\":[";
+        const char* comma = "";
+        for (const LatencyTimeline::Second& s : timeline.seconds()) {
+          j << comma << "{\"answers\":" << s.answers << ",\"slow\":" << s.slow
+            << ",\"max_ms\":" << fixed(ms(static_cast<std::uint64_t>(s.max.count())), 3) << "}";
+          comma = ",";
+        }
+        j << "]";
+      }
+      j << ",\"ok\":" << (ok ? "true" : "false") << "}";
       std::cout << j.str() << std::endl;
     } else {
       std::cout << "loadgen: " << options.connections << " connections";
@@ -895,6 +921,15 @@ int main(int argc, char** argv) {
       if (options.rate > 0) {
         std::cout << "sender lag: max " << fixed(std::chrono::duration<double, std::milli>(max_lag).count(), 3)
                   << " ms behind schedule (counted in the latencies)\n";
+      }
+      if (options.timeline_ms > 0) {
+        std::cout << "timeline (second the message was due: answers, over " << fixed(options.timeline_ms, 1)
+                  << " ms, slowest ms):\n";
+        const auto& seconds = timeline.seconds();
+        for (std::size_t i = 0; i < seconds.size(); ++i) {
+          std::cout << "  " << i << "s: " << seconds[i].answers << "  " << seconds[i].slow << "  "
+                    << fixed(ms(static_cast<std::uint64_t>(seconds[i].max.count())), 3) << "\n";
+        }
       }
       std::cout << "errors: unanswered " << unanswered << "  malformed " << counts.malformed;
       for (std::size_t m = 0; m < xiaoer::bench::kMalformedCount; ++m) {

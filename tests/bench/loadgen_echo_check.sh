@@ -3,7 +3,8 @@
 # loopback ports:
 #   * a wrong token is refused (loadgen exits 1);
 #   * closed loop and open loop, --count 2000 each (about a second): exit 0,
-#     every message answered once;
+#     every message answered once; the open loop's --timeline counts each of
+#     them once, in the second its message was due;
 #   * a server that leaves every 500th message of a connection unanswered:
 #     exit 1, and the report counts the unanswered ones;
 #   * a server that answers every 500th message twice: exit 1, duplicates
@@ -60,8 +61,17 @@ grep -q "1 failed" "$dir/refused.out" || { echo "FAIL: no connect failure report
 loadgen_to "$good" --token-file "$dir/token" --connections 4 --chats 40 --window 8 --count 2000 \
   --drain-timeout 5 --no-errors
 loadgen_to "$good" --token-file "$dir/token" --connections 4 --chats 40 --rate 2000 --count 2000 \
-  --drain-timeout 5 --no-errors --json | tee "$dir/open.json"
+  --drain-timeout 5 --no-errors --json --timeline 5 | tee "$dir/open.json"
 grep -q '"sent":2000,"answered":2000,' "$dir/open.json"
+node -e '
+const run = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+const seconds = run.timeline;
+const fail = (why) => { console.error("FAIL: timeline: " + why + ": " + JSON.stringify(seconds)); process.exit(1); };
+// 2,000 messages at 2,000/s are all due in the first second.
+if (seconds.length !== 1) fail("expected one second");
+if (seconds.reduce((n, s) => n + s.answers, 0) !== 2000) fail("expected 2000 answers");
+if (!seconds.every((s) => s.slow >= 0 && s.slow <= s.answers && s.max_ms >= 0)) fail("bad counts");
+' "$dir/open.json"
 grep -q '"malformed":0,"unanswered":0,' "$dir/open.json"
 grep -q '"ok":true' "$dir/open.json"
 
