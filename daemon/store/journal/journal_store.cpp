@@ -58,7 +58,7 @@ void JournalStore::load_chat(const std::string& chat, bool ticket_position, Load
     if (const auto it = shard.chats.find(chat); it != shard.chats.end()) {
       ChatEntry& entry = it->second;
       if (released) --entry.releasing;
-      if (released ? entry.pending.has_value() : entry.busy()) {
+      if (released ? entry.pending != nullptr : entry.busy()) {
         // Decided once the change being written is applied or dropped, in
         // the order the requests came: a released waiter before any newer.
         auto waiter = [this, chat, ticket_position, loaded = std::move(loaded)]() mutable {
@@ -128,7 +128,7 @@ void JournalStore::commit(chat::Effect effect, Committed committed) {
           lines.push_back(records::push(effect.chat, proto::push_id(push), proto::encode(push), now_ms));
         }
         if (required) {
-          entry.pending = std::move(effect);
+          entry.pending = std::make_unique<chat::Effect>(std::move(effect));
         } else {
           // Best-effort effects change the chat only (no ticket): applied now.
           if (effect.state) entry.state = std::move(*effect.state);
