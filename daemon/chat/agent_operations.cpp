@@ -109,7 +109,8 @@ Effect decide_agent(const Snapshot& s, const proto::AgentCommand& command, const
   const bool resolved = !e.resolved_ticket.empty();
   // The agent who asked sees what every agent is shown of the change.
   const AgentEvent& changed = e.sends.events.emplace_back(event, after, position, resolved);
-  e.sends.answer = proto::AgentOkFrame{command.op, command.request_id, changed.view()};
+  e.sends.answer =
+      proto::AgentOkFrame{command.op, command.request_id, std::make_shared<const proto::TicketView>(changed.view())};
   if (!resolved) e.ticket = std::move(after);
   return e;
 }

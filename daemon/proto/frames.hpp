@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -146,7 +147,10 @@ struct TicketView {
 struct AgentOkFrame {
   AgentOp op = AgentOp::kList;
   std::string request_id;
-  std::optional<TicketView> ticket;  // the ticket after the command
+  // The ticket after the command; shared, since a TicketView is ~370 bytes
+  // and inline it would more than double the size of every Answer (each
+  // chat keeps its last answers).
+  std::shared_ptr<const TicketView> ticket;
 };
 
 // The answer to `list`.

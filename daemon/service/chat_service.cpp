@@ -188,7 +188,11 @@ void ChatService::send(const std::string& chat, chat::Sends sends, const Answer&
     });
   }
   if (!sends.answer || !answer) return;
-  if (auto* ok = std::get_if<proto::AgentOkFrame>(&*sends.answer); ok && ok->ticket) decorate(*ok->ticket);
+  if (auto* ok = std::get_if<proto::AgentOkFrame>(&*sends.answer); ok && ok->ticket) {
+    proto::TicketView shown = *ok->ticket;
+    decorate(shown);
+    ok->ticket = std::make_shared<const proto::TicketView>(std::move(shown));
+  }
   answer(std::move(*sends.answer));
 }
 

@@ -818,7 +818,7 @@ TEST(Codec, TicketObjectCarriesTheBuyersChannelAndMeta) {
 
 TEST(Codec, EncodesAgentOk) {
   const TicketView ticket = sample_ticket();
-  AgentOkFrame ok{AgentOp::kClaim, "r1", ticket};
+  AgentOkFrame ok{AgentOp::kClaim, "r1", std::make_shared<const TicketView>(ticket)};
   std::string encoded = encode(ok);
   EXPECT_EQ(keys_in_order(encoded), (Keys{"type", "op", "request_id", "ticket"}));
   Json json = parse(encoded);
@@ -827,7 +827,7 @@ TEST(Codec, EncodesAgentOk) {
   EXPECT_EQ(json["request_id"], "r1");
   expect_ticket_object(json["ticket"], ticket);
 
-  encoded = encode(Answer(AgentOkFrame{AgentOp::kResolve, "", std::nullopt}));
+  encoded = encode(Answer(AgentOkFrame{AgentOp::kResolve, "", nullptr}));
   EXPECT_EQ(encoded, R"({"type":"ok","op":"resolve"})");
 }
 
