@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <random>
+#include <string>
+#include <vector>
+
 namespace xiaoer::common {
 namespace {
 
@@ -45,6 +49,49 @@ TEST(JsonWriter, EscapesAndReplacesBadUtf8) {
   append_json_string(out, "a\xe4\xba" "b\xff");
   EXPECT_EQ(out, "\"a\xEF\xBF\xBD" "b\xEF\xBF\xBD\"");
   EXPECT_EQ(nlohmann::json::parse(out).get<std::string>(), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+}
+
+// The fast path (three-byte sequences checked without decoding) must give
+// what decoding gives: a special byte or a sequence at every place, and the
+// invalid sequences that look like the fast ones.
+TEST(JsonWriter, EscapesTheSameWhereverASpecialByteFalls) {
+  for (std::size_t at = 0; at < 17; ++at) {
+    for (const std::string_view special : {"\"", "\\", "\n", "\x1f", "亲"}) {
+      std::string text(20, 'a');
+      text.replace(at, 1, special);
+      std::string out;
+      append_json_string(out, text);
+      EXPECT_EQ(nlohmann::json::parse(out).get<std::string>(), text) << at << " " << out;
+    }
+  }
+  const auto escaped = [](std::string_view text) {
+    std::string out;
+    append_json_string(out, text);
+    return out;
+  };
+  const std::string fffd = "\xEF\xBF\xBD";
+  EXPECT_EQ(escaped("abcdefg亲亲"), "\"abcdefg亲亲\"");
+  EXPECT_EQ(escaped("\xED\xA0\x80" "abcdefgh"), "\"" + fffd + "abcdefgh\"");  // a surrogate
+  EXPECT_EQ(escaped("\xE0\x80\x80" "abcdefgh"), "\"" + fffd + "abcdefgh\"");  // overlong
+  EXPECT_EQ(escaped("\xEF\xBF\xBF"), "\"\xEF\xBF\xBF\"");                   // U+FFFF is a code point
+  EXPECT_EQ(escaped("\xE4\xBA"), "\"" + fffd + "\"");                       // cut short
+  EXPECT_EQ(escaped("\xE4\xBA" "a"), "\"" + fffd + "a\"");
+  EXPECT_EQ(escaped("\xE4\x41\xBA"), "\"" + fffd + "A" + fffd + "\"");
+  EXPECT_EQ(escaped("\xF0\x9F\x98\x80 ok"), "\"\xF0\x9F\x98\x80 ok\"");
+}
+
+TEST(JsonWriter, RandomValidTextComesBackWhole) {
+  std::mt19937 random(20261130);
+  const std::vector<std::string> pieces = {"a", "Z", " ", "\"", "\\", "\n", "\x01", "\x7f", "亲", "码",
+                                           "\xC3\xA9", "\xF0\x9F\x98\x80", "\xEE\x80\x80", "abcdefgh"};
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    const int length = static_cast<int>(random() % 40);
+    for (int i = 0; i < length; ++i) text += pieces[random() % pieces.size()];
+    std::string out;
+    append_json_string(out, text);
+    ASSERT_EQ(nlohmann::json::parse(out).get<std::string>(), text) << out;
+  }
 }
 
 TEST(JsonWriter, NonFiniteNumbersBecomeZero) {
