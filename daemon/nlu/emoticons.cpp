@@ -1,5 +1,6 @@
 #include "daemon/nlu/emoticons.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace xiaoer::nlu {
@@ -50,15 +51,21 @@ constexpr std::array kEmoji = {
     EmojiName{0x1F64F, "[抱拳]"}, EmojiName{0x1F44F, "[鼓掌]"},
 };
 
+// Every CJK character of a text is looked up: by binary search, not a scan.
+constexpr auto kEmojiByCodePoint = [] {
+  auto sorted = kEmoji;
+  std::sort(sorted.begin(), sorted.end(), [](const EmojiName& a, const EmojiName& b) { return a.cp < b.cp; });
+  return sorted;
+}();
+
 }  // namespace
 
 std::span<const EmoticonCode> emoticon_codes() { return kCodes; }
 
 std::string_view emoji_canonical(char32_t cp) {
-  for (const EmojiName& e : kEmoji) {
-    if (e.cp == cp) return e.canonical;
-  }
-  return {};
+  const auto* found = std::lower_bound(kEmojiByCodePoint.begin(), kEmojiByCodePoint.end(), cp,
+                                       [](const EmojiName& e, char32_t wanted) { return e.cp < wanted; });
+  return found != kEmojiByCodePoint.end() && found->cp == cp ? found->canonical : std::string_view{};
 }
 
 }  // namespace xiaoer::nlu
