@@ -25,7 +25,8 @@
 //
 // Every frame received goes through an AnswerChecker (bench/answer_checker.hpp):
 // one answer per id, of a known type, for the right chat. Latencies go into
-// a per-connection LatencyHistogram, merged at the end. Nothing is shared
+// a per-connection LatencyHistogram and LatencyTimeline (by the second the
+// message was due), merged at the end. Nothing is shared
 // between connections but a few relaxed atomics for progress, so a run with
 // several threads needs no locks.
 //
