@@ -51,18 +51,31 @@ constexpr std::array kEmoji = {
     EmojiName{0x1F64F, "[抱拳]"}, EmojiName{0x1F44F, "[鼓掌]"},
 };
 
-// Every CJK character of a text is looked up: by binary search, not a scan.
+// Every CJK character of a text is looked up: by binary search, not a scan,
+// and not at all inside the widest gap between two emoji of the table
+// (U+2764 to U+1F339: all of CJK).
 constexpr auto kEmojiByCodePoint = [] {
   auto sorted = kEmoji;
   std::sort(sorted.begin(), sorted.end(), [](const EmojiName& a, const EmojiName& b) { return a.cp < b.cp; });
   return sorted;
 }();
 
+constexpr std::size_t kWidestGapAfter = [] {
+  std::size_t widest = 0;
+  for (std::size_t i = 1; i + 1 < kEmojiByCodePoint.size(); ++i) {
+    const auto gap = [](std::size_t k) { return kEmojiByCodePoint[k + 1].cp - kEmojiByCodePoint[k].cp; };
+    if (gap(i) > gap(widest)) widest = i;
+  }
+  return widest;
+}();
+static_assert(kEmojiByCodePoint[kWidestGapAfter].cp < 0x3000 && kEmojiByCodePoint[kWidestGapAfter + 1].cp > 0x9FFF);
+
 }  // namespace
 
 std::span<const EmoticonCode> emoticon_codes() { return kCodes; }
 
 std::string_view emoji_canonical(char32_t cp) {
+  if (cp > kEmojiByCodePoint[kWidestGapAfter].cp && cp < kEmojiByCodePoint[kWidestGapAfter + 1].cp) return {};
   const auto* found = std::lower_bound(kEmojiByCodePoint.begin(), kEmojiByCodePoint.end(), cp,
                                        [](const EmojiName& e, char32_t wanted) { return e.cp < wanted; });
   return found != kEmojiByCodePoint.end() && found->cp == cp ? found->canonical : std::string_view{};

@@ -7,7 +7,8 @@ namespace {
 
 TEST(Emoji, EachKnownEmojiHasItsNameAndOtherCharactersNone) {
   EXPECT_EQ(emoji_canonical(0x2639), "[难过]");   // the lowest code point of the table
-  EXPECT_EQ(emoji_canonical(0x2764), "[爱心]");
+  EXPECT_EQ(emoji_canonical(0x2764), "[爱心]");   // the two ends of the gap no look-up enters
+  EXPECT_EQ(emoji_canonical(0x1F339), "[玫瑰]");
   EXPECT_EQ(emoji_canonical(0x1F60A), "[微笑]");
   EXPECT_EQ(emoji_canonical(0x1F44F), "[鼓掌]");
   EXPECT_EQ(emoji_canonical(0x1F92C), "[发怒]");  // the highest
