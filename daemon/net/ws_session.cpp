@@ -15,6 +15,7 @@ WsSession<NextLayer>::WsSession(NextLayer next, Identity identity, MessageHandle
                                 ConnectionRegistry& registry, const SessionLimits& limits)
     : ws_(std::move(next)),
       close_deadline_(ws_.get_executor()),
+      writes_deadline_(ws_.get_executor()),
       role_(identity.role),
       identity_(std::move(identity)),
       handler_(handler),
@@ -29,6 +30,7 @@ WsSession<NextLayer>::WsSession(Stream stream, Role role, MessageHandler& handle
                      const SessionLimits& limits)
     : ws_(std::move(stream)),
       close_deadline_(ws_.get_executor()),
+      writes_deadline_(ws_.get_executor()),
       role_(role),
       identity_{role, {}, false, false},
       handler_(handler),
@@ -92,11 +94,13 @@ void WsSession<NextLayer>::opened() {
 
 template <class NextLayer>
 void WsSession<NextLayer>::do_read() {
+  reading_ = Reading::kPending;
   ws_.async_read(buffer_, beast::bind_front_handler(&WsSession<NextLayer>::on_read, self()));
 }
 
 template <class NextLayer>
 void WsSession<NextLayer>::on_read(beast::error_code ec, std::size_t) {
+  reading_ = Reading::kNone;
   if (ec) {
     if (ec != websocket::error::closed && ec != boost::asio::error::operation_aborted) {
       spdlog::debug("connection {} read ended: {}", id_, ec.message());
@@ -124,14 +128,40 @@ void WsSession<NextLayer>::on_read(beast::error_code ec, std::size_t) {
 
 template <class NextLayer>
 void WsSession<NextLayer>::read_next() {
+  if (queue_is_long()) {
+    reading_ = Reading::kHeld;  // on_write reads on once the queue is short
+    watch_writes();
+    return;
+  }
   // The held-back session is kept alive by its resume (no operation is
   // pending on it meanwhile).
+  reading_ = Reading::kGated;
   const bool now = handler_.may_read([self = self()] {
     boost::asio::post(self->ws_.get_executor(), [self] {
-      if (!self->closing_ && !self->finished_) self->do_read();
+      if (self->reading_ == Reading::kGated && !self->closing_ && !self->finished_) self->read_next();
     });
   });
   if (now) do_read();
+}
+
+template <class NextLayer>
+void WsSession<NextLayer>::watch_writes() {
+  if (watching_writes_) return;
+  watching_writes_ = true;
+  writes_deadline_.expires_after(limits_.handshake_timeout);
+  writes_deadline_.async_wait([self = self(), written = writes_done_](beast::error_code ec) {
+    self->watching_writes_ = false;
+    if (ec || self->finished_ || self->close_sent_ || !self->queue_is_long()) return;
+    if (self->writes_done_ != written) {
+      self->watch_writes();  // slow, but taking frames: a daemon behind, not a peer
+      return;
+    }
+    spdlog::warn("connection {} does not read its frames ({} queued): closing it", self->id_,
+                 self->untracked_queued_);
+    // The frame being written (the front) must live until its write ends.
+    self->drop_queued(self->writing_ ? 1 : 0);
+    self->do_close(websocket::close_code::policy_error, "outbound queue full: read your frames");
+  });
 }
 
 template <class NextLayer>
@@ -174,14 +204,8 @@ void WsSession<NextLayer>::enqueue(Outgoing out) {
     if (out.written) out.written(false);
     return;
   }
-  if (!out.written && untracked_queued_ >= limits_.max_outbound_frames) {
-    spdlog::warn("connection {} does not read its frames ({} queued): closing it", id_, untracked_queued_);
-    // The frame being written (the front) must live until its write ends.
-    drop_queued(writing_ ? 1 : 0);
-    do_close(websocket::close_code::policy_error, "outbound queue full: read your frames");
-    return;
-  }
   if (!out.written) ++untracked_queued_;
+  if (queue_is_long()) watch_writes();  // also for a peer that sends nothing to hold back
   outbound_.push_back(std::move(out));
   if (!writing_) do_write();
 }
@@ -233,6 +257,7 @@ void WsSession<NextLayer>::cork(bool on) {
 template <class NextLayer>
 void WsSession<NextLayer>::on_write(beast::error_code ec, std::size_t) {
   writing_ = false;
+  if (!ec) ++writes_done_;
   if (!outbound_.empty()) {
     Outgoing done = std::move(outbound_.front());
     outbound_.pop_front();
@@ -256,6 +281,10 @@ void WsSession<NextLayer>::on_write(beast::error_code ec, std::size_t) {
     drop_queued(0);
     send_close(*pending_close_);
     return;
+  }
+  if (reading_ == Reading::kHeld && untracked_queued_ <= limits_.max_outbound_frames / 4 && !closing_ &&
+      !close_sent_) {
+    read_next();
   }
   do_write();
 }
@@ -297,6 +326,7 @@ void WsSession<NextLayer>::finish() {
   if (finished_) return;
   finished_ = true;
   close_deadline_.cancel();
+  writes_deadline_.cancel();
   // Not while a write is in flight: its frame is reported when it ends.
   drop_queued(writing_ ? 1 : 0);
   beast::error_code ignored;

@@ -15,6 +15,13 @@
 // frames only: tracked ones (send_tracked, the gateway's pushes) are paced
 // by their sender, and each is reported written or dropped.
 //
+// A queue that grows is not proof of a peer that does not read: when the
+// daemon is behind, answers come back faster than its turns to write them.
+// So from half the limit on, the session reads no more frames (the peer is
+// held back through TCP) until the queue is down to a quarter, and only a
+// peer that takes no frame at all for limits.handshake_timeout while so much
+// is queued is closed as one that does not read.
+//
 // NextLayer is beast::tcp_stream (ws://) or beast::ssl_stream of it (wss://).
 //
 // Thread safety: send(), close() and the Connection getters may be called
@@ -79,6 +86,10 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   // The next read, once the handler lets it (MessageHandler::may_read).
   void read_next();
   void on_read(beast::error_code ec, std::size_t bytes);
+  // From half the outbound limit on: no more reads, and the peer must take
+  // a frame within the handshake timeout (watch_writes).
+  bool queue_is_long() const { return untracked_queued_ >= limits_.max_outbound_frames / 2; }
+  void watch_writes();
   struct Outgoing {
     std::string frame;
     Written written;  // empty: untracked (counts against the limit)
@@ -104,6 +115,11 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   std::mutex inbox_mutex_;
   std::vector<Outgoing> inbox_;  // sent, not yet on the strand
   bool writing_ = false;
+  // The read loop: a read pending, waiting for the handler's gate, held by
+  // our own queue, or none (between a read and the next, or once closing).
+  enum class Reading { kNone, kPending, kGated, kHeld } reading_ = Reading::kNone;
+  std::uint64_t writes_done_ = 0;  // frames written so far: the watch's measure of progress
+  bool watching_writes_ = false;
   bool corked_ = false;       // TCP_CORK set while frames queue behind the one being written
   bool closing_ = false;      // close once the queue is written
   bool close_sent_ = false;
@@ -112,6 +128,7 @@ class WsSession final : public Connection, public std::enable_shared_from_this<W
   // the write in flight end. (Not the tcp_stream's expiry: it cannot be set
   // while a read and a write are both pending.)
   boost::asio::steady_timer close_deadline_;
+  boost::asio::steady_timer writes_deadline_;  // the watch on a long queue
   bool open_ = false;         // handler told of the open
   bool finished_ = false;
   bool server_ = false;       // accepted an upgrade (its place was reserved)
