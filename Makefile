@@ -24,7 +24,7 @@ export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := true
 
 PACKAGES := cmake make g++ pkg-config ccache \
-	libboost1.81-dev libre2-dev nlohmann-json3-dev libspdlog-dev \
+	libboost1.81-dev libre2-dev nlohmann-json3-dev libsimdjson-dev libspdlog-dev \
 	libyaml-cpp-dev libopencc-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
 # The Redis store (issue 12, docs/operations.md): hiredis, and the server its
 # tests start on a loopback port (on a systemd host the package also starts

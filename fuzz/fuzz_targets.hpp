@@ -59,6 +59,7 @@
 #include "daemon/nlu/intent_loader.hpp"
 #include "daemon/nlu/intent_set.hpp"
 #include "daemon/proto/codec.hpp"
+#include "daemon/proto/plain_message.hpp"
 #include "daemon/service/chat_service.hpp"
 #include "daemon/store/journal/journal.hpp"
 #include "daemon/store/journal/journal_store.hpp"
@@ -74,7 +75,7 @@ namespace detail {
 
 inline bool same(const proto::InboundMessage& a, const proto::InboundMessage& b) {
   return a.id == b.id && a.chat == b.chat && a.text == b.text && a.ts == b.ts && a.channel == b.channel &&
-         a.buyer_nick == b.buyer_nick && a.item_id == b.item_id;
+         a.buyer_nick == b.buyer_nick && a.item_id == b.item_id && a.meta == b.meta;
 }
 
 inline bool same(const proto::AgentCommand& a, const proto::AgentCommand& b) {
@@ -173,6 +174,19 @@ inline Finding fuzz_gateway_frame(std::string_view input) {
   tight.max_id_bytes = 16;
   for (const proto::DecodeLimits& limits : {proto::DecodeLimits{}, tight}) {
     const proto::GatewayFrame gateway = proto::decode_gateway_frame(input, limits);
+    // The fast path for message frames decides nothing of its own: what it
+    // takes, the full decoder reads the same.
+    if (const std::optional<proto::InboundMessage> plain = proto::decode_plain_message(input, limits)) {
+      const proto::GatewayFrame full = proto::decode_gateway_frame_in_full(input, limits);
+      const auto* m = std::get_if<proto::InboundMessage>(&full);
+      if (m == nullptr) {
+        const auto* error = std::get_if<proto::ErrorFrame>(&full);
+        fail(f, cat({"the fast path takes a frame the full decoder does not: ", escaped(input), " -> ",
+                     error != nullptr ? proto::encode(*error) : "a push frame"}));
+      } else {
+        FUZZ_EXPECT(f, detail::same(*plain, *m), cat({"the fast path reads a frame otherwise: ", escaped(input)}));
+      }
+    }
     if (const auto* m = std::get_if<proto::InboundMessage>(&gateway)) {
       detail::check_message(*m, limits, f);
     } else if (const auto* error = std::get_if<proto::ErrorFrame>(&gateway)) {

@@ -3,11 +3,13 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <utility>
 
 #include "daemon/common/json_writer.hpp"
 #include "daemon/common/utf8.hpp"
+#include "daemon/proto/plain_message.hpp"
 
 // How it works.
 //
@@ -384,6 +386,11 @@ GatewayFrame decode_ack(Json& root, const DecodeLimits& limits) {
 // ---- decoding ---------------------------------------------------------------
 
 GatewayFrame decode_gateway_frame(std::string_view frame, const DecodeLimits& limits) {
+  if (std::optional<InboundMessage> message = decode_plain_message(frame, limits)) return std::move(*message);
+  return decode_gateway_frame_in_full(frame, limits);
+}
+
+GatewayFrame decode_gateway_frame_in_full(std::string_view frame, const DecodeLimits& limits) {
   Json root;
   ErrorFrame error;
   if (!parse_object(frame, "id", root, error)) return error;

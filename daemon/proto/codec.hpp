@@ -57,6 +57,9 @@ inline constexpr std::size_t kMaxMetaKeys = 16;
 // else kBadRequest naming the field (in_reply_to "").
 using GatewayFrame = std::variant<InboundMessage, ErrorFrame, HelloFrame, AckFrame>;
 GatewayFrame decode_gateway_frame(std::string_view frame, const DecodeLimits& limits);
+// The same without its fast path for the everyday message frame
+// (decode_plain_message): the reference that path is checked against.
+GatewayFrame decode_gateway_frame_in_full(std::string_view frame, const DecodeLimits& limits);
 
 // An agent frame (on /v1/agent): a command, or the error to answer with.
 //   {"type":"list"|"claim"|"release"|"resolve"|"send", "ticket":…, "text":…,
