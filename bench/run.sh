@@ -108,6 +108,8 @@ echo "bench-agent-$RANDOM$RANDOM" > "$TMP/agent.token"
 jget() { sed -n "s/.*\"$2\":\"\{0,1\}\([^,}\"]*\).*/\1/p" "$1" | head -1; }
 # A VmRSS/VmHWM line of /proc/PID/status, in MiB (one decimal).
 mem_mib() { awk -v k="$2:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
+# Of a process's resident memory, what is in transparent huge pages, in MiB.
+huge_mib() { awk '$1 == "AnonHugePages:" { printf "%.1f", $2 / 1024 }' "/proc/$1/smaps_rollup" 2>/dev/null || echo "?"; }
 # A metric's value from the daemon's /metrics (empty if curl is missing).
 metric() {
   command -v curl > /dev/null || return 0
@@ -327,12 +329,13 @@ D_BEFORE=$(mem_mib "$DAEMON_PID" VmRSS)
 run_loadgen d-chats --connections $CONNS --chats $HELD_CHATS --count $HELD_CHATS --window $WINDOW
 D_AFTER=$(mem_mib "$DAEMON_PID" VmRSS)
 D_PEAK=$(mem_mib "$DAEMON_PID" VmHWM)
+D_HUGE=$(huge_mib "$DAEMON_PID")
 D_CHATS=$(metric xiaoer_chats)
 stop_daemon
 D_PER_CHAT=$(awk -v a="$D_AFTER" -v b="$D_BEFORE" -v n="$HELD_CHATS" 'BEGIN { printf "%.0f", (a - b) * 1048576 / n }')
 row d "RSS with $(fmt_int $HELD_CHATS) chats that each sent one message" \
   "closed loop, $CONNS connections, window $WINDOW, one message per chat" \
-  "VmRSS **$D_AFTER MiB** (peak $D_PEAK, at start $D_BEFORE; ≈ $D_PER_CHAT B per chat); chats held ${D_CHATS:-?}; $(mix "$LOGS/d-chats.json")" \
+  "VmRSS **$D_AFTER MiB** (peak $D_PEAK, at start $D_BEFORE; ≈ $D_PER_CHAT B per chat; in huge pages $D_HUGE); chats held ${D_CHATS:-?}; $(mix "$LOGS/d-chats.json")" \
   "< 300 MB (286 MiB): $(yesno lt "$D_AFTER" 286.1)"
 
 # --- e. idle connections ----------------------------------------------------
