@@ -15,9 +15,10 @@ void HumanQueue::put(Ticket ticket) {
   // are kept by: a line added (most puts) makes and frees none of their nodes.
   const auto waits = [](const Ticket* t) { return t != nullptr && t->state == TicketState::kWaiting; };
   if (waits(before) != waits(&ticket) ||
-      (waits(before) && (before->priority != ticket.priority || before->number != ticket.number))) {
-    if (waits(before)) leave_line(before->priority, before->number);
-    if (waits(&ticket)) enter_line(ticket.priority, ticket.number, ticket.id);
+      (waits(before) && (before->priority != ticket.priority || before->number != ticket.number ||
+                         before->opened_ms != ticket.opened_ms))) {
+    if (waits(before)) leave_line(*before);
+    if (waits(&ticket)) enter_line(ticket);
   }
   const auto owed = [](const Ticket* t) { return t != nullptr && !t->notice_sent && t->last_agent_reply_ms == 0; };
   if (owed(before) != owed(&ticket) ||
@@ -44,14 +45,16 @@ bool HumanQueue::reserve(std::uint64_t number) {
   return true;
 }
 
-void HumanQueue::enter_line(int priority, std::uint64_t number, const std::string& id) {
-  line_[{-priority, number}] = id;
-  ++waiting_by_priority_[priority];
+void HumanQueue::enter_line(const Ticket& ticket) {
+  line_[{-ticket.priority, ticket.number}] = ticket.id;
+  waiting_since_.emplace(ticket.opened_ms, ticket.number);
+  ++waiting_by_priority_[ticket.priority];
 }
 
-void HumanQueue::leave_line(int priority, std::uint64_t number) {
-  if (line_.erase({-priority, number}) > 0 && --waiting_by_priority_[priority] == 0) {
-    waiting_by_priority_.erase(priority);
+void HumanQueue::leave_line(const Ticket& ticket) {
+  waiting_since_.erase({ticket.opened_ms, ticket.number});
+  if (line_.erase({-ticket.priority, ticket.number}) > 0 && --waiting_by_priority_[ticket.priority] == 0) {
+    waiting_by_priority_.erase(ticket.priority);
   }
 }
 
@@ -106,7 +109,7 @@ std::optional<Ticket> HumanQueue::resolve(const std::string& ticket_id) {
   if (const auto chat = by_chat_.find(ticket.chat); chat != by_chat_.end() && chat->second == ticket_id) {
     by_chat_.erase(chat);
   }
-  if (ticket.state == TicketState::kWaiting) leave_line(ticket.priority, ticket.number);
+  if (ticket.state == TicketState::kWaiting) leave_line(ticket);
   notice_pending_.erase({ticket.opened_ms, ticket.number});
   count_held(ticket, -1);
   return ticket;
@@ -168,12 +171,8 @@ std::vector<const Ticket*> HumanQueue::due_notices(std::int64_t now_ms, std::int
 }
 
 std::optional<std::int64_t> HumanQueue::oldest_waiting_ms() const {
-  std::optional<std::int64_t> oldest;
-  for (const auto& [key, id] : line_) {
-    const Ticket* t = find(id);
-    if (!oldest || t->opened_ms < *oldest) oldest = t->opened_ms;
-  }
-  return oldest;
+  if (waiting_since_.empty()) return std::nullopt;
+  return waiting_since_.begin()->first;
 }
 
 }  // namespace xiaoer::queue

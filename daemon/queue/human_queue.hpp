@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -79,8 +80,8 @@ class HumanQueue {
   // Applies `rule` to the ticket and puts it back (its line place follows).
   template <typename Rule>
   bool change(const std::string& ticket_id, Rule&& rule);
-  void enter_line(int priority, std::uint64_t number, const std::string& id);
-  void leave_line(int priority, std::uint64_t number);
+  void enter_line(const Ticket& ticket);
+  void leave_line(const Ticket& ticket);
   void count_held(const Ticket& ticket, int delta);
 
   std::uint64_t next_number_ = 1;
@@ -95,6 +96,8 @@ class HumanQueue {
   ById<Ticket> tickets_;           // by id
   ById<std::string> by_chat_;      // chat → id
   std::map<LineKey, std::string> line_;                      // waiting tickets
+  // The same by opening time: the oldest costs a look, not a walk of the line.
+  std::set<std::pair<std::int64_t, std::uint64_t>> waiting_since_;  // (opened_ms, number)
   std::map<int, std::size_t> waiting_by_priority_;           // priority → waiting tickets
   std::map<std::string, int> held_by_agent_;                 // agent → claimed tickets
   // Tickets still owed the courtesy notice (none sent, no agent reply), by

@@ -279,9 +279,7 @@ std::vector<proto::TicketView> ChatService::history(std::string_view query, std:
 
 std::map<std::string, double> ChatService::open_chats_by_agent() {
   std::map<std::string, double> out;
-  for (const store::Store::Listed& listed : store_.tickets()) {
-    if (listed.ticket.state == queue::TicketState::kClaimed) out[listed.ticket.agent] += 1;
-  }
+  for (const auto& [agent, claimed] : store_.held_by_agent()) out.emplace(agent, claimed);
   return out;
 }
 

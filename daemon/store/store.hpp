@@ -26,6 +26,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -113,6 +114,9 @@ class Store {
   virtual std::size_t chats() = 0;
   virtual std::size_t queue_waiting() = 0;
   virtual std::optional<std::int64_t> oldest_waiting_ms() = 0;
+  // Committed claims: agent → tickets claimed (none: absent). Kept as
+  // tickets change, so a metrics scrape costs the agents, not the tickets.
+  virtual std::map<std::string, int> held_by_agent() = 0;
 };
 
 }  // namespace xiaoer::store

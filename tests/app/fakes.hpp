@@ -67,6 +67,7 @@ class FakeStore final : public store::Store {
   std::size_t chats() override { return 0; }
   std::size_t queue_waiting() override { return 0; }
   std::optional<std::int64_t> oldest_waiting_ms() override { return std::nullopt; }
+  std::map<std::string, int> held_by_agent() override { return {}; }
 
   std::vector<store::UnackedPush> kept;
   std::vector<std::string> acked;

@@ -34,6 +34,27 @@ TEST(HumanQueue, ComplaintsFirstThenOldest) {
   EXPECT_EQ(q.place_in_line(0, 2), 3) << "where a claimed T-2 of priority 0 would go back";
 }
 
+// The oldest waiting ticket by opening time, whatever its priority or
+// number, as tickets are claimed, released and resolved.
+TEST(HumanQueue, OldestWaitingFollowsTheLine) {
+  HumanQueue q;
+  EXPECT_EQ(q.oldest_waiting_ms(), std::nullopt);
+  Ticket late_number = waiting("T-5", "c5", 0, 900);  // numbered after, opened before
+  q.put(waiting("T-1", "c1", 0, 1000));
+  q.put(waiting("T-2", "c2", 1, 1500));
+  q.put(std::move(late_number));
+  EXPECT_EQ(q.oldest_waiting_ms(), 900);
+  EXPECT_TRUE(q.claim("T-5", "li"));
+  EXPECT_EQ(q.oldest_waiting_ms(), 1000);
+  EXPECT_TRUE(q.claim("T-1", "li"));
+  EXPECT_EQ(q.oldest_waiting_ms(), 1500) << "a complaint, the only one left";
+  EXPECT_TRUE(q.release("T-5", "li"));
+  EXPECT_EQ(q.oldest_waiting_ms(), 900) << "back in line with its own age";
+  ASSERT_TRUE(q.resolve("T-5"));
+  ASSERT_TRUE(q.resolve("T-2"));
+  EXPECT_EQ(q.oldest_waiting_ms(), std::nullopt) << "T-1 is claimed";
+}
+
 TEST(HumanQueue, ClaimReleaseReplyResolve) {
   HumanQueue q;
   q.put(waiting("T-1", "c1", 0, 1000, {{"buyer", "转人工", 1000}}));

@@ -107,6 +107,7 @@ class InterleavingStore final : public store::Store {
   std::size_t chats() override { return inner_.chats(); }
   std::size_t queue_waiting() override { return inner_.queue_waiting(); }
   std::optional<std::int64_t> oldest_waiting_ms() override { return inner_.oldest_waiting_ms(); }
+  std::map<std::string, int> held_by_agent() override { return inner_.held_by_agent(); }
   void commit_stock(catalogue::StockUpdate update, StockCommitted committed) override {
     inner_.commit_stock(std::move(update), std::move(committed));
   }
@@ -423,6 +424,8 @@ TEST_P(ChatServiceTest, AssignmentAndTheGracePeriodsRelease) {
   std::map<std::string, std::string> state = states();
   EXPECT_EQ(state[first], "claimed:wang") << "answered by wang: stays its own";
   EXPECT_EQ(state[second], "waiting:") << "not answered by wang: back in line";
+  // The open-chats metric follows: wang holds one, li none (absent).
+  EXPECT_EQ(service_->open_chats_by_agent(), (std::map<std::string, double>{{"wang", 1.0}}));
 }
 
 // The supervisor's breaches today: missed deadlines of open tickets and of

@@ -305,4 +305,9 @@ std::optional<std::int64_t> JournalStore::oldest_waiting_ms() {
   return queue_.oldest_waiting_ms();
 }
 
+std::map<std::string, int> JournalStore::held_by_agent() {
+  std::lock_guard lock(queue_mutex_);
+  return queue_.held_by_agent();
+}
+
 }  // namespace xiaoer::store

@@ -103,6 +103,7 @@ class JournalStore final : public Store {
   std::size_t chats() override { return chats_.size(); }
   std::size_t queue_waiting() override;
   std::optional<std::int64_t> oldest_waiting_ms() override;
+  std::map<std::string, int> held_by_agent() override;
   // journal_store_stock.cpp: a `stock` record each, applied once written.
   void commit_stock(catalogue::StockUpdate update, StockCommitted committed) override;
   std::shared_ptr<const catalogue::LiveStock> live_stock() override;

@@ -197,6 +197,7 @@ class RedisStore final : public Store {
   std::size_t chats() override { return 0; }
   std::size_t queue_waiting() override { return mirror_.waiting(); }
   std::optional<std::int64_t> oldest_waiting_ms() override { return mirror_.oldest_waiting_ms(); }
+  std::map<std::string, int> held_by_agent() override { return mirror_.held_by_agent(); }
 
  private:
   // A script run: EVALSHA, and EVAL when the server does not have it.
