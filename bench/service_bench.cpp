@@ -113,7 +113,7 @@ void BM_HandleMessage(benchmark::State& state) {
     auto decoded = proto::decode_gateway_frame(input[i++ % input.size()], {});
     if (auto* message = std::get_if<proto::InboundMessage>(&decoded)) {
       message->id.append("-").append(std::to_string(i));  // every message new, none a resend
-      service->handle_message(*message, [&answered](proto::Answer answer) {
+      service->handle_message(std::move(*message), [&answered](proto::Answer answer) {
         // Encoded, as the connection does.
         const std::string frame = proto::encode(answer);
         benchmark::DoNotOptimize(frame.data());

@@ -103,7 +103,9 @@ void Dispatcher::on_gateway_text(const std::shared_ptr<net::Connection>& connect
     return;
   }
   auto& message = std::get<proto::InboundMessage>(decoded);
-  service_->handle_message(message, [connection, received, chat = message.chat, this](proto::Answer answer) {
+  std::string chat = message.chat;  // read before the message moves on
+  service_->handle_message(std::move(message), [connection, received, chat = std::move(chat),
+                                                this](proto::Answer answer) {
     // Only chats with a human get later pushes (agent replies, notices):
     // only theirs are routed, so the table stays as small as the queue.
     if (proto::hands_to_human(answer)) {

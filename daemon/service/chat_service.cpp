@@ -53,10 +53,11 @@ void ChatService::set_options(chat::ChatOptions options) {
   options_.store(std::make_shared<const chat::ChatOptions>(options), std::memory_order_release);
 }
 
-void ChatService::handle_message(const proto::InboundMessage& message, Answer answer) {
+void ChatService::handle_message(proto::InboundMessage message, Answer answer) {
   auto request = std::make_shared<Request>();
   request->load = [this, chat = message.chat](store::Store::Loaded loaded) { store_.load(chat, std::move(loaded)); };
-  request->decide = [this, message](chat::Snapshot snapshot) {
+  request->answer_id = message.id;
+  request->decide = [this, message = std::move(message)](chat::Snapshot snapshot) {
     const std::shared_ptr<const engine::Engine> engine = engines_.snapshot();
     const chat::ChatOptions o = options();
     // Stock only matters to a message about a catalogue item.
@@ -65,7 +66,6 @@ void ChatService::handle_message(const proto::InboundMessage& message, Answer an
     return chat::decide_message(std::move(snapshot), message,
                                 chat::MessageInputs{*engine, o, clock_.now_ms(), clock_.minute_of_day(), live.get()});
   };
-  request->answer_id = message.id;
   request->answer = std::move(answer);
   run(std::move(request));
 }

@@ -58,8 +58,9 @@ class ChatService {
   // service serves; keeps the reference.
   void set_traffic_listener(chat::TrafficListener* listener) { traffic_listener_ = listener; }
 
-  // The gateway's message; `answer` is called exactly once.
-  void handle_message(const proto::InboundMessage& message, Answer answer);
+  // The gateway's message (taken: the decision keeps it); `answer` is
+  // called exactly once.
+  void handle_message(proto::InboundMessage message, Answer answer);
 
   // An agent's command, as `agent` (a `supervisor` may act on others'
   // tickets); `answer` gets an ok, queue or error. `capacity`: the most
