@@ -334,7 +334,9 @@ void RedisStore::on_event(const std::string& payload) {
   }
 }
 
-void RedisStore::resync(std::function<void(bool)> done) {
+void RedisStore::resync(std::function<void(bool)> done) { resyncs_.request(std::move(done)); }
+
+void RedisStore::resync_once(std::function<void(bool)> done) {
   struct Joint {
     std::mutex mutex;
     int left = 3;

@@ -89,6 +89,7 @@
 #include "daemon/auth/agent_seen.hpp"
 #include "daemon/auth/login_sessions.hpp"
 #include "daemon/chat/outbound.hpp"
+#include "daemon/common/coalesced_run.hpp"
 #include "daemon/common/metrics.hpp"
 #include "daemon/store/redis/redis_connection.hpp"
 #include "daemon/store/redis/redis_mirror.hpp"
@@ -215,8 +216,9 @@ class RedisStore final : public Store {
   void on_event(const std::string& payload);
   // Everything published while a connection was down is lost: read again
   // (the mirror, the sessions, the accounts); `done` gets whether Redis
-  // answered all three.
+  // answered all three. Resyncs asked for at once share a run (resyncs_).
   void resync(std::function<void(bool)> done = {});
+  void resync_once(std::function<void(bool)> done);
   void write_session(const auth::LoginSessions::Shared& session);
   void reload_sessions(std::function<void(bool)> done = {});
   void share_presence_now();
@@ -256,6 +258,7 @@ class RedisStore final : public Store {
   std::mutex gates_mutex_;
   std::unordered_map<std::string, Gate> gates_;
   TicketNumberOffers numbers_;
+  common::CoalescedRun resyncs_{[this](common::CoalescedRun::Done done) { resync_once(std::move(done)); }};
 };
 
 }  // namespace xiaoer::store::redis
