@@ -436,15 +436,21 @@ GatewayFrame decode_gateway_frame_in_full(std::string_view frame, const DecodeLi
       return fail(bad_request(must_be("meta.item_id", "a string")));
     }
     for (const auto& [key, value] : meta->items()) {
-      if (message.meta.size() == kMaxMetaKeys) break;
       if (key == "buyer_nick" || key == "item_id" || value.is_null()) continue;
       std::string text = value.is_string() ? value.get<std::string>()
                                            : value.dump(-1, ' ', false, Json::error_handler_t::replace);
-      if (key.size() > limits.max_id_bytes || text.size() > limits.max_id_bytes) continue;
-      message.meta.emplace_back(key, std::move(text));
+      if (!keep_meta(message, key, std::move(text), limits)) break;
     }
   }
   return message;
+}
+
+bool keep_meta(InboundMessage& message, std::string key, std::string text, const DecodeLimits& limits) {
+  if (message.meta.size() == kMaxMetaKeys) return false;
+  if (key.size() <= limits.max_id_bytes && text.size() <= limits.max_id_bytes) {
+    message.meta.emplace_back(std::move(key), std::move(text));
+  }
+  return true;
 }
 
 AgentFrame decode_agent_frame(std::string_view frame, const DecodeLimits& limits) {

@@ -60,6 +60,10 @@ GatewayFrame decode_gateway_frame(std::string_view frame, const DecodeLimits& li
 // The same without its fast path for the everyday message frame
 // (decode_plain_message): the reference that path is checked against.
 GatewayFrame decode_gateway_frame_in_full(std::string_view frame, const DecodeLimits& limits);
+// Rule 9 for one of meta's other keys, the keys taken in order: a key or a
+// text longer than max_id_bytes is left out; false once kMaxMetaKeys are
+// kept (take no more). Both decoders keep meta with it.
+bool keep_meta(InboundMessage& message, std::string key, std::string text, const DecodeLimits& limits);
 
 // An agent frame (on /v1/agent): a command, or the error to answer with.
 //   {"type":"list"|"claim"|"release"|"resolve"|"send", "ticket":…, "text":…,

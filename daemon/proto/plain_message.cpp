@@ -54,9 +54,7 @@ bool read_meta(element value, const DecodeLimits& limits, InboundMessage& m) {
   if (std::adjacent_find(keys.begin(), keys.end()) != keys.end()) return false;  // the last one counts there
   std::sort(others.begin(), others.end());
   for (auto& [key, text] : others) {
-    if (m.meta.size() == kMaxMetaKeys) break;
-    if (key.size() > limits.max_id_bytes || text.size() > limits.max_id_bytes) continue;
-    m.meta.emplace_back(std::move(key), std::move(text));
+    if (!keep_meta(m, std::move(key), std::move(text), limits)) break;
   }
   return true;
 }
