@@ -119,18 +119,19 @@ jget() { sed -n "s/.*\"$2\":\"\{0,1\}\([^,}\"]*\).*/\1/p" "$1" | head -1; }
 mem_mib() { awk -v k="$2:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
 # Of a process's resident memory, what is in transparent huge pages, in MiB.
 huge_mib() { awk '$1 == "AnonHugePages:" { printf "%.1f", $2 / 1024 }' "/proc/$1/smaps_rollup" 2>/dev/null || echo "?"; }
-# The % of a histogram's observations within LE seconds, from the daemon's
-# /metrics ("?" without curl or observations).
-within() {  # METRIC LE
-  command -v curl > /dev/null || { echo "?"; return 0; }
-  { curl -s --max-time 5 "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" -v le="$2" '
-      $1 == m "_bucket{le=\"" le "\"}" { w = $2 } $1 == m "_count" { n = $2 }
-      END { if (n > 0) printf "%.1f", 100 * w / n; else print "?" }'; } || echo "?"
-}
-# A metric's value from the daemon's /metrics (empty if curl is missing).
-metric() {
+# The daemon's /metrics (empty if curl is missing or it does not answer).
+metrics_text() {
   command -v curl > /dev/null || return 0
-  { curl -s --max-time 5 "http://127.0.0.1:$PORT/metrics" | awk -v k="$1" '$1 == k { print $2; exit }'; } || true
+  curl -s --max-time 5 "http://127.0.0.1:$PORT/metrics" || true
+}
+# A metric's value from the daemon's /metrics (empty without it).
+metric() { metrics_text | awk -v k="$1" '$1 == k { print $2; exit }'; }
+# The % of a histogram's observations within LE seconds ("?" without any),
+# in TEXT (what metrics_text gave: one scrape serves several).
+within() {  # METRIC LE TEXT
+  printf '%s\n' "$3" | awk -v m="$1" -v le="$2" '
+    $1 == m "_bucket{le=\"" le "\"}" { w = $2 } $1 == m "_count" { n = $2 }
+    END { if (n > 0) printf "%.1f", 100 * w / n; else print "?" }'
 }
 # 1234567.8 → 1,234,568
 fmt_int() { awk -v n="$1" 'BEGIN { printf "%.0f", n }' | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
@@ -247,7 +248,8 @@ loss() {  # JSON: unanswered/malformed/dropped summary
   echo "unanswered $(jget "$1" unanswered), malformed $(jget "$1" malformed), errors $(jget "$1" error), dropped $(jget "$1" dropped)"
 }
 
-join_list() { local IFS=";"; echo "$*" | sed 's|;|; |g'; }
+# Lines on stdin as one: "a; b; c".
+semicolon_list() { paste -sd';' | sed 's|;|; |g'; }
 
 ROWS=()
 row() { ROWS+=("| $1 | $2 | $3 | $4 | $5 |"); }
@@ -319,7 +321,8 @@ for ((i = 1; i <= KNEE_RUNS; i++)); do
   K_STEAL+=("$(steal_pct "$ticks")")
   # Inside the daemon: frame read → answer handed to its connection, and
   # each fdatasync. What loadgen sees beyond these waited before the read.
-  K_INSIDE+=("$(within xiaoer_answer_latency_seconds 0.005) / $(within xiaoer_journal_sync_seconds 0.001)")
+  metrics_now=$(metrics_text)
+  K_INSIDE+=("$(within xiaoer_answer_latency_seconds 0.005 "$metrics_now") / $(within xiaoer_journal_sync_seconds 0.001 "$metrics_now")")
   stop_daemon
 done
 # The p99s of NAME-1..N: KNEE_LIST "a / b / c", KNEE_MEDIAN the middle one.
@@ -345,10 +348,10 @@ slow_shares() {  # FILE: "A / B %"
     awk 'NR == 1 { a0 = $1; s0 = $2; next } { a += $1; s += $2 }
          END { printf "%.0f / %.1f %%", a0 ? 100 * s0 / a0 : 0, a ? 100 * s / a : 0 }'
 }
-K_SLOW=$(for ((i = 1; i <= KNEE_RUNS; i++)); do slow_shares "$LOGS/k-daemon-$i.json"; echo; done | paste -sd';' | sed 's|;|; |g')
+K_SLOW=$(for ((i = 1; i <= KNEE_RUNS; i++)); do slow_shares "$LOGS/k-daemon-$i.json"; echo; done | semicolon_list)
 K_SETTINGS="open loop, $(fmt_int $KNEE_RATE) msg/s over $CONNS connections, $CHATS chats, ${DUR} s, $KNEE_RUNS runs each, interleaved"
 row k "echo_server at a steady rate (the knee)" "$K_SETTINGS" "p99 $K_ECHO" ""
-row k "xiaoerd at a steady rate (the knee)" "$K_SETTINGS, journal.sync always" "p99 $K_DAEMON; p50 $K_P50 ms; over 5 ms in the first second / after it: $K_SLOW; in the daemon, answers within 5 ms of the frame's read / fdatasyncs within 1 ms: $(join_list "${K_INSIDE[@]}") %; host steal $(join_list "${K_STEAL[@]}") %" \
+row k "xiaoerd at a steady rate (the knee)" "$K_SETTINGS, journal.sync always" "p99 $K_DAEMON; p50 $K_P50 ms; over 5 ms in the first second / after it: $K_SLOW; in the daemon, answers within 5 ms of the frame's read / fdatasyncs within 1 ms: $(printf '%s\n' "${K_INSIDE[@]}" | semicolon_list) %; host steal $(printf '%s\n' "${K_STEAL[@]}" | semicolon_list) %" \
   "median p99 ≤ 5 ms: $(yesno le "$K_DAEMON_MEDIAN" 5)"
 
 # --- d. memory with many chats ----------------------------------------------
