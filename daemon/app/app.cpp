@@ -248,8 +248,9 @@ class Daemon final : public net::AdminHandler {
     });
     journal_store_.attach(*journal_);
     dispatcher_.restore_pushes();
-    dispatcher_.set_backlog_limit(config_.journal.max_backlog, [this] { return journal_->backlog(); });
-    journal_->set_backlog_observer([this](std::size_t backlog) { dispatcher_.journal_backlog(backlog); });
+    dispatcher_.set_backlog_limit(config_.journal.max_backlog, [this] { return journal_->backlog(); },
+                                  {"journal backlog", "records", "journal.max_backlog"});
+    journal_->set_backlog_observer([this](std::size_t backlog) { dispatcher_.store_backlog(backlog); });
     return true;
   }
 
@@ -277,6 +278,9 @@ class Daemon final : public net::AdminHandler {
                                  [this](std::shared_ptr<const auth::AgentAccounts> accounts) {
                                    dispatcher_.authenticator().set_accounts(std::move(accounts));
                                  });
+    dispatcher_.set_backlog_limit(config_.store.redis_max_backlog, [this] { return redis_store_->backlog(); },
+                                  {"store backlog", "requests", "store.redis_max_backlog"});
+    redis_store_->set_backlog_observer([this](std::size_t backlog) { dispatcher_.store_backlog(backlog); });
     if (redis_store_->start()) {
       spdlog::info("store: redis {} (keys under '{}'), this daemon is {}", config_.store.redis_url,
                    config_.store.redis_key_prefix, redis_store_->daemon_id());
@@ -290,6 +294,9 @@ class Daemon final : public net::AdminHandler {
     metrics_.gauges.push_back({"xiaoer_store_commands_in_flight",
                                "Commands sent to the shared store (Redis) and not answered yet.",
                                [this] { return static_cast<double>(redis_store_->commands_in_flight()); }});
+    metrics_.gauges.push_back({"xiaoer_store_backlog_requests",
+                               "Loads and commits asked of the shared store (Redis) and not answered yet.",
+                               [this] { return static_cast<double>(redis_store_->backlog()); }});
     return true;
   }
 

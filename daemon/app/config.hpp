@@ -76,6 +76,8 @@ struct StoreConfig {
   std::string redis_key_prefix = "xiaoer.";
   int redis_timeout_ms = 1000;          // a command's reply
   int redis_connect_timeout_ms = 1000;  // a connect
+  // Loads and commits not answered yet at which connections stop reading.
+  std::size_t redis_max_backlog = 1000;
 };
 
 struct Config {

@@ -225,6 +225,8 @@ const ConfigOption kTable[] = {
             [](auto& c) -> auto& { return c.store.redis_timeout_ms; }),
     integer("store.redis_connect_timeout_ms", kRestart, kStart, 10, 60000,
             [](auto& c) -> auto& { return c.store.redis_connect_timeout_ms; }),
+    integer("store.redis_max_backlog", kRestart, kStart, 10, 1000000,
+            [](auto& c) -> auto& { return c.store.redis_max_backlog; }),
     integer("queue.notice_after_s", kReload, kChat, 1, 86400, [](auto& c) -> auto& { return c.chat.notice_after_ms; },
             kSecond),
     integer("queue.sla_s", kReload, kChat, 1, 86400, [](auto& c) -> auto& { return c.chat.sla_ms; }, kSecond),

@@ -168,7 +168,7 @@ void Dispatcher::on_http(net::HttpRequest request, Respond respond) {
   const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
   if (path == "/healthz") return respond({200, "text/plain; charset=utf-8", "ok\n", {}});
   if (path == "/readyz") {
-    if (gate_.closed()) return respond({503, "text/plain; charset=utf-8", "journal backlog full: not reading\n", {}});
+    if (gate_.closed()) return respond({503, "text/plain; charset=utf-8", gate_.what() + " full: not reading\n", {}});
     if (ready_ && store_reachable_ && !store_reachable_()) {
       return respond({200, "text/plain; charset=utf-8", "ready; store unreachable: queue changes refused\n", {}});
     }

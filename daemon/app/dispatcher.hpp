@@ -86,10 +86,12 @@ class Dispatcher final : public net::MessageHandler, public chat::Outbound {
   void on_http(net::HttpRequest request, Respond respond) override;
   bool may_read(std::function<void()> resume) override { return gate_.admit(std::move(resume)); }
 
-  // Backpressure (ReadGate): connections stop reading while the journal's
-  // backlog is at `limit` records; journal_backlog() after each batch.
-  void set_backlog_limit(std::size_t limit, ReadGate::Backlog backlog) { gate_.set(limit, std::move(backlog)); }
-  void journal_backlog(std::size_t backlog) { gate_.update(backlog); }
+  // Backpressure (ReadGate): connections stop reading while the store's
+  // backlog is at `limit`; store_backlog() after each batch or answer.
+  void set_backlog_limit(std::size_t limit, ReadGate::Backlog backlog, ReadGate::Names names) {
+    gate_.set(limit, std::move(backlog), std::move(names));
+  }
+  void store_backlog(std::size_t backlog) { gate_.update(backlog); }
 
   // chat::Outbound
   void to_gateway(const std::string& chat, proto::Push push) override;

@@ -6,9 +6,10 @@
 
 namespace xiaoer::app {
 
-void ReadGate::set(std::size_t limit, Backlog backlog) {
+void ReadGate::set(std::size_t limit, Backlog backlog, Names names) {
   limit_ = limit;
   backlog_ = std::move(backlog);
+  names_ = std::move(names);
 }
 
 bool ReadGate::admit(std::function<void()> resume) {
@@ -20,8 +21,8 @@ bool ReadGate::admit(std::function<void()> resume) {
   const std::size_t backlog = backlog_();
   if (backlog <= limit_ / 2 || (!closed() && backlog < limit_)) return true;
   if (!closed_.exchange(true)) {
-    spdlog::warn("journal backlog at {} records (journal.max_backlog {}): connections stop reading until it drains",
-                 backlog, limit_);
+    spdlog::warn("{} at {} {} ({} {}): connections stop reading until it drains", names_.what, backlog, names_.unit,
+                 names_.option, limit_);
   }
   waiting_.push_back(std::move(resume));
   return false;
@@ -36,7 +37,7 @@ void ReadGate::update(std::size_t backlog) {
     closed_.store(false);
     resumed.swap(waiting_);
   }
-  spdlog::info("journal backlog drained to {} records: {} connections read again", backlog, resumed.size());
+  spdlog::info("{} drained to {} {}: {} connections read again", names_.what, backlog, names_.unit, resumed.size());
   for (auto& resume : resumed) resume();
 }
 

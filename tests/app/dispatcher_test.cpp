@@ -184,14 +184,14 @@ TEST_F(DispatcherTest, ServesHealthReadinessMetricsAndGuardsTheAgentApi) {
 TEST_F(DispatcherTest, AFullJournalBacklogHoldsReadingBackAndReadyzSaysSo) {
   dispatcher_.set_ready(true);
   std::atomic<std::size_t> backlog{10};
-  dispatcher_.set_backlog_limit(10, [&] { return backlog.load(); });
+  dispatcher_.set_backlog_limit(10, [&] { return backlog.load(); }, {"journal backlog", "records", "journal.max_backlog"});
   int resumed = 0;
   EXPECT_FALSE(dispatcher_.may_read([&] { ++resumed; }));
   const net::HttpResponse busy = http("/readyz");
   EXPECT_EQ(busy.status, 503u);
-  EXPECT_NE(busy.body.find("backlog"), std::string::npos) << busy.body;
+  EXPECT_EQ(busy.body, "journal backlog full: not reading\n");
   backlog = 0;
-  dispatcher_.journal_backlog(0);
+  dispatcher_.store_backlog(0);
   EXPECT_EQ(resumed, 1);
   EXPECT_EQ(http("/readyz").status, 200u);
   EXPECT_TRUE(dispatcher_.may_read([] {}));

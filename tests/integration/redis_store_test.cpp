@@ -308,6 +308,45 @@ TEST_F(RedisStoreTest, WithRedisStoppedBotAnswersFlowAndQueueChangesAreRefusedUn
       5s, 100ms));
 }
 
+// A Redis slower than the gateway (here stopped for a while, as a slow
+// disk under appendfsync always): once store.redis_max_backlog requests
+// wait for it the daemon stops reading and /readyz says so; when it
+// answers, every message is answered. Before, the daemon read on without
+// bound and under load the oldest command passed redis_timeout_ms: the
+// connection was dropped and its thousands of commands failed with it (CI
+// stop 22, HostileTest.PausingPeer… on this store).
+TEST_F(RedisStoreTest, ARedisBehindTheGatewayHoldsItBackAndThenAnswersEverything) {
+  a_->stop();
+  config_.extra_yaml += "  redis_max_backlog: 10\n";
+  a_->write_config(config_);
+  std::string error;
+  ASSERT_TRUE(a_->start(&error)) << error;
+  const std::size_t log_from = a_->log().size();
+  auto gw = gateway(*a_);
+  ASSERT_TRUE(gw);
+  redis_->pause();
+  constexpr int kMessages = 40;
+  for (int i = 0; i < kMessages; ++i) {
+    ASSERT_TRUE(gw->send(message_frame(numbered("slow-", i), numbered("shop:slow", i), "发什么快递")));
+  }
+  EXPECT_TRUE(a_->wait_for_log("store backlog at", 3s, log_from));
+  const HttpResult held = http_request(a_->port(), http::verb::get, "/readyz");
+  EXPECT_EQ(held.status, 503);
+  EXPECT_EQ(held.body, "store backlog full: not reading\n");
+  redis_->resume();
+  std::set<std::string> answered;
+  while (answered.size() < static_cast<std::size_t>(kMessages)) {
+    const auto frame = gw->read_json(5s);
+    ASSERT_TRUE(frame) << answered.size() << " answered";
+    ASSERT_EQ((*frame)["type"], "reply") << frame->dump();
+    answered.insert((*frame)["in_reply_to"].get<std::string>());
+  }
+  EXPECT_TRUE(a_->wait_for_log("store backlog drained", 1s, log_from));
+  EXPECT_EQ(http_request(a_->port(), http::verb::get, "/readyz").status, 200);
+  const HttpResult metrics = http_request(a_->port(), http::verb::get, "/metrics");
+  EXPECT_EQ(metric_sample(metrics.body, "xiaoer_store_backlog_requests"), 0.0);
+}
+
 // The console behind a balancer: a login on one daemon is a login on all
 // (the sessions are in Redis), it outlives a restart of the other, and a
 // logout on either ends it on both.

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <random>
 #include <unordered_set>
+#include <utility>
 #include <variant>
 
 #include <spdlog/spdlog.h>
@@ -117,9 +118,23 @@ void RedisStore::eval(const scripts::Script& script, std::vector<std::string> ar
   });
 }
 
-void RedisStore::load(const std::string& chat, Loaded loaded) { load_chat(chat, false, std::move(loaded)); }
+template <typename Callback>
+Callback RedisStore::counted(Callback done) {
+  requests_.fetch_add(1, std::memory_order_relaxed);
+  return [this, done = std::move(done)](auto&&... args) {
+    done(std::forward<decltype(args)>(args)...);
+    // After `done`: a conflict's load again is counted before this ends.
+    const std::size_t left = requests_.fetch_sub(1, std::memory_order_acq_rel) - 1;
+    if (backlog_observer_) backlog_observer_(left);
+  };
+}
+
+void RedisStore::load(const std::string& chat, Loaded loaded) {
+  load_chat(chat, false, counted(std::move(loaded)));
+}
 
 void RedisStore::load_ticket(const std::string& ticket, Loaded loaded) {
+  loaded = counted(std::move(loaded));
   std::string chat = mirror_.chat_of_ticket(ticket);
   if (!chat.empty()) return load_chat(chat, true, std::move(loaded));
   // Opened on another daemon since the last reload: Redis knows.
@@ -182,6 +197,7 @@ void RedisStore::load_chat(const std::string& chat, bool ticket_position, Loaded
 }
 
 void RedisStore::commit(chat::Effect effect, Committed done) {
+  done = counted(std::move(done));
   if (!effect.changes_state()) {
     // Nothing held changes (a resend, a refusal): nothing to write.
     numbers_.release(effect.chat);

@@ -175,6 +175,16 @@ class RedisStore final : public Store {
   // Commands sent to Redis and not answered yet (for a metric): what a
   // kill -9 now may leave undone of the writes nobody waits for (acks).
   std::size_t commands_in_flight() const { return commands_ ? commands_->in_flight() : 0; }
+  // Loads and commits asked for and not answered yet (a load waiting for a
+  // commit of its chat included): what the app's ReadGate bounds
+  // (store.redis_max_backlog), so that a Redis slower than the gateways
+  // holds them back through TCP instead of queueing replies past
+  // command_timeout. `observer` (before start()) gets the count after each
+  // answer, on the store's thread or the caller's.
+  std::size_t backlog() const { return requests_.load(std::memory_order_relaxed); }
+  void set_backlog_observer(std::function<void(std::size_t backlog)> observer) {
+    backlog_observer_ = std::move(observer);
+  }
   const std::string& daemon_id() const { return daemon_id_; }
 
   void load(const std::string& chat, Loaded loaded) override;
@@ -201,6 +211,9 @@ class RedisStore final : public Store {
   std::map<std::string, int> held_by_agent() override { return mirror_.held_by_agent(); }
 
  private:
+  // `done`, counted in backlog() until it has run.
+  template <typename Callback>
+  Callback counted(Callback done);
   // A script run: EVALSHA, and EVAL when the server does not have it.
   void eval(const scripts::Script& script, std::vector<std::string> args, RedisConnection::Callback done);
   void load_chat(const std::string& chat, bool ticket_position, Loaded loaded);
@@ -245,6 +258,8 @@ class RedisStore final : public Store {
   std::atomic<bool> reloading_{false};
   auth::LoginSessions* sessions_ = nullptr;
   std::atomic<int> session_writes_{0};  // in flight: a table read meanwhile may miss them
+  std::atomic<std::size_t> requests_{0};  // backlog()
+  std::function<void(std::size_t)> backlog_observer_;
 
   // Loads waiting for a commit of their chat from this daemon.
   struct Gate {

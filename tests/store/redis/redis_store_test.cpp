@@ -325,6 +325,41 @@ TEST_F(RedisStoreTest, WithRedisGoneBotRepliesFlowAndQueueChangesAreRefused) {
   }));
 }
 
+// backlog() counts what was asked and not answered (what the app's
+// ReadGate bounds): loads waiting for a stopped Redis, and a load waiting
+// behind a commit of its chat, each until its callback has run; the
+// observer hears every answer.
+TEST_F(RedisStoreTest, TheBacklogCountsLoadsAndCommitsUntilTheyAreAnswered) {
+  auto store = third_store();
+  std::mutex heard_mutex;
+  std::vector<std::size_t> heard;
+  store->set_backlog_observer([&](std::size_t backlog) {
+    std::lock_guard lock(heard_mutex);
+    heard.push_back(backlog);
+  });
+  ASSERT_TRUE(store->start());
+  const chat::Snapshot first = load(*store, "c1");
+  EXPECT_EQ(store->backlog(), 0u);
+
+  server_->pause();
+  std::atomic<int> answered{0};
+  std::promise<CommitResult> committed;
+  store->commit(reply(first, "m1", "亲"), [&](CommitResult r, chat::Sends) { committed.set_value(r); });
+  // Behind the commit of its chat: waits in the store, not in Redis.
+  store->load("c1", [&](chat::Snapshot) { ++answered; });
+  store->load("c2", [&](chat::Snapshot) { ++answered; });
+  EXPECT_EQ(store->backlog(), 3u);
+  EXPECT_EQ(store->commands_in_flight(), 2u) << "the load behind the commit is not sent yet";
+  server_->resume();
+  EXPECT_EQ(committed.get_future().get(), CommitResult::kCommitted);
+  ASSERT_TRUE(eventually([&] { return answered == 2; }));
+  EXPECT_TRUE(eventually([&] { return store->backlog() == 0; }));
+  std::lock_guard lock(heard_mutex);
+  ASSERT_GE(heard.size(), 4u);  // the first load, then the three
+  EXPECT_EQ(heard.back(), 0u);
+  store->stop();
+}
+
 // A daemon restarted behind the balancer: its first request may be a
 // console's that logged in on it just before the restart. The login
 // written as the old store stopped is there, and so are the accounts,
