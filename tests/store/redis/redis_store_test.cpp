@@ -349,7 +349,6 @@ TEST_F(RedisStoreTest, TheBacklogCountsLoadsAndCommitsUntilTheyAreAnswered) {
   store->load("c1", [&](chat::Snapshot) { ++answered; });
   store->load("c2", [&](chat::Snapshot) { ++answered; });
   EXPECT_EQ(store->backlog(), 3u);
-  EXPECT_EQ(store->commands_in_flight(), 2u) << "the load behind the commit is not sent yet";
   server_->resume();
   EXPECT_EQ(committed.get_future().get(), CommitResult::kCommitted);
   ASSERT_TRUE(eventually([&] { return answered == 2; }));
