@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -14,10 +15,12 @@
 namespace xiaoer::testing {
 
 inline std::filesystem::path fresh_test_dir(std::string_view prefix) {
+  // A parameterised test's name ends in "/0", "/1": one directory, not a
+  // parent the caller's remove_all would leave behind.
+  std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  std::replace(name.begin(), name.end(), '/', '-');
   const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() /
-      (std::string(prefix) + std::to_string(::getpid()) + "-" +
-       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+      std::filesystem::temp_directory_path() / (std::string(prefix) + std::to_string(::getpid()) + "-" + name);
   std::filesystem::remove_all(dir);
   return dir;
 }
