@@ -151,7 +151,11 @@ void WsSession<NextLayer>::watch_writes() {
   writes_deadline_.expires_after(limits_.handshake_timeout);
   writes_deadline_.async_wait([self = self(), written = writes_done_](beast::error_code ec) {
     self->watching_writes_ = false;
-    if (ec || self->finished_ || self->close_sent_ || !self->queue_is_long()) return;
+    // Held, the session reads again only once a write brings the queue to
+    // a quarter: a queue that fell below half before the peer's window
+    // closed must still be watched, or it waits for a write that never ends.
+    const bool backed_up = self->queue_is_long() || self->reading_ == Reading::kHeld;
+    if (ec || self->finished_ || self->close_sent_ || !backed_up) return;
     if (self->writes_done_ != written) {
       self->watch_writes();  // slow, but taking frames: a daemon behind, not a peer
       return;

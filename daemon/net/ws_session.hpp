@@ -20,7 +20,7 @@
 // So from half the limit on, the session reads no more frames (the peer is
 // held back through TCP) until the queue is down to a quarter, and only a
 // peer that takes no frame at all for limits.handshake_timeout while so much
-// is queued is closed as one that does not read.
+// is queued, or while it is held back, is closed as one that does not read.
 //
 // NextLayer is beast::tcp_stream (ws://) or beast::ssl_stream of it (wss://).
 //

@@ -26,6 +26,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -106,7 +108,20 @@ class RedisServer {
     ::waitpid(pid_, nullptr, 0);
     pid_ = -1;
   }
-  void pause() { ::kill(pid_, SIGSTOP); }
+  // Returns once the server is stopped (a signal is delivered when the
+  // process next runs: a command sent just after kill() could be answered).
+  void pause() {
+    ::kill(pid_, SIGSTOP);
+    const std::string stat = "/proc/" + std::to_string(pid_) + "/stat";
+    for (int i = 0; i < 200; ++i) {
+      std::ifstream in(stat);
+      const std::string line((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      // "pid (comm) S ...": the state follows the last ')'.
+      const std::size_t close = line.rfind(')');
+      if (close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'T') return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
   void resume() { ::kill(pid_, SIGCONT); }
 
   int port() const { return port_; }
