@@ -1,5 +1,6 @@
 #include "daemon/app/read_gate.hpp"
 
+#include <string>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -21,8 +22,19 @@ bool ReadGate::admit(std::function<void()> resume) {
   const std::size_t backlog = backlog_();
   if (backlog <= limit_ / 2 || (!closed() && backlog < limit_)) return true;
   if (!closed_.exchange(true)) {
-    spdlog::warn("{} at {} {} ({} {}): connections stop reading until it drains", names_.what, backlog, names_.unit,
-                 names_.option, limit_);
+    const auto now = std::chrono::steady_clock::now();
+    said_ = !warned_at_ || now - *warned_at_ >= warn_every_;
+    if (!said_) {
+      ++unsaid_;
+    } else {
+      const std::string since =
+          unsaid_ == 0 ? std::string()
+                       : "; closed " + std::to_string(unsaid_) + " more times since the last such line";
+      spdlog::warn("{} at {} {} ({} {}): connections stop reading until it drains{}", names_.what, backlog,
+                   names_.unit, names_.option, limit_, since);
+      warned_at_ = now;
+      unsaid_ = 0;
+    }
   }
   waiting_.push_back(std::move(resume));
   return false;
@@ -31,13 +43,17 @@ bool ReadGate::admit(std::function<void()> resume) {
 void ReadGate::update(std::size_t backlog) {
   if (limit_ == 0 || backlog > limit_ / 2) return;
   std::vector<std::function<void()>> resumed;
+  bool said = false;
   {
     std::lock_guard lock(mutex_);
     if (!closed()) return;
     closed_.store(false);
     resumed.swap(waiting_);
+    said = said_;
   }
-  spdlog::info("{} drained to {} {}: {} connections read again", names_.what, backlog, names_.unit, resumed.size());
+  if (said) {
+    spdlog::info("{} drained to {} {}: {} connections read again", names_.what, backlog, names_.unit, resumed.size());
+  }
   for (auto& resume : resumed) resume();
 }
 

@@ -8,14 +8,19 @@
 // store (update, after each batch or answer). The backlog may pass the
 // limit by what is read while one batch is written.
 //
+// Under a sustained overload the gate closes several times a second: it
+// says so once every `warn_every`, with how many closings went unsaid.
+//
 // Thread safety: all members may be called from any thread; `resume`
 // callbacks run outside the lock.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +38,8 @@ class ReadGate {
     std::string option;
   };
 
+  explicit ReadGate(std::chrono::milliseconds warn_every = std::chrono::seconds(10)) : warn_every_(warn_every) {}
+
   // `limit` 0: never closed. Set before serving.
   void set(std::size_t limit, Backlog backlog, Names names);
 
@@ -48,9 +55,15 @@ class ReadGate {
   std::size_t limit_ = 0;
   Backlog backlog_;
   Names names_;
+  const std::chrono::milliseconds warn_every_;
   std::mutex mutex_;
   std::vector<std::function<void()>> waiting_;
   std::atomic<bool> closed_{false};
+  // Under mutex_: the last closing said, the closings since, and whether
+  // this closing was said (then so is its end).
+  std::optional<std::chrono::steady_clock::time_point> warned_at_;
+  std::size_t unsaid_ = 0;
+  bool said_ = false;
 };
 
 }  // namespace xiaoer::app
