@@ -184,7 +184,8 @@ TEST_F(DispatcherTest, ServesHealthReadinessMetricsAndGuardsTheAgentApi) {
 TEST_F(DispatcherTest, AFullJournalBacklogHoldsReadingBackAndReadyzSaysSo) {
   dispatcher_.set_ready(true);
   std::atomic<std::size_t> backlog{10};
-  dispatcher_.set_backlog_limit(10, [&] { return backlog.load(); }, {"journal backlog", "records", "journal.max_backlog"});
+  dispatcher_.set_backlog_limit(10, [&] { return backlog.load(); },
+                                {"journal backlog", "records", "journal.max_backlog"});
   int resumed = 0;
   EXPECT_FALSE(dispatcher_.may_read([&] { ++resumed; }));
   const net::HttpResponse busy = http("/readyz");
