@@ -78,12 +78,20 @@ local capacity = tonumber(ARGV[17])
 if ARGV[16] ~= '' and capacity > 0 and tonumber(redis.call('HGET', held, ARGV[16]) or '0') >= capacity then
   return {0}
 end
--- A ticket opens with any number above the last one taken (numbers offered
--- to decisions that did not hand off are skipped: TicketNumberOffers).
+-- A ticket opens with a number no ticket took (numbers offered to decisions
+-- that did not hand off are skipped: TicketNumberOffers): above the last one
+-- taken, or below it while free. Refusing every number below the last one
+-- taken made two daemons' concurrent handoffs refuse each other round after
+-- round (each commit outdated the other daemon's offers) until buyers were
+-- answered 'unavailable'. A number stays marked taken for a day, far longer
+-- than a decision is in flight; an open ticket of that number (taken by a
+-- daemon of an earlier version, which marks none) counts too.
 if ARGV[6] ~= '' then
+  local number = tonumber(ARGV[6])
   local seq = tonumber(redis.call('GET', p .. 'ticket_seq') or '0')
-  if tonumber(ARGV[6]) <= seq then return {0} end
-  redis.call('SET', p .. 'ticket_seq', ARGV[6])
+  if number <= seq and redis.call('EXISTS', p .. 'ticket:T-' .. ARGV[6]) == 1 then return {0} end
+  if not redis.call('SET', p .. 'ticket_taken:' .. ARGV[6], '1', 'NX', 'PX', 86400000) then return {0} end
+  if number > seq then redis.call('SET', p .. 'ticket_seq', ARGV[6]) end
 end
 local nv = redis.call('INCR', p .. 'version_seq')
 if ARGV[4] ~= '' then redis.call('HSET', ckey, 's', ARGV[4]) end

@@ -23,6 +23,7 @@
 //   waiting            hash priority → tickets waiting
 //   held               hash agent → claimed open tickets (capacity)
 //   ticket_seq, version_seq, push_seq   counters
+//   ticket_taken:<n>   ticket number n was taken (kept a day)
 //   resolved           list of resolved tickets, newest first (20000 kept)
 //   pushes, push_frames  unacknowledged pushes: ids by number; id → JSON
 //   route:<chat>       the daemon whose gateway carries the chat (its last

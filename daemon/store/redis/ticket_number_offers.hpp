@@ -9,10 +9,10 @@
 // 'unavailable' — the first seconds of a busy shop, when thousands of new
 // chats hand off, did exactly that. So each decision in flight here is
 // offered a number of its own, above every other offered here; the script
-// takes any number above the last one taken. A decision that does not hand
-// off leaves its number unused: numbers may skip, they stay in order of
-// opening. Only decisions on two daemons can still collide (one decides
-// again).
+// takes any number no ticket took. A decision that does not hand off leaves
+// its number unused: numbers may skip. On one daemon they stay in order of
+// opening; two daemons' decisions in flight at once may take theirs out of
+// order, and collide only on one same number (one decides again).
 //
 // Thread safety: every call may come from any thread.
 #pragma once
